@@ -1,0 +1,34 @@
+"""Problems as text for people, JSON for tools, and GitHub workflow commands for CI annotations."""
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from generator.records.problems import Problem
+
+_LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
+
+
+def as_text(problem: Problem) -> str:
+    hint = f" 提示：{problem.hint}" if problem.hint else ""
+    return (f"{problem.file}:{problem.line}: {_LABELS[problem.severity]} [{problem.rule}] "
+            f"{problem.message}{hint}")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def as_github(problem: Problem) -> str:
+    hint = f" 提示：{problem.hint}" if problem.hint else ""
+    return (f"::{problem.severity} file={_escape_property(problem.file)},line={problem.line},"
+            f"title={_escape_property(problem.rule)}::{_escape_data(problem.message + hint)}")
+
+
+def as_json(problems: Iterable[Problem], summary: dict[str, object]) -> str:
+    return json.dumps({"summary": summary, "problems": [p.as_dict() for p in problems]},
+                      ensure_ascii=False, indent=2, sort_keys=True)

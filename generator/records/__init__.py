@@ -1,0 +1,1 @@
+"""Records: the one declaration per kind, strict YAML loading and the immutable model."""

@@ -1,0 +1,479 @@
+"""The record kinds: each declared once (fields, types, required, public or private, help text).
+
+The loader validates by these declarations, the records README's field reference is generated from
+them, and public output may only ever carry fields declared `public=True` (the allowlist).
+Clause citations refer to 喀司发〔2024〕5号 (方案).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.records.types import (
+    ID_PATTERN,
+    Bool,
+    Date,
+    Enum,
+    Field,
+    FieldType,
+    Int,
+    ListOf,
+    Obj,
+    Ref,
+    Str,
+    Text,
+)
+
+# 方案 二(一)(五) and 二(八): the sectors under supervision, with the GB 32100 category code
+# (登记管理部门 3 = 司法行政, second digit = 机构类别) their institutions' 统一社会信用代码 carries.
+SECTORS: dict[str, str] = {
+    "law-firm": "律师事务所",
+    "notary": "公证处",
+    "grassroots": "基层法律服务所",
+    "appraisal": "司法鉴定机构",
+    "legal-aid": "法律援助机构",
+}
+SECTOR_USCC_CATEGORY: dict[str, str] = {
+    "law-firm": "31",
+    "notary": "32",
+    "grassroots": "33",
+    "appraisal": "34",
+}
+
+METHODS = {"onsite": "实地检查", "document": "书面检查"}  # 方案 二(七)
+
+INSTITUTION_STATUS = {
+    "active": "正常执业",
+    "suspended": "停业整顿",
+    "closed": "已注销",
+    "revoked": "已吊销",
+}
+PERSON_STATUS = {"active": "执业", "suspended": "停止执业", "left": "已离职/注销"}
+INSPECTOR_STATUS = {"active": "在岗", "inactive": "不在岗"}
+ROLES = {
+    "lawyer": "律师",
+    "notary": "公证员",
+    "grassroots-worker": "基层法律服务工作者",
+    "appraiser": "司法鉴定人",
+    "legal-aid-worker": "法律援助人员",
+}
+
+ID = Str(pattern=ID_PATTERN, pattern_help="字母、数字、点、横线、下划线，最长 64 位")
+USCC = Str(pattern=r"[0-9A-Z]{18}", pattern_help="18 位统一社会信用代码")
+TIME = Str(pattern=r"([01][0-9]|2[0-3]):[0-5][0-9]", pattern_help="北京时间 HH:MM")
+SECTOR = Enum(SECTORS)
+METHOD = Enum(METHODS)
+
+
+def _history(statuses: dict[str, str], what: str) -> Field:
+    return Field(
+        "status_history",
+        ListOf(
+            Obj((
+                Field("since", Date(), "自该日起生效", public=True, required=True),
+                Field("status", Enum(statuses), "状态", public=True, required=True),
+                Field("note", Text(), "变更说明（如批准文号）", public=True),
+            )),
+            min_items=1,
+        ),
+        f"{what}状态变更记录，按日期先后排列（动态管理）",
+        public=True,
+        required=True,
+    )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A record kind: where its files live and what fields they hold."""
+
+    name: str
+    title: str
+    folder: str  # under records/; a singleton kind is the file `<folder>.yaml`
+    help: str
+    fields: tuple[Field, ...]
+    singleton: bool = False
+
+    @property
+    def schema(self) -> Obj:
+        return Obj(self.fields)
+
+
+JURISDICTION = Kind(
+    "jurisdiction",
+    "司法行政机关",
+    "jurisdiction",
+    "本局基本信息、股室、网站页脚信息与抽查政策（方案 二(八)(九)、三(一)）。",
+    singleton=True,
+    fields=(
+        Field("name", Str(), "机关全称", public=True, required=True),
+        Field("short_name", Str(), "简称，用于页面标题", public=True, required=True),
+        Field("division_code", Str(pattern=r"[0-9]{6}", pattern_help="6 位行政区划代码"),
+              "行政区划代码", public=True, required=True),
+        Field("example", Bool(), "true 表示这是示例数据，网站每页显示提示", public=True,
+              required=True),
+        Field("address", Str(), "办公地址", public=True),
+        Field("regulation", Obj((
+            Field("title", Str(), "实施方案名称", public=True, required=True),
+            Field("number", Str(), "文号", public=True, required=True),
+            Field("date", Date(), "印发日期", public=True, required=True),
+        )), "本局实施方案", public=True, required=True),
+        Field("departments", ListOf(Obj((
+            Field("id", ID, "股室编号", public=True, required=True),
+            Field("name", Str(), "股室名称", public=True, required=True),
+            Field("duties", Text(), "职责", public=True),
+        )), min_items=1), "股室（法律服务业务主管部门等）", public=True, required=True),
+        Field("site", Obj((
+            Field("website_id", Str(), "网站标识码", public=True),
+            Field("icp_record", Str(), "ICP备案号", public=True),
+            Field("psb_record", Str(), "公安机关备案号", public=True),
+        )), "网站页脚信息", public=True, required=True),
+        Field("policy", Obj((
+            Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二(九)：不少于 2 人）",
+                  public=True, required=True),
+            Field("lead_department_min", Int(minimum=0),
+                  "每组中来自该行业业务主管股室的最少人数（二(四)：以业务主管部门执法人员为主）",
+                  public=True, required=True),
+            Field("same_inspector_period_days", Int(minimum=1),
+                  "同一检查人员不得检查同一对象的周期，天（二(九)）", public=True, required=True),
+            Field("publication_deadline_days", Int(minimum=1),
+                  "检查结束后公示结果的期限，天（三(一)）", public=True, required=True),
+            Field("draw_margin_hours", Int(minimum=0),
+                  "抽取包提交与首个随机源公布之间的最少间隔，小时", public=True, required=True),
+            Field("onsite_min_percent", Int(minimum=0, maximum=100),
+                  "每年实地检查占比下限，百分比（二(七)：以实地检查为主）", public=True,
+                  required=True),
+            Field("witnesses_required", Bool(), "抽取时是否须邀请监督人员到场（二(九)）",
+                  public=True, required=True),
+            Field("publish_inspector_roster", Bool(), "是否公开执法检查人员名录", public=True,
+                  required=True),
+            Field("risk_weights", Obj((
+                Field("complaints", Int(minimum=1), "投诉举报多", public=True, required=True),
+                Field("abnormal_list", Int(minimum=1), "列入执业异常名录", public=True,
+                      required=True),
+                Field("blacklist", Int(minimum=1), "列入信用黑名单", public=True, required=True),
+                Field("serious_violation", Int(minimum=1), "有严重违法违规记录", public=True,
+                      required=True),
+            )), "风险对象抽取权重（抽签份数，二(八)）", public=True, required=True),
+            Field("sectors", ListOf(Obj((
+                Field("sector", SECTOR, "行业", public=True, required=True),
+                Field("lead_department", Ref(("department",)), "业务主管股室", public=True,
+                      required=True),
+                Field("inspections_per_year", Int(minimum=0), "每年随机抽查次数", public=True,
+                      required=True),
+                Field("min_targets", Int(minimum=0), "每次至少抽取的对象数", public=True,
+                      required=True),
+                Field("ratio_percent", Int(minimum=0, maximum=100), "抽查比例，百分比",
+                      public=True, required=True),
+            )), min_items=1), "各行业抽查频次与比例（二(八)）", public=True, required=True),
+        )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
+    ),
+)
+
+INSTITUTION = Kind(
+    "institution",
+    "法律服务机构",
+    "institutions",
+    "检查对象名录库中的机构（方案 二(五)）。文件名为 `<id>.yaml`，id 一般用统一社会信用代码。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("name", Str(), "机构名称", public=True, required=True),
+        Field("sector", SECTOR, "行业", public=True, required=True),
+        Field("uscc", USCC, "统一社会信用代码（GB 32100）", public=True),
+        Field("licence_number", Str(), "执业许可证号（无统一社会信用代码时必填）", public=True),
+        Field("address", Str(), "住所（执业场所）", public=True, required=True),
+        Field("responsible_person", Str(), "负责人", public=True),
+        Field("founded", Date(), "成立日期", public=True),
+        Field("contact_phone", Str(), "联系电话（不公开）", public=False),
+        _history(INSTITUTION_STATUS, "执业"),
+        Field("risk_flags", ListOf(Obj((
+            Field("kind", Enum({"complaints": "投诉举报多", "serious_violation": "严重违法违规记录"}),
+                  "风险类型", public=False, required=True),
+            Field("since", Date(), "起始日期", public=False, required=True),
+            Field("until", Date(), "结束日期", public=False),
+            Field("note", Text(), "说明", public=False),
+        ))), "风险标记（二(八)，不公开；名录与黑名单由名录记录得出）", public=False),
+        Field("notes", Text(), "内部备注（不公开）", public=False),
+    ),
+)
+
+PERSON = Kind(
+    "person",
+    "法律服务人员",
+    "personnel",
+    "机构所属法律服务人员（方案 二(五)）。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("name", Str(), "姓名", public=True, required=True),
+        Field("role", Enum(ROLES), "类别", public=True, required=True),
+        Field("institution", Ref(("institution",)), "所属机构", public=True, required=True),
+        Field("licence_number", Str(), "执业证号", public=True, required=True),
+        Field("id_number", Str(), "身份证号（不公开）", public=False),
+        Field("phone", Str(), "手机号码（不公开）", public=False),
+        _history(PERSON_STATUS, "执业"),
+    ),
+)
+
+INSPECTOR = Kind(
+    "inspector",
+    "执法检查人员",
+    "inspectors",
+    "执法检查人员名录库（方案 二(四)）：必须持有行政执法证。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("name", Str(), "姓名", public=True, required=True),
+        Field("department", Ref(("department",)), "所在股室", public=True, required=True),
+        Field("certificate", Obj((
+            Field("number", Str(), "执法证号", public=True, required=True),
+            Field("valid_from", Date(), "有效期起", public=True, required=True),
+            Field("valid_until", Date(), "有效期至", public=True, required=True),
+        )), "行政执法证", public=True, required=True),
+        Field("phone", Str(), "手机号码（不公开）", public=False),
+        _history(INSPECTOR_STATUS, "在岗"),
+        Field("conflicts", ListOf(Obj((
+            Field("target", Ref(("institution", "person")), "有利害关系的机构或人员",
+                  public=False, required=True),
+            Field("declared_on", Date(), "申报日期", public=False, required=True),
+            Field("detail", Text(), "利害关系说明", public=False),
+        ))), "申报的利害关系，抽取时回避（二(九)，不公开）", public=False),
+    ),
+)
+
+ITEM = Kind(
+    "item",
+    "抽查事项",
+    "items",
+    "随机抽查事项清单（方案 二(六)）：逐项明确依据、主体、内容、方式。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("sector", SECTOR, "行业", public=True, required=True),
+        Field("title", Str(), "事项名称", public=True, required=True),
+        Field("content", Text(), "抽查内容", public=True, required=True),
+        Field("methods", ListOf(METHOD, min_items=1), "抽查方式", public=True, required=True),
+        Field("subject", Ref(("department",)), "抽查主体（具体组织落实的股室）", public=True,
+              required=True),
+        Field("target_kind", Enum({"institution": "机构", "person": "人员"}), "检查对象类别",
+              public=True, required=True),
+        Field("basis", ListOf(Obj((
+            Field("law", Str(), "法律、法规或规章名称", public=True, required=True),
+            Field("articles", Str(), "条款", public=True, required=True),
+        ))), "抽查依据（二(二)；没有依据不得检查）", public=True, required=True),
+        Field("effective_from", Date(), "列入清单日期", public=True, required=True),
+        Field("effective_until", Date(), "移出清单日期（动态调整）", public=True),
+    ),
+)
+
+SOURCE = Obj((
+    Field("kind", Enum({"drand": "drand 公共随机信标", "lottery": "彩票开奖结果"}), "随机源类别",
+          public=True, required=True),
+    Field("chain", Enum({"quicknet": "quicknet", "default": "default"}), "drand 链", public=True),
+    Field("round", Int(minimum=1), "drand 轮次", public=True),
+    Field("game", Str(), "彩票玩法，如 福彩3D", public=True),
+    Field("issue", Str(pattern=r"[0-9]+", pattern_help="期号"), "彩票期号", public=True),
+    Field("date", Date(), "彩票开奖日期", public=True),
+    Field("time", TIME, "彩票开奖时间", public=True),
+))
+
+PLAN = Kind(
+    "plan",
+    "抽查计划",
+    "plans",
+    "随机抽查计划（方案 二(九)）：范围、比例、方式、事项、时间，以及实施方式（二(三)）与抽取安排。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("year", Int(minimum=2000, maximum=2100), "年度", public=True, required=True),
+        Field("title", Str(), "计划名称", public=True, required=True),
+        Field("scope", ListOf(Obj((
+            Field("sector", SECTOR, "行业", public=True, required=True),
+            Field("ratio_percent", Int(minimum=0, maximum=100), "抽查比例，百分比", public=True,
+                  required=True),
+            Field("min_count", Int(minimum=0), "至少抽取对象数", public=True, required=True),
+        )), min_items=1), "抽查范围与比例", public=True, required=True),
+        Field("method", METHOD, "抽查方式", public=True, required=True),
+        Field("items", ListOf(Ref(("item",)), min_items=1), "抽查事项", public=True, required=True),
+        Field("pool_date", Date(), "名录库取数日期（抽取对象与人员的依据日）", public=True,
+              required=True),
+        Field("schedule", Obj((
+            Field("start", Date(), "开始日期", public=True, required=True),
+            Field("end", Date(), "结束日期", public=True, required=True),
+        )), "实施时间", public=True, required=True),
+        Field("mode", Enum({
+            "direct": "直接检查",
+            "self-then-focused": "先行自查，再实施重点检查",
+            "self-and-focused": "自查和重点检查同时进行",
+        }), "检查方式（二(三)）", public=True, required=True),
+        Field("self_inspection_deadline", Date(), "自查截止日期（有自查时填写）", public=True),
+        Field("organiser", Obj((
+            Field("department", Ref(("department",)), "具体组织落实的股室", public=True,
+                  required=True),
+            Field("delegated_by", Str(), "委托检查的上级司法行政机关（受委托时填写）",
+                  public=True),
+        )), "抽查主体（二(三)）", public=True, required=True),
+        Field("joint_departments", ListOf(Str()), "联合抽查的其他部门（二(七)）", public=True),
+        Field("draw", Obj((
+            Field("sources", ListOf(SOURCE, min_items=1), "事先声明的公开随机源", public=True,
+                  required=True),
+            Field("held_on", Date(), "抽取日期", public=True),
+            Field("place", Str(), "抽取地点", public=True),
+            Field("witnesses", ListOf(Obj((
+                Field("name", Str(), "姓名", public=True, required=True),
+                Field("capacity", Str(), "身份，如 律师协会代表", public=True, required=True),
+            ))), "现场监督人员（二(九)）", public=True),
+        )), "抽取安排", public=True, required=True),
+        Field("revision", Obj((
+            Field("supersedes", Ref(("plan",)), "被取代的计划", public=True, required=True),
+            Field("reason", Text(), "重新抽取的理由", public=True, required=True),
+        )), "计划修订（重新抽取须另立修订计划并说明理由）", public=True),
+        Field("published_on", Date(), "计划公布日期", public=True),
+        Field("description", Text(), "说明", public=True),
+    ),
+)
+
+TARGETED_GROUNDS = {
+    "complaint": "收到投诉、申诉、举报、上级交办或其他机关移送的材料（二(九)1）",
+    "violation-found": "监管中发现违法违规现象（二(九)2）",
+    "blacklisted": "已被列入信用黑名单（二(九)3）",
+    "abnormal-listed": "已被列入执业异常对象名单（二(九)4）",
+}
+
+FINDING = Kind(
+    "finding",
+    "检查结果",
+    "findings",
+    "一次检查的结果与处理（方案 三(一)(二)(三)），随机抽查写 plan，非随机检查写 targeted。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("plan", Ref(("plan",)), "所属抽查计划（随机抽查）", public=True),
+        Field("targeted", Obj((
+            Field("ground", Enum(TARGETED_GROUNDS), "依据情形", public=True, required=True),
+            Field("note", Text(), "说明", public=True),
+        )), "非随机检查的依据（二(九)末段）", public=True),
+        Field("target", Ref(("institution", "person")), "检查对象", public=True, required=True),
+        Field("inspectors", ListOf(Ref(("inspector",)), min_items=1), "执法检查人员", public=True,
+              required=True),
+        Field("inspected", Obj((
+            Field("start", Date(), "开始日期", public=True, required=True),
+            Field("end", Date(), "结束日期", public=True, required=True),
+        )), "抽查时间", public=True, required=True),
+        Field("method", METHOD, "抽查方式", public=True, required=True),
+        Field("items", ListOf(Ref(("item",)), min_items=1), "抽查内容（事项）", public=True,
+              required=True),
+        Field("outcome", Enum({
+            "compliant": "未发现问题",
+            "issues-found": "发现问题",
+            "violation": "发现违法违规行为",
+            "unreachable": "通过登记的住所无法联系",
+            "not-cooperating": "不予配合",
+        }), "抽查结果", public=True, required=True),
+        Field("result", Text(), "抽查结果说明（公示）", public=True, required=True),
+        Field("handling", ListOf(Obj((
+            Field("action", Enum({
+                "corrected-on-site": "责令当场纠正",
+                "rectification-ordered": "责令限期整改",
+                "written-reminder": "书面提醒",
+                "interview": "约谈负责人",
+                "case-filed": "立案查处",
+                "penalty": "行政处罚",
+                "reported-to-licensing": "报告行政许可审批部门",
+                "transferred": "移送司法机关",
+                "credit-notice": "信用信息公示平台公示",
+            }), "处置措施（三(三)）", public=True, required=True),
+            Field("date", Date(), "日期", public=True, required=True),
+            Field("decision_number", Str(), "决定文号", public=True),
+            Field("detail", Text(), "说明", public=True),
+        ))), "违法行为查处情况", public=True),
+        Field("guidance", ListOf(Obj((
+            Field("kind", Enum({
+                "advice": "建议",
+                "reminder": "提醒",
+                "dissuasion": "规劝",
+                "demonstration": "示范",
+                "publicity": "公示",
+            }), "行政指导方式（三(二)）", public=True, required=True),
+            Field("date", Date(), "日期", public=True, required=True),
+            Field("detail", Text(), "内容", public=True),
+        ))), "行政指导", public=True),
+        Field("follow_ups", ListOf(Obj((
+            Field("due", Date(), "回访期限", public=True, required=True),
+            Field("visited_on", Date(), "回访日期", public=True),
+            Field("outcome", Enum({
+                "rectified": "已整改",
+                "partly-rectified": "部分整改",
+                "not-rectified": "未整改",
+            }), "回访结果", public=True),
+            Field("note", Text(), "说明", public=True),
+        ))), "整改回访（三(三)）", public=True),
+        Field("published_on", Date(), "公示日期（未公示前为草稿）", public=True),
+        Field("notes", Text(), "内部备注（不公开）", public=False),
+    ),
+)
+
+LIST_ENTRY = Kind(
+    "list_entry",
+    "名录记录",
+    "lists",
+    "执业异常名录与信用黑名单的列入与移出（方案 三(三)）。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("list", Enum({"abnormal": "执业异常名录", "blacklist": "信用黑名单"}), "名录",
+              public=True, required=True),
+        Field("institution", Ref(("institution",)), "机构", public=True, required=True),
+        Field("ground", Enum({
+            "unreachable": "通过登记的住所或执业场所无法联系",
+            "not-corrected": "经提醒或约谈仍不纠正",
+            "penalty": "受到行政处罚",
+            "other": "其他",
+        }), "列入情形", public=True, required=True),
+        Field("reason", Text(), "列入理由", public=True, required=True),
+        Field("finding", Ref(("finding",)), "依据的检查结果", public=True),
+        Field("decision", Obj((
+            Field("authority", Str(), "作出决定的机关", public=True, required=True),
+            Field("number", Str(), "决定文号", public=True),
+            Field("date", Date(), "决定日期", public=True, required=True),
+        )), "列入决定", public=True, required=True),
+        Field("entered_on", Date(), "列入日期", public=True, required=True),
+        Field("exit", Obj((
+            Field("date", Date(), "移出日期", public=True, required=True),
+            Field("reason", Text(), "移出理由", public=True, required=True),
+        )), "移出（仍在名录中则不填）", public=True),
+    ),
+)
+
+CREDIT_NOTICE = Kind(
+    "credit_notice",
+    "信用平台公示",
+    "credit-notices",
+    "对不予配合情节严重的机构，通过信用信息公示平台公示（方案 三(三)）。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("institution", Ref(("institution",)), "机构", public=True, required=True),
+        Field("finding", Ref(("finding",)), "依据的检查结果", public=True, required=True),
+        Field("platform", Str(), "公示平台", public=True, required=True),
+        Field("published_on", Date(), "公示日期", public=True, required=True),
+        Field("reason", Text(), "公示内容", public=True, required=True),
+    ),
+)
+
+KINDS: tuple[Kind, ...] = (
+    JURISDICTION, INSTITUTION, PERSON, INSPECTOR, ITEM, PLAN, FINDING, LIST_ENTRY, CREDIT_NOTICE,
+)
+KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
+KINDS_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS if not k.singleton}
+
+
+def public_fields(obj: Obj) -> tuple[Field, ...]:
+    """The allowlist: the fields of `obj` that may reach public output."""
+    return tuple(f for f in obj.fields if f.public)
+
+
+def walk_fields(obj: Obj, prefix: str = "") -> list[tuple[str, Field]]:
+    """Every field under `obj` with its dotted path (`[]` marks list items)."""
+    out: list[tuple[str, Field]] = []
+    for f in obj.fields:
+        path = f"{prefix}{f.name}"
+        out.append((path, f))
+        inner: FieldType = f.type
+        suffix = ""
+        while isinstance(inner, ListOf):
+            inner, suffix = inner.item, suffix + "[]"
+        if isinstance(inner, Obj):
+            out.extend(walk_fields(inner, f"{path}{suffix}."))
+    return out

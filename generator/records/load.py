@@ -1,0 +1,284 @@
+"""Load records/ into the validated model: every file read strictly, every value typed by its
+declared field, every problem reported with file, line and field."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import os
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.records.kinds import KINDS_BY_FOLDER, JURISDICTION, Kind
+from generator.records.model import Fields, Record, Records
+from generator.records.problems import ERROR, Problem
+from generator.records.types import (
+    Bool,
+    Date,
+    Enum,
+    FieldType,
+    Int,
+    ListOf,
+    Obj,
+    Ref,
+    Str,
+    Text,
+)
+from generator.records.yamlread import YamlProblem, read_yaml
+
+_NULLS = ("", "~", "null", "Null", "NULL")
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_MISSING = object()
+_IGNORED_NAMES = {"README.md", ".gitkeep"}
+
+
+def display_path(path: Path) -> str:
+    """Paths as staff and CI see them: relative to the working directory when inside it."""
+    rel = os.path.relpath(path)
+    return Path(path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
+
+
+class _Converter:
+    """Turns one file's node tree into typed values, collecting problems and field lines."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+        self.lines: dict[str, int] = {}
+
+    def problem(self, node: yaml.Node, path: str, rule: str, message: str, hint: str = "") -> None:
+        field = f"字段 {path}：" if path else ""
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, rule,
+                                     field + message, hint, ERROR, path))
+
+    def convert(self, node: yaml.Node, ftype: FieldType, path: str) -> Any:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(ftype, Obj):
+            return self._obj(node, ftype, path)
+        if isinstance(ftype, ListOf):
+            return self._list(node, ftype, path)
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, path, "load.type", f"应为{ftype.describe()}，而不是列表或对象")
+            return _MISSING
+        plain = node.style is None
+        text = node.value
+        if plain and text in _NULLS:
+            return None
+        if isinstance(ftype, Int):
+            return self._int(node, ftype, path, text, plain)
+        if isinstance(ftype, Bool):
+            if plain and text in ("true", "false"):
+                return text == "true"
+            self.problem(node, path, "load.type", f"应为 true 或 false，而不是 {text!r}",
+                         "yes、no、on、off 等写法容易误读，只用 true 或 false")
+            return _MISSING
+        if isinstance(ftype, Date):
+            return self._date(node, path, text)
+        return self._text(node, ftype, path, text)
+
+    def _int(self, node: yaml.Node, ftype: Int, path: str, text: str, plain: bool) -> Any:
+        if not plain or not _INT.fullmatch(text):
+            hint = "去掉开头的 0" if re.fullmatch(r"-?0[0-9]+", text) else "写不加引号的十进制整数"
+            self.problem(node, path, "load.type", f"应为整数，而不是 {text!r}", hint)
+            return _MISSING
+        value = int(text)
+        if (ftype.minimum is not None and value < ftype.minimum) or (
+                ftype.maximum is not None and value > ftype.maximum):
+            self.problem(node, path, "load.range", f"{value} 超出范围（{ftype.describe()}）")
+            return _MISSING
+        return value
+
+    def _date(self, node: yaml.Node, path: str, text: str) -> Any:
+        if not _DATE.fullmatch(text):
+            self.problem(node, path, "load.date", f"应为日期 YYYY-MM-DD，而不是 {text!r}",
+                         "例如 2024-04-16")
+            return _MISSING
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.problem(node, path, "load.date", f"{text} 不是存在的日期")
+            return _MISSING
+
+    def _text(self, node: yaml.Node, ftype: FieldType, path: str, text: str) -> Any:
+        multiline = isinstance(ftype, Text)
+        if not text.strip():
+            self.problem(node, path, "load.empty-value", "值为空", "填写内容，或删除该字段")
+            return _MISSING
+        if _CONTROL.search(text) or (not multiline and "\n" in text):
+            what = "含有控制字符" if _CONTROL.search(text) else "应为单行文本"
+            self.problem(node, path, "load.type", what)
+            return _MISSING
+        if not unicodedata.is_normalized("NFC", text):
+            self.problem(node, path, "load.unicode", "文字未经 Unicode NFC 规范化",
+                         "重新输入该文字，或用编辑器转换为 NFC")
+            return _MISSING
+        if isinstance(ftype, Enum):
+            if text not in ftype.choices:
+                close = difflib.get_close_matches(text, list(ftype.choices), n=1)
+                hint = f"是否想写 {close[0]}？" if close else ""
+                self.problem(node, path, "load.enum",
+                             f"{text!r} 不是允许的值（{'、'.join(ftype.choices)}）", hint)
+                return _MISSING
+            return text
+        if isinstance(ftype, Ref):
+            ftype = _REF_FORMAT
+        assert isinstance(ftype, Str)
+        if len(text) > ftype.max_length:
+            self.problem(node, path, "load.too-long", f"超过 {ftype.max_length} 个字符")
+            return _MISSING
+        if not ftype.matches(text):
+            self.problem(node, path, "load.format",
+                         f"{text!r} 格式不对，应为{ftype.pattern_help or ftype.pattern}")
+            return _MISSING
+        return text
+
+    def _list(self, node: yaml.Node, ftype: ListOf, path: str) -> Any:
+        if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS:
+            return ()
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, path, "load.type", "应为列表（每项以 - 开头）")
+            return _MISSING
+        values = [self.convert(item, ftype.item, f"{path}[{i}]")
+                  for i, item in enumerate(node.value, start=1)]
+        if len(values) < ftype.min_items:
+            self.problem(node, path, "load.required", f"至少需要 {ftype.min_items} 项")
+            return _MISSING
+        if any(v is _MISSING or v is None for v in values):
+            return _MISSING
+        return tuple(values)
+
+    def _obj(self, node: yaml.Node, ftype: Obj, path: str) -> Any:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, path, "load.type", "应为对象（“字段: 值”的组合）")
+            return _MISSING
+        prefix = f"{path}." if path else ""
+        seen: dict[str, yaml.Node] = {}
+        failed: set[str] = set()
+        values: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.style is not None:
+                self.problem(key_node, path, "load.key", "字段名应为不加引号的文字")
+                failed.add("")
+                continue
+            key = key_node.value
+            if key in seen:
+                self.problem(key_node, prefix + key, "load.duplicate-key",
+                             f"重复（第 {seen[key].start_mark.line + 1} 行已有）", "删除其中一个")
+                failed.add(key)
+                continue
+            seen[key] = key_node
+            field = ftype.field_named(key)
+            if field is None:
+                names = [f.name for f in ftype.fields]
+                close = difflib.get_close_matches(key, names, n=1)
+                hint = f"是否想写 {close[0]}？" if close else "可用字段：" + "、".join(names)
+                self.problem(key_node, prefix + key, "load.unknown-key", "不是此类记录的字段", hint)
+                failed.add(key)
+                continue
+            value = self.convert(value_node, field.type, prefix + key)
+            self.lines[prefix + key] = key_node.start_mark.line + 1
+            if value is _MISSING:
+                failed.add(key)
+            elif value is not None:
+                values[key] = value
+        for field in ftype.fields:
+            if field.name in values or field.name in failed:
+                continue
+            if field.required:
+                where = seen.get(field.name, node)
+                what = "必填字段为空" if field.name in seen else "缺少必填字段"
+                self.problem(where, prefix + field.name, "load.required", f"{what}（{field.help}）")
+                failed.add(field.name)
+            else:
+                values[field.name] = () if isinstance(field.type, ListOf) else None
+        ok = not failed
+        return Fields(values) if ok else _MISSING
+
+
+_REF_FORMAT = Str(pattern=r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}", pattern_help="记录编号")
+
+
+def load_record(path: Path, kind: Kind) -> tuple[Record | None, str | None, list[Problem]]:
+    """Read one record file. Returns the record (None if broken), the id it declares, problems."""
+    file = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return None, None, [Problem(file, 1, "load.io", f"无法读取：{e.strerror}")]
+    try:
+        node = read_yaml(data)
+    except YamlProblem as e:
+        return None, None, [Problem(file, e.line, e.rule, e.message, e.hint)]
+    conv = _Converter(file)
+    if not isinstance(node, yaml.MappingNode):
+        conv.problem(node, "", "load.type", f"文件应为一条{kind.title}记录（“字段: 值”的组合）")
+        return None, None, conv.problems
+    declared_id = _declared_id(node)
+    fields = conv.convert(node, kind.schema, "")
+    conv.lines[""] = 1
+    if fields is _MISSING or conv.problems:
+        return None, declared_id, conv.problems
+    record_id = fields.get("id", kind.name)
+    return Record(kind.name, record_id, file, fields, conv.lines), record_id, []
+
+
+def _declared_id(node: yaml.MappingNode) -> str | None:
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "id" and isinstance(
+                value, yaml.ScalarNode):
+            return value.value
+    return None
+
+
+def load_records(root: Path) -> tuple[Records, list[Problem]]:
+    """Load every record under `root` (the records/ folder)."""
+    problems: list[Problem] = []
+    records: list[Record] = []
+    broken: set[str] = set()
+    jurisdiction = None
+
+    def add(path: Path, kind: Kind) -> Record | None:
+        record, declared, found = load_record(path, kind)
+        problems.extend(found)
+        if record is not None:
+            records.append(record)
+        elif declared:
+            broken.add(declared)
+        return record
+
+    jpath = root / f"{JURISDICTION.folder}.yaml"
+    if jpath.is_file():
+        jurisdiction = add(jpath, JURISDICTION)
+        if jurisdiction is not None:
+            records.remove(jurisdiction)
+    else:
+        problems.append(Problem(display_path(jpath), 1, "load.missing-file",
+                                "缺少本局信息文件 jurisdiction.yaml",
+                                "参照 records/README.md 创建"))
+    for entry in sorted(root.iterdir()):
+        if entry.name.startswith(".") or entry.name in _IGNORED_NAMES or entry == jpath:
+            continue
+        kind = KINDS_BY_FOLDER.get(entry.name) if entry.is_dir() else None
+        if kind is None:
+            problems.append(_stray(entry, "不是记录目录或文件",
+                                   "记录目录有：" + "、".join(KINDS_BY_FOLDER)))
+            continue
+        for path in sorted(entry.iterdir()):
+            if path.name.startswith(".") or path.name in _IGNORED_NAMES:
+                continue
+            if path.is_file() and path.suffix == ".yaml":
+                add(path, kind)
+            elif path.suffix == ".yml":
+                problems.append(_stray(path, "扩展名应为 .yaml", "把文件改名为 .yaml"))
+            else:
+                problems.append(_stray(path, f"{kind.folder}/ 中只能放 .yaml 记录文件"))
+    return Records.build(display_path(root), jurisdiction, records, broken), problems
+
+
+def _stray(path: Path, message: str, hint: str = "") -> Problem:
+    return Problem(display_path(path), 1, "load.stray-file", message, hint)

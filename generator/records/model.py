@@ -1,0 +1,163 @@
+"""The validated, immutable records model that rules, draws and pages read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
+
+
+class Fields(Mapping[str, Any]):
+    """A read-only record or sub-object: `f["name"]` and `f.name` both work (as in templates)."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_data", dict(data))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("records are read-only")
+
+    def __repr__(self) -> str:
+        return f"Fields({self._data!r})"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record file: its kind, id, where it came from, and its typed fields."""
+
+    kind: str
+    id: str
+    file: str
+    fields: Fields
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for names that are not dataclass attributes: the record's own fields.
+        try:
+            return self.fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def line_of(self, path: str = "") -> int:
+        """The line of a field path such as `certificate.valid_until` or `follow_ups[2].due`."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return self.lines.get("", 1)
+
+
+KIND_ORDER = (
+    "institution", "person", "inspector", "item", "plan", "finding", "list_entry",
+    "credit_notice",
+)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything under records/, validated, with the indexes the rest of the tool needs."""
+
+    root: str
+    jurisdiction: Record | None
+    by_kind: Mapping[str, tuple[Record, ...]]
+    # ids of records that exist but failed to load: references to them are not reported twice
+    broken_ids: frozenset[str] = frozenset()
+    _index: Mapping[str, Record] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, root: str, jurisdiction: Record | None, records: list[Record],
+              broken_ids: set[str]) -> "Records":
+        by_kind: dict[str, list[Record]] = {k: [] for k in KIND_ORDER}
+        index: dict[str, Record] = {}
+        for r in sorted(records, key=lambda r: (r.kind, r.id, r.file)):
+            by_kind[r.kind].append(r)
+            index.setdefault(r.id, r)
+        return cls(
+            root=root,
+            jurisdiction=jurisdiction,
+            by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
+            broken_ids=frozenset(broken_ids),
+            _index=MappingProxyType(index),
+        )
+
+    def all(self, kind: str) -> tuple[Record, ...]:
+        return self.by_kind.get(kind, ())
+
+    def get(self, record_id: str, kinds: tuple[str, ...] | None = None) -> Record | None:
+        r = self._index.get(record_id)
+        if r is None or (kinds is not None and r.kind not in kinds):
+            return None
+        return r
+
+    @property
+    def institutions(self) -> tuple[Record, ...]:
+        return self.all("institution")
+
+    @property
+    def personnel(self) -> tuple[Record, ...]:
+        return self.all("person")
+
+    @property
+    def inspectors(self) -> tuple[Record, ...]:
+        return self.all("inspector")
+
+    @property
+    def items(self) -> tuple[Record, ...]:
+        return self.all("item")
+
+    @property
+    def plans(self) -> tuple[Record, ...]:
+        return self.all("plan")
+
+    @property
+    def findings(self) -> tuple[Record, ...]:
+        return self.all("finding")
+
+    @property
+    def list_entries(self) -> tuple[Record, ...]:
+        return self.all("list_entry")
+
+    @property
+    def credit_notices(self) -> tuple[Record, ...]:
+        return self.all("credit_notice")
+
+    @property
+    def departments(self) -> Mapping[str, Fields]:
+        if self.jurisdiction is None:
+            return {}
+        return {d.id: d for d in self.jurisdiction.departments}
+
+    @property
+    def policy(self) -> Fields | None:
+        return self.jurisdiction.policy if self.jurisdiction else None
+
+    def persons_of(self, institution_id: str) -> tuple[Record, ...]:
+        return tuple(p for p in self.personnel if p.institution == institution_id)
+
+    def findings_for_plan(self, plan_id: str) -> tuple[Record, ...]:
+        return tuple(f for f in self.findings if f.plan == plan_id)
+
+    def findings_for_target(self, target_id: str) -> tuple[Record, ...]:
+        return tuple(f for f in self.findings if f.target == target_id)
+
+    def list_entries_of(self, institution_id: str) -> tuple[Record, ...]:
+        return tuple(e for e in self.list_entries if e.institution == institution_id)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.by_kind.items()}

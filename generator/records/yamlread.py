@@ -1,0 +1,99 @@
+"""Strict YAML reading: bytes in, a node tree with line numbers out, nothing interpreted.
+
+YAML 1.1 guesses types (`0123` -> 83, `no` -> False, `2024-04-16` -> a date). We never let it:
+scalars stay text here and the declared field type alone decides what a value means (load.py).
+Anchors, aliases, explicit tags, several documents, tabs, invalid UTF-8, empty and oversized files
+are refused with the line they occur on.
+"""
+from __future__ import annotations
+
+import yaml
+from yaml.composer import Composer
+from yaml.events import AliasEvent
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+MAX_BYTES = 256 * 1024  # a record is a page of text; anything larger is a mistake
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as a strict YAML record."""
+
+    def __init__(self, line: int, rule: str, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.line = line
+        self.rule = rule
+        self.message = message
+        self.hint = hint
+
+
+class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
+    """Composes nodes only; BaseResolver applies no implicit type guessing."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        BaseResolver.__init__(self)
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, AliasEvent):
+            raise YamlProblem(line, "load.alias", f"不允许使用别名 *{event.anchor}",
+                              "把内容直接写出来，每条记录自成一体")
+        if event.anchor is not None:
+            raise YamlProblem(line, "load.alias", f"不允许使用锚点 &{event.anchor}",
+                              "删除锚点，把内容直接写出来")
+        if getattr(event, "tag", None) not in (None, "!"):
+            raise YamlProblem(line, "load.tag", f"不允许使用类型标签 {event.tag}",
+                              "删除标签；字段的类型由记录格式决定")
+        return super().compose_node(parent, index)
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def read_yaml(data: bytes) -> yaml.Node:
+    """Parse one YAML document strictly; raises YamlProblem with the offending line."""
+    if len(data) > MAX_BYTES:
+        raise YamlProblem(1, "load.too-large",
+                          f"文件过大（{len(data)} 字节，上限 {MAX_BYTES} 字节）",
+                          "一个文件只写一条记录")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise YamlProblem(_line_at(data, e.start), "load.encoding",
+                          f"不是有效的 UTF-8 编码（第 {e.start + 1} 字节）",
+                          "用 UTF-8 编码另存该文件") from None
+    text = text.removeprefix("\ufeff")
+    tab = text.find("\t")
+    if tab >= 0:
+        raise YamlProblem(text.count("\n", 0, tab) + 1, "load.tab", "含有制表符（Tab）",
+                          "用空格缩进和分隔，不要用 Tab")
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else 1
+        what = " ".join(x for x in (e.context, e.problem) if x)
+        if "expected a single document" in what:
+            raise YamlProblem(line, "load.multiple-documents", "一个文件只能有一个文档",
+                              "删除 --- 分隔的其他文档，每条记录一个文件") from None
+        raise YamlProblem(line, "load.syntax", f"YAML 语法错误：{what}",
+                          "检查缩进、冒号后的空格和引号是否成对") from None
+    except yaml.YAMLError as e:  # reader errors: non-printable characters
+        position = getattr(e, "position", 0) or 0
+        raise YamlProblem(text.count("\n", 0, position) + 1, "load.syntax",
+                          "含有不可打印的控制字符", "删除该字符") from None
+    if node is None:
+        raise YamlProblem(1, "load.empty", "文件为空", "写入记录内容，或删除该文件")
+    return node
