@@ -60,6 +60,19 @@ def check(records_dir: Path, fmt: str, strict: bool) -> None:
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
+@cli.group()
+def schema() -> None:
+    """记录格式：由记录类型声明生成的说明。"""
+
+
+@schema.command("markdown")
+def schema_markdown() -> None:
+    """打印记录字段说明（Markdown），即 records/README.md 中的字段表。"""
+    from generator.records.reference import field_reference_markdown
+
+    click.echo(field_reference_markdown(), nl=False)
+
+
 def main() -> None:
     """Entry point: never shows a traceback, whatever the input."""
     try:
