@@ -1,0 +1,1 @@
+"""Verifiable draws (ssj-draw/1): canonical JSON, the spec algorithm, freezing and sources."""

@@ -1,0 +1,259 @@
+"""The ssj-draw/1 algorithm (../shared/spec/draw.md): package + values -> result, byte for byte.
+
+Nothing here knows about records or files: it validates the two inputs exactly as the spec says
+(rejecting, never repairing) and computes the result.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+from generator.draw.canon import CanonError, canon, check_canonical
+
+SPEC = "ssj-draw/1"
+PACKAGE_KEYS = {"spec", "plan", "as_of", "team_size", "sources", "strata", "inspectors",
+                "exclusions"}
+STRATUM_KEYS = {"id", "k", "lead_department", "min_lead", "targets"}
+REASONS = ("recusal", "recent")
+VALUE_FORMS = {
+    "drand": (re.compile(r"[0-9a-f]{64}"), "64 位小写十六进制（drand 轮次的 randomness）"),
+    "lottery": (re.compile(r"(0|[1-9][0-9]*)( (0|[1-9][0-9]*))*"),
+                "按开出顺序的十进制数字，以一个空格分隔，如 \"3 7 1\""),
+}
+
+
+class DrawError(ValueError):
+    """An invalid package or values, or a draw that cannot complete; the message says why."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _keys(obj: Any, keys: set[str], where: str) -> None:
+    if not isinstance(obj, dict):
+        raise DrawError(f"{where} 应为对象")
+    if set(obj) != keys:
+        extra, missing = sorted(set(obj) - keys), sorted(keys - set(obj))
+        raise DrawError(f"{where} 的键不对：" + "；".join(
+            ([f"多出 {', '.join(extra)}"] if extra else []) +
+            ([f"缺少 {', '.join(missing)}"] if missing else [])))
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise DrawError(f"{where} 应为非空字符串")
+    return value
+
+
+def _int(value: Any, where: str, low: int, high: int | None = None) -> int:
+    if not _is_int(value) or value < low or (high is not None and value > high):
+        bound = f"{low}..{high}" if high is not None else f">= {low}"
+        raise DrawError(f"{where} 应为整数 {bound}，而不是 {json.dumps(value)}")
+    return value
+
+
+def _strictly_sorted(keys: list[Any], where: str) -> None:
+    for a, b in zip(keys, keys[1:]):
+        if a == b:
+            raise DrawError(f"{where} 有重复项 {a}")
+        if b < a:
+            raise DrawError(f"{where} 未按规定排序（{b} 应在 {a} 之前）")
+
+
+def validate_package(package: Any) -> None:
+    """Raise DrawError unless `package` is a valid ssj-draw/1 package."""
+    _keys(package, PACKAGE_KEYS, "package")
+    try:
+        check_canonical(package, "package")
+    except CanonError as e:
+        raise DrawError(str(e)) from None
+    if package["spec"] != SPEC:
+        raise DrawError(f"package.spec 应为 {SPEC}")
+    _string(package["plan"], "package.plan")
+    as_of = _string(package["as_of"], "package.as_of")
+    try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", as_of):
+            raise ValueError
+        dt.date.fromisoformat(as_of)
+    except ValueError:
+        raise DrawError("package.as_of 应为日期 YYYY-MM-DD") from None
+    team_size = _int(package["team_size"], "package.team_size", 2)
+    sources = package["sources"]
+    if not isinstance(sources, list) or not sources or not all(
+            isinstance(s, dict) for s in sources):
+        raise DrawError("package.sources 应为至少一项的对象列表")
+    strata = package["strata"]
+    if not isinstance(strata, list):
+        raise DrawError("package.strata 应为列表")
+    stratum_ids: set[str] = set()
+    target_ids: set[str] = set()
+    for n, stratum in enumerate(strata):
+        where = f"package.strata[{n}]"
+        _keys(stratum, STRATUM_KEYS, where)
+        sid = _string(stratum["id"], f"{where}.id")
+        if sid in stratum_ids:
+            raise DrawError(f"{where}.id 重复：{sid}")
+        stratum_ids.add(sid)
+        _string(stratum["lead_department"], f"{where}.lead_department")
+        _int(stratum["min_lead"], f"{where}.min_lead", 0, team_size)
+        targets = stratum["targets"]
+        if not isinstance(targets, list):
+            raise DrawError(f"{where}.targets 应为列表")
+        for m, target in enumerate(targets):
+            _keys(target, {"id", "weight"}, f"{where}.targets[{m}]")
+            tid = _string(target["id"], f"{where}.targets[{m}].id")
+            _int(target["weight"], f"{where}.targets[{m}].weight", 1)
+            if tid in target_ids:
+                raise DrawError(f"检查对象 {tid} 出现在多个分层中")
+            target_ids.add(tid)
+        _strictly_sorted([t["id"] for t in targets], f"{where}.targets")
+        _int(stratum["k"], f"{where}.k", 0, len(targets))
+    inspectors = package["inspectors"]
+    if not isinstance(inspectors, list):
+        raise DrawError("package.inspectors 应为列表")
+    for m, inspector in enumerate(inspectors):
+        _keys(inspector, {"id", "department"}, f"package.inspectors[{m}]")
+        _string(inspector["id"], f"package.inspectors[{m}].id")
+        _string(inspector["department"], f"package.inspectors[{m}].department")
+    _strictly_sorted([i["id"] for i in inspectors], "package.inspectors")
+    inspector_ids = {i["id"] for i in inspectors}
+    exclusions = package["exclusions"]
+    if not isinstance(exclusions, list):
+        raise DrawError("package.exclusions 应为列表")
+    for m, ex in enumerate(exclusions):
+        where = f"package.exclusions[{m}]"
+        _keys(ex, {"target", "inspector", "reason"}, where)
+        if ex["target"] not in target_ids:
+            raise DrawError(f"{where}.target 不是包中的检查对象：{ex['target']}")
+        if ex["inspector"] not in inspector_ids:
+            raise DrawError(f"{where}.inspector 不是包中的执法检查人员：{ex['inspector']}")
+        if ex["reason"] not in REASONS:
+            raise DrawError(f"{where}.reason 应为 recusal 或 recent")
+    _strictly_sorted([(e["target"], e["inspector"]) for e in exclusions], "package.exclusions")
+
+
+def validate_values(values: Any, package: dict[str, Any]) -> None:
+    """Raise DrawError unless `values` is one well-formed string per declared source."""
+    sources = package["sources"]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise DrawError("values 应为字符串列表")
+    if len(values) != len(sources):
+        raise DrawError(f"values 应有 {len(sources)} 项（每个声明的随机源一项），实有 {len(values)} 项")
+    for n, (value, source) in enumerate(zip(values, sources)):
+        form = VALUE_FORMS.get(source.get("kind"))
+        if form is not None and not form[0].fullmatch(value):
+            raise DrawError(f"values[{n}]（{source.get('kind')}）格式不对：应为{form[1]}")
+    try:
+        check_canonical(values, "values")
+    except CanonError as e:
+        raise DrawError(str(e)) from None
+
+
+def commitment(package: dict[str, Any]) -> str:
+    """Lowercase hex SHA-256 of the canonical package."""
+    return hashlib.sha256(canon(package)).hexdigest()
+
+
+class _Ranker:
+    """rank(label…) = HMAC-SHA256(seed, canon(["ssj-draw/1", label…])), with the HMAC pads
+    absorbed once: the team step ranks every eligible inspector for every selected target."""
+
+    def __init__(self, seed: bytes) -> None:
+        block = seed.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+
+    def digest(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+    def rank(self, *labels: Any) -> bytes:
+        return self.digest(canon([SPEC, *labels]))
+
+
+def _json_string(text: str) -> bytes:
+    return json.dumps(text, ensure_ascii=False).encode()
+
+
+def _rank_targets(ranker: _Ranker, stratum: dict[str, Any]) -> list[tuple[bytes, str]]:
+    keyed = []
+    for target in stratum["targets"]:
+        key = min(ranker.rank("target", stratum["id"], target["id"], j)
+                  for j in range(1, target["weight"] + 1))
+        keyed.append((key, target["id"]))
+    return sorted(keyed)
+
+
+def _build_team(ranker: _Ranker, target: str, stratum: dict[str, Any], team_size: int,
+                levels: dict[int, set[str]], department: dict[str, str],
+                excluded: set[tuple[str, str]]) -> list[str]:
+    """Repeated picks of the smallest (load, r), lead department first (spec, step 3)."""
+    prefix = b'["' + SPEC.encode() + b'","inspector",' + _json_string(target) + b","
+    ranks: dict[str, bytes] = {}
+
+    def pick(team: list[str], lead_only: bool) -> str | None:
+        for load in sorted(levels):
+            candidates = [i for i in levels[load] if i not in team
+                          and (target, i) not in excluded
+                          and (not lead_only or department[i] == stratum["lead_department"])]
+            if candidates:
+                for i in candidates:
+                    if i not in ranks:
+                        ranks[i] = ranker.digest(prefix + _json_string(i) + b"]")
+                return min(candidates, key=lambda i: (ranks[i], i))
+        return None
+
+    team: list[str] = []
+    while len(team) < team_size:
+        lead_count = sum(1 for i in team if department[i] == stratum["lead_department"])
+        chosen = pick(team, lead_only=lead_count < stratum["min_lead"])
+        if chosen is None:
+            raise DrawError(f"检查对象 {target} 没有足够的可选执法检查人员，无法组成检查组")
+        team.append(chosen)
+    return team
+
+
+def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
+    """Validate the inputs and compute the ssj-draw/1 result object."""
+    validate_package(package)
+    validate_values(values, package)
+    commit = commitment(package)
+    seed = hmac.digest(bytes.fromhex(commit), canon(values), "sha256")
+    ranker = _Ranker(seed)
+    strata_out = []
+    selected: list[tuple[str, dict[str, Any]]] = []
+    for stratum in package["strata"]:
+        ranking = _rank_targets(ranker, stratum)
+        strata_out.append({"id": stratum["id"], "k": stratum["k"],
+                           "ranking": [{"id": t, "key": key.hex()} for key, t in ranking]})
+        selected.extend((t, stratum) for _, t in ranking[:stratum["k"]])
+    department = {i["id"]: i["department"] for i in package["inspectors"]}
+    levels: dict[int, set[str]] = {0: set(department)}
+    load = dict.fromkeys(department, 0)
+    excluded = {(e["target"], e["inspector"]) for e in package["exclusions"]}
+    teams = []
+    for target, stratum in selected:
+        team = _build_team(ranker, target, stratum, package["team_size"], levels, department,
+                           excluded)
+        for i in team:
+            levels[load[i]].discard(i)
+            if not levels[load[i]]:
+                del levels[load[i]]
+            load[i] += 1
+            levels.setdefault(load[i], set()).add(i)
+        teams.append({"target": target, "inspectors": team})
+    return {"spec": SPEC, "plan": package["plan"], "commitment": commit, "values": values,
+            "seed": seed.hex(), "strata": strata_out, "teams": teams}
+
+
+def serialise(result: dict[str, Any]) -> bytes:
+    """The result's bytes as published: canonical JSON and one newline."""
+    return canon(result) + b"\n"
