@@ -49,6 +49,7 @@ INSTITUTION_STATUS = {
 }
 PERSON_STATUS = {"active": "执业", "suspended": "停止执业", "left": "已离职/注销"}
 INSPECTOR_STATUS = {"active": "在岗", "inactive": "不在岗"}
+LICENSED_ROLES = ("lawyer", "notary", "grassroots-worker", "appraiser")
 ROLES = {
     "lawyer": "律师",
     "notary": "公证员",
@@ -205,7 +206,8 @@ PERSON = Kind(
         Field("name", Str(), "姓名", public=True, required=True),
         Field("role", Enum(ROLES), "类别", public=True, required=True),
         Field("institution", Ref(("institution",)), "所属机构", public=True, required=True),
-        Field("licence_number", Str(), "执业证号", public=True, required=True),
+        Field("licence_number", Str(), "执业证号（律师、公证员、基层法律服务工作者、司法鉴定人必填）",
+              public=True),
         Field("id_number", Str(), "身份证号（不公开）", public=False),
         Field("phone", Str(), "手机号码（不公开）", public=False),
         _history(PERSON_STATUS, "执业"),
@@ -378,6 +380,8 @@ FINDING = Kind(
             }), "处置措施（三(三)）", public=True, required=True),
             Field("date", Date(), "日期", public=True, required=True),
             Field("decision_number", Str(), "决定文号", public=True),
+            Field("authority", Str(), "作出决定的机关（非本局时填写，如设区的市级司法行政部门）",
+                  public=True),
             Field("detail", Text(), "说明", public=True),
         ))), "违法行为查处情况", public=True),
         Field("guidance", ListOf(Obj((

@@ -9,7 +9,13 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
-from generator.records.kinds import KINDS_BY_NAME, SECTOR_USCC_CATEGORY, SECTORS
+from generator.records.kinds import (
+    KINDS_BY_NAME,
+    LICENSED_ROLES,
+    ROLES,
+    SECTOR_USCC_CATEGORY,
+    SECTORS,
+)
 from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.records.types import FieldType, ListOf, Obj, Ref
@@ -192,6 +198,13 @@ def check_registration(records: Records) -> Iterator[Problem]:
                            "核对代码或行业是否填错")
 
 
+def check_person_licence(records: Records) -> Iterator[Problem]:
+    for person in records.personnel:
+        if person.role in LICENSED_ROLES and person.licence_number is None:
+            yield _problem(person, "licence_number", "integrity.registration-number",
+                           f"{ROLES[person.role]}须填写执业证号")
+
+
 def check_finding_basis(records: Records) -> Iterator[Problem]:
     for f in records.findings:
         if (f.plan is None) == (f.targeted is None):
@@ -252,6 +265,7 @@ CHECKS: tuple[Check, ...] = (
     check_references,
     check_date_order,
     check_registration,
+    check_person_licence,
     check_finding_basis,
     check_draw_sources,
     check_list_links,
