@@ -13,7 +13,8 @@ from typing import Any
 import yaml
 
 from generator.records.kinds import KINDS_BY_FOLDER, JURISDICTION, Kind
-from generator.records.model import Fields, Record, Records
+from generator.records.jsonread import read_json
+from generator.records.model import Draw, DrawFile, Fields, Record, Records
 from generator.records.problems import ERROR, Problem
 from generator.records.types import (
     Bool,
@@ -35,6 +36,9 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MISSING = object()
 _IGNORED_NAMES = {"README.md", ".gitkeep"}
+DRAWS_FOLDER = "draws"
+DRAW_FILES = ("package.json", "commitment.txt", "values.json", "result.json")
+_ROUND_FILE = re.compile(r"drand-(quicknet|default)-[1-9][0-9]*\.json")
 
 
 def display_path(path: Path) -> str:
@@ -82,6 +86,9 @@ class _Converter:
         return self._text(node, ftype, path, text)
 
     def _int(self, node: yaml.Node, ftype: Int, path: str, text: str, plain: bool) -> Any:
+        if len(text) > 16:  # ids and counts are small; canonical JSON stops at 2^53 anyway
+            self.problem(node, path, "load.range", f"整数位数过多（{len(text)} 位）")
+            return _MISSING
         if not plain or not _INT.fullmatch(text):
             hint = "去掉开头的 0" if re.fullmatch(r"-?0[0-9]+", text) else "写不加引号的十进制整数"
             self.problem(node, path, "load.type", f"应为整数，而不是 {text!r}", hint)
@@ -108,6 +115,10 @@ class _Converter:
         multiline = isinstance(ftype, Text)
         if not text.strip():
             self.problem(node, path, "load.empty-value", "值为空", "填写内容，或删除该字段")
+            return _MISSING
+        if not _encodable(text):
+            self.problem(node, path, "load.encoding", "含有无效的 Unicode 字符（代理项）",
+                         "删除 \\u 转义写出的该字符")
             return _MISSING
         if _CONTROL.search(text) or (not multiline and "\n" in text):
             what = "含有控制字符" if _CONTROL.search(text) else "应为单行文本"
@@ -139,16 +150,22 @@ class _Converter:
 
     def _list(self, node: yaml.Node, ftype: ListOf, path: str) -> Any:
         if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS:
-            return ()
+            return None  # written but left empty: the same as leaving the field out
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, path, "load.type", "应为列表（每项以 - 开头）")
             return _MISSING
-        values = [self.convert(item, ftype.item, f"{path}[{i}]")
-                  for i, item in enumerate(node.value, start=1)]
+        values = []
+        for i, item in enumerate(node.value, start=1):
+            value = self.convert(item, ftype.item, f"{path}[{i}]")
+            if value is None:
+                self.problem(item, f"{path}[{i}]", "load.empty-value", "列表项为空",
+                             "填写内容，或删除这一项")
+                value = _MISSING
+            values.append(value)
         if len(values) < ftype.min_items:
             self.problem(node, path, "load.required", f"至少需要 {ftype.min_items} 项")
             return _MISSING
-        if any(v is _MISSING or v is None for v in values):
+        if any(v is _MISSING for v in values):
             return _MISSING
         return tuple(values)
 
@@ -166,6 +183,10 @@ class _Converter:
                 failed.add("")
                 continue
             key = key_node.value
+            if not _encodable(key):
+                self.problem(key_node, path, "load.encoding", "字段名含有无效的 Unicode 字符")
+                failed.add("")
+                continue
             if key in seen:
                 self.problem(key_node, prefix + key, "load.duplicate-key",
                              f"重复（第 {seen[key].start_mark.line + 1} 行已有）", "删除其中一个")
@@ -200,6 +221,14 @@ class _Converter:
         return Fields(values) if ok else _MISSING
 
 
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 _REF_FORMAT = Str(pattern=r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}", pattern_help="记录编号")
 
 
@@ -213,12 +242,13 @@ def load_record(path: Path, kind: Kind) -> tuple[Record | None, str | None, list
     try:
         node = read_yaml(data)
     except YamlProblem as e:
-        return None, None, [Problem(file, e.line, e.rule, e.message, e.hint)]
+        # the id cannot be read: the file name is the id (checked for readable files)
+        return None, path.stem, [Problem(file, e.line, e.rule, e.message, e.hint)]
     conv = _Converter(file)
     if not isinstance(node, yaml.MappingNode):
         conv.problem(node, "", "load.type", f"文件应为一条{kind.title}记录（“字段: 值”的组合）")
         return None, None, conv.problems
-    declared_id = _declared_id(node)
+    declared_id = _declared_id(node) or path.stem
     fields = conv.convert(node, kind.schema, "")
     conv.lines[""] = 1
     if fields is _MISSING or conv.problems:
@@ -260,8 +290,13 @@ def load_records(root: Path) -> tuple[Records, list[Problem]]:
         problems.append(Problem(display_path(jpath), 1, "load.missing-file",
                                 "缺少本局信息文件 jurisdiction.yaml",
                                 "参照 records/README.md 创建"))
+    draws: list[Draw] = []
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or entry.name in _IGNORED_NAMES or entry == jpath:
+            continue
+        if entry.name == DRAWS_FOLDER and entry.is_dir():
+            draws, found = load_draws(entry)
+            problems.extend(found)
             continue
         kind = KINDS_BY_FOLDER.get(entry.name) if entry.is_dir() else None
         if kind is None:
@@ -275,9 +310,45 @@ def load_records(root: Path) -> tuple[Records, list[Problem]]:
                 add(path, kind)
             elif path.suffix == ".yml":
                 problems.append(_stray(path, "扩展名应为 .yaml", "把文件改名为 .yaml"))
+                broken.add(path.stem)
             else:
                 problems.append(_stray(path, f"{kind.folder}/ 中只能放 .yaml 记录文件"))
-    return Records.build(display_path(root), jurisdiction, records, broken), problems
+    return Records.build(display_path(root), jurisdiction, records, broken, draws), problems
+
+
+def load_draws(folder: Path) -> tuple[list[Draw], list[Problem]]:
+    """Read records/draws/<plan>/ folders: the files `ssj draw` writes, strictly parsed."""
+    draws: list[Draw] = []
+    problems: list[Problem] = []
+    for sub in sorted(folder.iterdir()):
+        if sub.name.startswith(".") or sub.name in _IGNORED_NAMES:
+            continue
+        if not sub.is_dir():
+            problems.append(_stray(sub, "draws/ 中只能放以计划编号命名的目录"))
+            continue
+        files: dict[str, DrawFile] = {}
+        broken: set[str] = set()
+        for path in sorted(sub.iterdir()):
+            if path.name.startswith("."):
+                continue
+            if not path.is_file() or not (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)):
+                problems.append(_stray(path, "不是抽取工具写出的文件",
+                                       "抽取目录只含 " + "、".join(DRAW_FILES) + " 和 drand-<链>-<轮次>.json"))
+                continue
+            raw = path.read_bytes()
+            try:
+                data = raw.decode("ascii").strip() if path.suffix == ".txt" else read_json(raw)
+            except UnicodeDecodeError:
+                problems.append(Problem(display_path(path), 1, "load.encoding", "应为 ASCII 文本"))
+                broken.add(path.name)
+                continue
+            except YamlProblem as e:
+                problems.append(Problem(display_path(path), e.line, e.rule, e.message, e.hint))
+                broken.add(path.name)
+                continue
+            files[path.name] = DrawFile(display_path(path), data, raw)
+        draws.append(Draw(sub.name, display_path(sub), files, frozenset(broken)))
+    return draws, problems
 
 
 def _stray(path: Path, message: str, hint: str = "") -> Problem:

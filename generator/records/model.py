@@ -1,6 +1,7 @@
 """The validated, immutable records model that rules, draws and pages read."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
@@ -53,6 +54,14 @@ class Record:
         except KeyError:
             raise AttributeError(name) from None
 
+    def status_on(self, day: dt.date) -> str | None:
+        """The status in force on `day` (dynamic management), None before the first entry."""
+        current = None
+        for entry in self.fields.get("status_history") or ():
+            if entry.since <= day:
+                current = entry.status
+        return current
+
     def line_of(self, path: str = "") -> int:
         """The line of a field path such as `certificate.valid_until` or `follow_ups[2].due`."""
         while path:
@@ -61,6 +70,32 @@ class Record:
             cut = max(path.rfind("."), path.rfind("["))
             path = path[:cut] if cut > 0 else ""
         return self.lines.get("", 1)
+
+
+@dataclass(frozen=True)
+class DrawFile:
+    """One JSON file of a draw folder, as parsed and as its exact bytes."""
+
+    file: str
+    data: Any
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Draw:
+    """records/draws/<plan>/: what `ssj draw` wrote for one plan."""
+
+    plan: str
+    folder: str
+    files: Mapping[str, DrawFile]
+    broken: frozenset[str] = frozenset()  # files present but unreadable (already reported)
+
+    def get(self, name: str) -> DrawFile | None:
+        return self.files.get(name)
+
+    @property
+    def rounds(self) -> tuple[DrawFile, ...]:
+        return tuple(f for name, f in sorted(self.files.items()) if name.startswith("drand-"))
 
 
 KIND_ORDER = (
@@ -78,32 +113,33 @@ class Records:
     by_kind: Mapping[str, tuple[Record, ...]]
     # ids of records that exist but failed to load: references to them are not reported twice
     broken_ids: frozenset[str] = frozenset()
-    _index: Mapping[str, Record] = field(default_factory=dict, repr=False)
+    draws: Mapping[str, Draw] = field(default_factory=dict)
+    _index: Mapping[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, root: str, jurisdiction: Record | None, records: list[Record],
-              broken_ids: set[str]) -> "Records":
+              broken_ids: set[str], draws: list[Draw]) -> "Records":
         by_kind: dict[str, list[Record]] = {k: [] for k in KIND_ORDER}
-        index: dict[str, Record] = {}
-        for r in sorted(records, key=lambda r: (r.kind, r.id, r.file)):
+        index: dict[str, list[Record]] = {}
+        for r in sorted(records, key=lambda r: (KIND_ORDER.index(r.kind), r.id, r.file)):
             by_kind[r.kind].append(r)
-            index.setdefault(r.id, r)
+            index.setdefault(r.id, []).append(r)
         return cls(
             root=root,
             jurisdiction=jurisdiction,
             by_kind=MappingProxyType({k: tuple(v) for k, v in by_kind.items()}),
             broken_ids=frozenset(broken_ids),
-            _index=MappingProxyType(index),
+            draws=MappingProxyType({d.plan: d for d in sorted(draws, key=lambda d: d.plan)}),
+            _index=MappingProxyType({k: tuple(v) for k, v in index.items()}),
         )
 
     def all(self, kind: str) -> tuple[Record, ...]:
         return self.by_kind.get(kind, ())
 
     def get(self, record_id: str, kinds: tuple[str, ...] | None = None) -> Record | None:
-        r = self._index.get(record_id)
-        if r is None or (kinds is not None and r.kind not in kinds):
-            return None
-        return r
+        """The record with this id (of one of `kinds`, if given)."""
+        return next((r for r in self._index.get(record_id, ())
+                     if kinds is None or r.kind in kinds), None)
 
     @property
     def institutions(self) -> tuple[Record, ...]:

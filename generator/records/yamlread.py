@@ -16,6 +16,9 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 MAX_BYTES = 256 * 1024  # a record is a page of text; anything larger is a mistake
+MAX_DEPTH = 32  # records nest a few levels; deeper input would only exhaust the composer's stack
+# YAML counts these as line breaks and editors do not, so every later line number would be off
+_ODD_BREAKS = ("\x85", "\u2028", "\u2029")
 
 
 class YamlProblem(Exception):
@@ -38,6 +41,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         BaseResolver.__init__(self)
+        self.depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -51,7 +55,14 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         if getattr(event, "tag", None) not in (None, "!"):
             raise YamlProblem(line, "load.tag", f"不允许使用类型标签 {event.tag}",
                               "删除标签；字段的类型由记录格式决定")
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise YamlProblem(line, "load.too-deep", f"嵌套超过 {MAX_DEPTH} 层",
+                              "记录的结构不会这么深，检查括号是否多写")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -75,6 +86,11 @@ def read_yaml(data: bytes) -> yaml.Node:
     if tab >= 0:
         raise YamlProblem(text.count("\n", 0, tab) + 1, "load.tab", "含有制表符（Tab）",
                           "用空格缩进和分隔，不要用 Tab")
+    for odd in _ODD_BREAKS:
+        at = text.find(odd)
+        if at >= 0:
+            raise YamlProblem(text.count("\n", 0, at) + 1, "load.encoding",
+                              f"含有特殊换行字符 U+{ord(odd):04X}", "删除该字符，换行只用回车键")
     try:
         loader = _StrictLoader(text)
         try:
@@ -82,7 +98,10 @@ def read_yaml(data: bytes) -> yaml.Node:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
+        # an unclosed quote or bracket is only noticed at the end of the file: point at where
+        # it was opened instead
+        opened = e.context and ("scanning" in e.context or "flow" in e.context)
+        mark = (e.context_mark if opened else None) or e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else 1
         what = " ".join(x for x in (e.context, e.problem) if x)
         if "expected a single document" in what:
@@ -94,6 +113,7 @@ def read_yaml(data: bytes) -> yaml.Node:
         position = getattr(e, "position", 0) or 0
         raise YamlProblem(text.count("\n", 0, position) + 1, "load.syntax",
                           "含有不可打印的控制字符", "删除该字符") from None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.style is None
+                        and node.value == ""):
         raise YamlProblem(1, "load.empty", "文件为空", "写入记录内容，或删除该文件")
     return node
