@@ -7,6 +7,7 @@ from pathlib import Path
 from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
+from generator.draw.verify import verify_draws
 from generator.rules.integrity import check_integrity
 
 
@@ -32,4 +33,5 @@ def check_records(root: Path) -> CheckResult:
     records, problems = load_records(root)
     if records.jurisdiction is not None:
         problems.extend(check_integrity(records))
+        problems.extend(verify_draws(records))
     return CheckResult(records, tuple(sorted(set(problems))))

@@ -60,6 +60,217 @@ def check(records_dir: Path, fmt: str, strict: bool) -> None:
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
+def _load_clean(records_dir: Path):  # type: ignore[no-untyped-def]
+    """Records for a command that writes: refuse while `ssj check` reports errors."""
+    from generator.checking import check_records
+    from generator.problem_format import as_text
+
+    _require_dir(records_dir)
+    result = check_records(records_dir)
+    if result.errors:
+        first = next(p for p in result.problems if p.severity == "error")
+        _fail(f"记录有 {result.errors} 个错误，先运行 ssj check 修正。第一个：{as_text(first)}")
+    return result.records
+
+
+def _fail(message: str, code: int = EXIT_ERRORS) -> None:
+    click.echo(f"ssj: {message}", err=True)
+    sys.exit(code)
+
+
+def _read_json_file(path: Path):  # type: ignore[no-untyped-def]
+    from generator.records.jsonread import read_json
+    from generator.records.yamlread import YamlProblem
+
+    try:
+        return read_json(path.read_bytes())
+    except OSError as e:
+        _fail(f"{path}: 无法读取：{e.strerror}", EXIT_USAGE)
+    except YamlProblem as e:
+        _fail(f"{path}:{e.line}: {e.message}")
+
+
+@cli.group()
+def draw() -> None:
+    """随机抽取（ssj-draw/1）：冻结、抽取、核验。"""
+
+
+@draw.command("freeze")
+@click.argument("plan")
+@_records_option
+def draw_freeze(plan: str, records_dir: Path) -> None:
+    """冻结计划 PLAN 的抽取包：按取数日期的名录库计算对象、人员与回避，写入 records/draws/PLAN/。"""
+    import time
+
+    from generator.draw.spec import DrawError
+    from generator.draw.store import freeze_plan
+
+    records = _load_clean(records_dir)
+    try:
+        outcome = freeze_plan(records_dir, records, plan, time.time())
+    except (DrawError, FileExistsError) as e:
+        _fail(f"未冻结：{e}")
+    for warning in outcome.warnings:
+        click.echo(f"警告：{warning}", err=True)
+    for stratum in outcome.package["strata"]:
+        click.echo(f"{stratum['id']}：{len(stratum['targets'])} 个对象，抽取 {stratum['k']} 个")
+    click.echo(f"执法检查人员 {len(outcome.package['inspectors'])} 名，"
+               f"回避 {len(outcome.package['exclusions'])} 对")
+    click.echo(f"承诺值 {outcome.commitment}")
+    click.echo("下一步：提交并公开抽取包，待随机源公布后运行 ssj draw run")
+
+
+@draw.command("run")
+@click.argument("plan")
+@click.option("--value", "values", multiple=True, help="随机值，按声明顺序每个随机源一个（可重复）")
+@click.option("--drand-round", "round_files", multiple=True, type=click.Path(path_type=Path),
+              help="drand 轮次的 JSON 文件（可重复）")
+@_records_option
+def draw_run(plan: str, values: tuple[str, ...], round_files: tuple[Path, ...],
+             records_dir: Path) -> None:
+    """用公布的随机值抽取计划 PLAN，写出 values.json 与 result.json（不覆盖已有结果）。"""
+    from generator.draw.spec import DrawError
+    from generator.draw.store import run_plan
+
+    records = _load_clean(records_dir)
+    rounds = [_read_json_file(path) for path in round_files]
+    try:
+        outcome = run_plan(records_dir, records, plan, list(values), rounds)
+    except (DrawError, FileExistsError) as e:
+        _fail(f"未抽取：{e}")
+    result = outcome.result
+    click.echo(f"种子 {result['seed']}")
+    teams = {t["target"]: t["inspectors"] for t in result["teams"]}
+
+    def name(record_id: str) -> str:
+        record = records.get(record_id)
+        return f"{record.name}（{record_id}）" if record else record_id
+
+    for stratum in result["strata"]:
+        click.echo(f"{stratum['id']}：抽中 {stratum['k']} 个")
+        for entry in stratum["ranking"][:stratum["k"]]:
+            click.echo(f"  {name(entry['id'])}：{'、'.join(name(i) for i in teams[entry['id']])}")
+
+
+@draw.command("verify")
+@click.argument("plans", nargs=-1)
+@click.option("--package", "package_file", type=click.Path(path_type=Path),
+              help="抽取包文件（不读记录目录，供公众核验）")
+@click.option("--values", "values_file", type=click.Path(path_type=Path), help="随机值文件")
+@click.option("--result", "result_file", type=click.Path(path_type=Path),
+              help="要比对的抽取结果文件；省略则把结果写到标准输出")
+@_records_option
+def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: Path | None,
+                result_file: Path | None, records_dir: Path) -> None:
+    """核验抽取：按抽取包与随机值重新计算结果，逐字节比对。"""
+    if package_file or values_file or result_file:
+        if not (package_file and values_file) or plans:
+            _fail("独立核验须同时给出 --package 与 --values（--result 可选），不带计划编号", EXIT_USAGE)
+        _verify_files(package_file, values_file, result_file)
+        return
+    from generator.draw.verify import verify_draws
+    from generator.problem_format import as_text
+    from generator.records.load import load_records
+
+    _require_dir(records_dir)
+    records, _ = load_records(records_dir)
+    unknown = [p for p in plans if p not in records.draws]
+    if unknown:
+        _fail(f"计划 {'、'.join(unknown)} 没有抽取记录", EXIT_USAGE)
+    problems = verify_draws(records, plans)
+    for problem in problems:
+        click.echo(as_text(problem))
+    errors = sum(1 for p in problems if p.severity == "error")
+    checked = len(plans) or len(records.draws)
+    click.echo(f"核验了 {checked} 个抽取目录：{'未通过' if errors else '通过'}，错误 {errors}")
+    sys.exit(EXIT_ERRORS if errors else EXIT_OK)
+
+
+def _verify_files(package_file: Path, values_file: Path, result_file: Path | None) -> None:
+    from generator.draw.spec import DrawError, draw, serialise
+    from generator.draw.verify import first_difference
+
+    package, values = _read_json_file(package_file), _read_json_file(values_file)
+    try:
+        expected = serialise(draw(package, values))
+    except DrawError as e:
+        _fail(f"无法计算：{e}")
+    if result_file is None:
+        sys.stdout.buffer.write(expected)
+        return
+    try:
+        actual = result_file.read_bytes()
+    except OSError as e:
+        _fail(f"{result_file}: 无法读取：{e.strerror}", EXIT_USAGE)
+    if actual != expected:
+        _fail(f"不一致：{result_file} {first_difference(expected, actual)}")
+    click.echo(f"一致：{result_file} 与重新计算的结果逐字节相同")
+
+
+@draw.group("seed")
+def draw_seed() -> None:
+    """获取并核验公开随机源。"""
+
+
+@draw_seed.command("drand")
+@click.option("--round", "round_number", type=click.IntRange(min=1), required=True, help="轮次")
+@click.option("--chain", type=click.Choice(["quicknet", "default"]), default="quicknet",
+              show_default=True)
+@click.option("--relay", "relays", multiple=True, help="drand HTTP 中继地址（可重复，依次尝试）")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="每个中继的超时，秒")
+@click.option("--out", type=click.Path(path_type=Path), help="保存到此文件"
+              "（默认 drand-<链>-<轮次>.json）")
+def draw_seed_drand(round_number: int, chain: str, relays: tuple[str, ...], timeout: float,
+                    out: Path | None) -> None:
+    """从 drand 中继获取一轮随机数，离线核验签名后保存，供 ssj draw run --drand-round 使用。"""
+    from generator.draw.drand import DEFAULT_RELAYS, DrandError, fetch_round
+    from generator.draw.store import pretty_json
+    from generator.filewrite import write_new
+
+    try:
+        data = fetch_round(chain, round_number, relays or DEFAULT_RELAYS, timeout)
+    except DrandError as e:
+        _fail(str(e))
+    target = out or Path(f"drand-{chain}-{round_number}.json")
+    try:
+        write_new({target: pretty_json(data)})
+    except FileExistsError:
+        _fail(f"{target} 已存在，未覆盖")
+    click.echo(f"已核验并保存 {target}：randomness {data['randomness']}")
+
+
+@cli.command("rfc3797")
+@click.argument("pool_file", type=click.Path(path_type=Path))
+@click.argument("sources_file", type=click.Path(path_type=Path))
+@click.option("-n", "count", type=int, help="选取数（默认全部排序）")
+def rfc3797_command(pool_file: Path, sources_file: Path, count: int | None) -> None:
+    """按 RFC 3797（IETF 公开可验证随机选取）从名单中选取：每行输出 序号、名单位置、名称。"""
+    from generator.draw.rfc3797 import (
+        Rfc3797Error,
+        format_selection,
+        parse_pool,
+        parse_sources,
+        select,
+    )
+
+    texts = []
+    for path in (pool_file, sources_file):
+        try:
+            texts.append(path.read_bytes().decode("utf-8"))
+        except OSError as e:
+            _fail(f"{path}: 无法读取：{e.strerror}", EXIT_USAGE)
+        except UnicodeDecodeError:
+            _fail(f"{path}: 不是有效的 UTF-8 编码")
+    try:
+        sources = parse_sources(texts[1])
+        rows = select(parse_pool(texts[0]), sources, count)
+    except Rfc3797Error as e:
+        where = sources_file if str(e).startswith("line ") else pool_file
+        _fail(f"{where}: {e}")
+    click.echo(format_selection(rows), nl=False)
+
+
 @cli.group()
 def schema() -> None:
     """记录格式：由记录类型声明生成的说明。"""

@@ -1,0 +1,179 @@
+"""Freezing a plan: the ssj-draw/1 package computed from the records as of the plan's pool date.
+
+Everything the draw may depend on is decided here and published before the random value exists:
+who is in the pool and with what weight (方案 二(八)), who may inspect (二(四): valid certificate,
+in post), and which pairs may never meet (二(九): declared conflicts, the same inspector within
+the policy period).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from generator.draw.drand import round_time
+from generator.draw.spec import SPEC
+from generator.records.model import Fields, Record, Records
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+# Outcome counts of common lottery games, for the entropy warning (spec: lottery numbers carry
+# little entropy). A game not listed here gives a warning of its own.
+LOTTERY_OUTCOMES = {
+    "福彩3D": 10**3,
+    "排列三": 10**3,
+    "排列五": 10**5,
+    "七星彩": 10**6 * 15,
+    "双色球": math.comb(33, 6) * 16,
+    "大乐透": math.comb(35, 5) * math.comb(12, 2),
+    "七乐彩": math.comb(30, 7),
+}
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """A computed package, with what stops it from being drawn and what deserves a warning."""
+
+    package: dict[str, Any]
+    infeasible: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+def source_time(source: Fields) -> int:
+    """Unix time at which a declared source becomes known."""
+    if source.kind == "drand":
+        return round_time(source.chain, source.round)
+    hour, minute = (int(x) for x in source.time.split(":"))
+    moment = dt.datetime.combine(source.date, dt.time(hour, minute), BEIJING)
+    return int(moment.timestamp())
+
+
+def package_source(source: Fields) -> dict[str, Any]:
+    """A declared source in the package's form (spec: committed, not interpreted)."""
+    if source.kind == "drand":
+        return {"kind": "drand", "chain": source.chain, "round": source.round}
+    return {"kind": "lottery", "game": source.game, "issue": source.issue,
+            "date": source.date.isoformat(), "time": source.time}
+
+
+def _institution_of(records: Records, target_id: str) -> str:
+    target = records.get(target_id)
+    return target.institution if target is not None and target.kind == "person" else target_id
+
+
+def risk_weight(records: Records, institution: Record, day: dt.date) -> int:
+    """The target's tickets (方案 二(八)): the highest weight among its risks on `day`."""
+    weights = records.policy.risk_weights
+    found = [weights[flag.kind] for flag in institution.risk_flags
+             if flag.since <= day and (flag.until is None or day <= flag.until)]
+    for entry in records.list_entries_of(institution.id):
+        if entry.entered_on <= day and (entry.exit is None or day < entry.exit.date):
+            found.append(weights["abnormal_list" if entry.list == "abnormal" else "blacklist"])
+    return max(found, default=1)
+
+
+def eligible_inspectors(records: Records, plan: Record) -> list[Record]:
+    """In post on the pool date, certificate valid from then until the end of the schedule."""
+    return [i for i in records.inspectors
+            if i.status_on(plan.pool_date) == "active"
+            and i.certificate.valid_from <= plan.pool_date
+            and plan.schedule.end <= i.certificate.valid_until]
+
+
+def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
+    """(institution, inspector) pairs that met within the policy period before this plan."""
+    window_start = plan.schedule.start - dt.timedelta(
+        days=records.policy.same_inspector_period_days)
+    pairs = set()
+    for f in records.findings:
+        if f.plan != plan.id and window_start < f.inspected.end <= plan.schedule.end:
+            pairs.update((_institution_of(records, f.target), i) for i in f.inspectors)
+    # teams already drawn for other plans whose inspections fall in the window
+    for draw in records.draws.values():
+        other = records.get(draw.plan, ("plan",))
+        result = draw.get("result.json")
+        if other is None or other.id == plan.id or result is None:
+            continue
+        if window_start < other.schedule.end and other.schedule.start <= plan.schedule.end:
+            for team in result.data.get("teams", ()):
+                pairs.update((team["target"], i) for i in team["inspectors"])
+    return pairs
+
+
+def _entropy_warnings(plan: Record, strata: list[dict[str, Any]]) -> list[str]:
+    if any(s.kind == "drand" for s in plan.draw.sources):
+        return []
+    bits = 0.0
+    for s in plan.draw.sources:
+        outcomes = LOTTERY_OUTCOMES.get(s.game)
+        if outcomes is None:
+            return [f"无法估计彩票 {s.game} 的熵；建议增加 drand 随机源"]
+        bits += math.log2(outcomes)
+    return [f"分层 {st['id']}：彩票随机源约 {bits:.1f} 位熵，少于 log2 C({len(st['targets'])}, "
+            f"{st['k']}) + 20 位；建议增加 drand 随机源"
+            for st in strata if bits < math.log2(math.comb(len(st["targets"]), st["k"])) + 20]
+
+
+def freeze(records: Records, plan: Record) -> Frozen:
+    """Compute the package for `plan` from `records`; never writes anything."""
+    policy = records.policy
+    departments = records.departments
+    sectors = {s.sector: s for s in policy.sectors}
+    team_size = policy.team_size
+    min_lead = min(policy.lead_department_min, team_size)
+    day = plan.pool_date
+    strata = []
+    for scope in plan.scope:
+        pool = [inst for inst in records.institutions
+                if inst.sector == scope.sector and inst.status_on(day) == "active"]
+        by_ratio = -(-scope.ratio_percent * len(pool) // 100)  # ceiling, in integers
+        strata.append({
+            "id": scope.sector,
+            "k": min(len(pool), max(scope.min_count, by_ratio)),
+            "lead_department": departments[sectors[scope.sector].lead_department].name,
+            "min_lead": min_lead,
+            "targets": [{"id": inst.id, "weight": risk_weight(records, inst, day)}
+                        for inst in sorted(pool, key=lambda r: r.id)],
+        })
+    inspectors = sorted(eligible_inspectors(records, plan), key=lambda r: r.id)
+    target_ids = {t["id"] for s in strata for t in s["targets"]}
+    inspector_ids = {i.id for i in inspectors}
+    reasons: dict[tuple[str, str], str] = {}
+    for pair in _recent_pairs(records, plan):
+        reasons[pair] = "recent"
+    for inspector in inspectors:
+        for conflict in inspector.conflicts:
+            reasons[(_institution_of(records, conflict.target), inspector.id)] = "recusal"
+    exclusions = [{"target": t, "inspector": i, "reason": reason}
+                  for (t, i), reason in sorted(reasons.items())
+                  if t in target_ids and i in inspector_ids]
+    package = {
+        "spec": SPEC,
+        "plan": plan.id,
+        "as_of": day.isoformat(),
+        "team_size": team_size,
+        "sources": [package_source(s) for s in plan.draw.sources],
+        "strata": strata,
+        "inspectors": [{"id": i.id, "department": departments[i.department].name}
+                       for i in inspectors],
+        "exclusions": exclusions,
+    }
+    return Frozen(package, tuple(_infeasible(package, records)),
+                  tuple(_entropy_warnings(plan, strata)))
+
+
+def _infeasible(package: dict[str, Any], records: Records) -> list[str]:
+    """Targets that could not get a full team (spec: detect this when freezing)."""
+    excluded = {(e["target"], e["inspector"]) for e in package["exclusions"]}
+    out = []
+    for stratum in package["strata"]:
+        for target in stratum["targets"]:
+            able = [i for i in package["inspectors"] if (target["id"], i["id"]) not in excluded]
+            lead = [i for i in able if i["department"] == stratum["lead_department"]]
+            if len(able) < package["team_size"] or len(lead) < stratum["min_lead"]:
+                inst = records.get(target["id"])
+                out.append(f"{inst.name if inst else ''}（{target['id']}）只有 {len(able)} 名可选"
+                           f"执法检查人员，其中 {stratum['lead_department']} {len(lead)} 名；"
+                           f"需要 {package['team_size']} 名，其中至少 {stratum['min_lead']} 名来自"
+                           f"{stratum['lead_department']}")
+    return out

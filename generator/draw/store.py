@@ -1,0 +1,136 @@
+"""Freezing and drawing a plan into records/draws/<plan>/: the two steps that write.
+
+Both refuse rather than overwrite, and write all of their files or none (filewrite.write_new).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.draw.drand import DrandError, verify_round
+from generator.draw.freeze import freeze, source_time
+from generator.draw.spec import DrawError, commitment, draw, serialise
+from generator.draw.verify import round_file_name, verify_draw
+from generator.filewrite import write_new
+from generator.records.load import DRAWS_FOLDER
+from generator.records.model import Records
+from generator.records.problems import ERROR
+
+
+def pretty_json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def draw_folder(root: Path, plan_id: str) -> Path:
+    return root / DRAWS_FOLDER / plan_id
+
+
+@dataclass(frozen=True)
+class FreezeOutcome:
+    commitment: str
+    package: dict[str, Any]
+    warnings: tuple[str, ...]
+
+
+def freeze_plan(root: Path, records: Records, plan_id: str, now: float) -> FreezeOutcome:
+    """Compute and write package.json and commitment.txt; raises DrawError on any refusal."""
+    plan = records.get(plan_id, ("plan",))
+    if plan is None:
+        raise DrawError(f"没有编号为 {plan_id} 的抽查计划")
+    folder = draw_folder(root, plan_id)
+    if (folder / "package.json").exists():
+        raise DrawError(f"计划 {plan_id} 已冻结；重新抽取须新建修订计划"
+                        "（revision.supersedes 与 reason），原抽取记录保留")
+    frozen = freeze(records, plan)
+    if frozen.infeasible:
+        raise DrawError(f"无法组成检查组：{frozen.infeasible[0]}"
+                        + (f"（另有 {len(frozen.infeasible) - 1} 个对象同样不足）"
+                           if len(frozen.infeasible) > 1 else ""))
+    warnings = list(frozen.warnings)
+    margin = records.policy.draw_margin_hours * 3600
+    earliest = min(source_time(s) for s in plan.draw.sources)
+    if now + margin > earliest:
+        message = (f"随机源公布时间距现在不足 {records.policy.draw_margin_hours} 小时（或已公布）；"
+                   "请在计划中声明更晚的随机源")
+        if not records.jurisdiction.example:
+            raise DrawError(message)
+        warnings.append(message + "（示例数据，仅作提示）")
+    commit = commitment(frozen.package)
+    write_new({folder / "package.json": pretty_json(frozen.package),
+               folder / "commitment.txt": (commit + "\n").encode()})
+    return FreezeOutcome(commit, frozen.package, tuple(warnings))
+
+
+def _round_data(data: Any) -> dict[str, Any]:
+    """The fields of a relay's round JSON that verification needs (and nothing unverifiable)."""
+    if not isinstance(data, dict):
+        raise DrandError("drand 轮次数据应为 JSON 对象")
+    keys = ("round", "randomness", "signature", "previous_signature")
+    return {k: data[k] for k in keys if k in data}
+
+
+def resolve_values(package: dict[str, Any], given: list[str],
+                   rounds: list[dict[str, Any]]) -> tuple[list[str], dict[str, bytes]]:
+    """One value per declared source: drand values from verified rounds, the rest from `given`.
+
+    `given` holds either one value per source, or one per non-drand source. Returns the values
+    and the round files to store beside them.
+    """
+    sources = package["sources"]
+    drand_count = sum(1 for s in sources if s.get("kind") == "drand")
+    if len(given) not in (len(sources), len(sources) - drand_count):
+        raise DrawError(f"需要 {len(sources)} 个随机值（每个声明的随机源一个），"
+                        f"或为 {len(sources) - drand_count} 个非 drand 随机源各给一个值"
+                        f"并用 --drand-round 提供 drand 轮次；实际给了 {len(given)} 个")
+    every_source = len(given) == len(sources)
+    remaining = iter(given)
+    values, files = [], {}
+    for n, source in enumerate(sources):
+        if source.get("kind") != "drand":
+            values.append(next(remaining))
+            continue
+        match = [r for r in rounds if r.get("round") == source["round"]]
+        if not match:
+            raise DrawError(f"第 {n + 1} 个随机源是 drand {source['chain']} 第 {source['round']} "
+                            "轮：用 --drand-round 提供该轮的 JSON（或先运行 ssj draw seed drand）")
+        data = _round_data(match[0])
+        try:
+            randomness = verify_round(source["chain"], source["round"], data)
+        except DrandError as e:
+            raise DrawError(str(e)) from None
+        if every_source and next(remaining) != randomness:
+            raise DrawError(f"第 {n + 1} 个随机值与 drand 第 {source['round']} 轮的 randomness 不一致")
+        values.append(randomness)
+        files[round_file_name(source)] = pretty_json(data)
+    return values, files
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    result: dict[str, Any]
+
+
+def run_plan(root: Path, records: Records, plan_id: str, given: list[str],
+             rounds: list[dict[str, Any]]) -> RunOutcome:
+    """Draw a frozen plan and write values.json, result.json and the rounds used."""
+    folder_record = records.draws.get(plan_id)
+    folder = draw_folder(root, plan_id)
+    if folder_record is None or folder_record.get("package.json") is None:
+        raise DrawError(f"计划 {plan_id} 尚未冻结：先运行 ssj draw freeze {plan_id}")
+    if folder_record.get("result.json") is not None or (folder / "result.json").exists():
+        raise DrawError(f"计划 {plan_id} 已有抽取结果，不能覆盖；重新抽取须新建修订计划")
+    problems = [p for p in verify_draw(records, folder_record) if p.severity == ERROR]
+    if problems:
+        raise DrawError(f"抽取目录有误，不能抽取：{problems[0].file}: {problems[0].message}")
+    package = folder_record.get("package.json").data
+    stored_rounds = [f.data for f in folder_record.rounds]
+    values, round_files = resolve_values(package, given, rounds + stored_rounds)
+    result = draw(package, values)
+    files = {folder / name: data for name, data in round_files.items()
+             if folder_record.get(name) is None}
+    files[folder / "values.json"] = pretty_json(values)
+    files[folder / "result.json"] = serialise(result)
+    write_new(files)
+    return RunOutcome(result)
