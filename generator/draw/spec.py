@@ -160,60 +160,83 @@ def commitment(package: dict[str, Any]) -> str:
 
 
 class _Ranker:
-    """rank(label…) = HMAC-SHA256(seed, canon(["ssj-draw/1", label…])), with the HMAC pads
-    absorbed once: the team step ranks every eligible inspector for every selected target."""
+    """rank(label…) = HMAC-SHA256(seed, canon(["ssj-draw/1", label…])).
+
+    The team step ranks every eligible inspector for every selected target, so the HMAC pads
+    are absorbed once, the message prefix once per target, and each label is encoded once.
+    Labels come from a validated package: its strings and integers are already canonical, and
+    canon() of a list of them is their JSON forms joined by commas.
+    """
 
     def __init__(self, seed: bytes) -> None:
         block = seed.ljust(64, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
-    def digest(self, message: bytes) -> bytes:
-        inner = self._inner.copy()
-        inner.update(message)
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()
+    def prefixed(self, *labels: str | int) -> "hashlib._Hash":
+        """The inner hash state after `["ssj-draw/1",label…,` (labels to follow, then `]`)."""
+        state = self._inner.copy()
+        state.update(b"[" + b",".join(_json(x) for x in (SPEC, *labels)) + b",")
+        return state
 
-    def rank(self, *labels: Any) -> bytes:
-        return self.digest(canon([SPEC, *labels]))
+    def finish(self, state: "hashlib._Hash", tail: bytes) -> bytes:
+        return self.finish_many(state, [tail])[0]
+
+    def finish_many(self, state: "hashlib._Hash", tails: list[bytes]) -> list[bytes]:
+        """rank(…, tail) for each tail after the same prefix; the hot loop of a draw."""
+        inner_copy, outer_copy = state.copy, self._outer.copy
+        out = []
+        for tail in tails:
+            inner = inner_copy()
+            inner.update(tail)
+            outer = outer_copy()
+            outer.update(inner.digest())
+            out.append(outer.digest())
+        return out
 
 
-def _json_string(text: str) -> bytes:
-    return json.dumps(text, ensure_ascii=False).encode()
+def _json(value: str | int) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
 
 
 def _rank_targets(ranker: _Ranker, stratum: dict[str, Any]) -> list[tuple[bytes, str]]:
+    state = ranker.prefixed("target", stratum["id"])
     keyed = []
     for target in stratum["targets"]:
-        key = min(ranker.rank("target", stratum["id"], target["id"], j)
-                  for j in range(1, target["weight"] + 1))
-        keyed.append((key, target["id"]))
+        head = _json(target["id"]) + b","
+        tickets = [head + b"%d]" % j for j in range(1, target["weight"] + 1)]
+        keyed.append((min(ranker.finish_many(state, tickets)), target["id"]))
     return sorted(keyed)
 
 
 def _build_team(ranker: _Ranker, target: str, stratum: dict[str, Any], team_size: int,
                 levels: dict[int, set[str]], department: dict[str, str],
-                excluded: set[tuple[str, str]]) -> list[str]:
-    """Repeated picks of the smallest (load, r), lead department first (spec, step 3)."""
-    prefix = b'["' + SPEC.encode() + b'","inspector",' + _json_string(target) + b","
+                excluded: set[tuple[str, str]], tails: dict[str, bytes]) -> list[str]:
+    """Repeated picks of the smallest (load, r), lead department first (spec, step 3).
+
+    Only inspectors at the lowest load with a candidate are ever ranked: a pick never looks
+    past them, so the others' r cannot matter.
+    """
+    state = ranker.prefixed("inspector", target)
+    # r followed by the id: comparing these compares (r, id), as r has a fixed length
     ranks: dict[str, bytes] = {}
+    lead = stratum["lead_department"]
 
     def pick(team: list[str], lead_only: bool) -> str | None:
         for load in sorted(levels):
             candidates = [i for i in levels[load] if i not in team
-                          and (target, i) not in excluded
-                          and (not lead_only or department[i] == stratum["lead_department"])]
+                          and (not lead_only or department[i] == lead)
+                          and (target, i) not in excluded]
             if candidates:
-                for i in candidates:
-                    if i not in ranks:
-                        ranks[i] = ranker.digest(prefix + _json_string(i) + b"]")
-                return min(candidates, key=lambda i: (ranks[i], i))
+                fresh = [i for i in candidates if i not in ranks]
+                digests = ranker.finish_many(state, [tails[i] for i in fresh])
+                ranks.update((i, d + i.encode()) for i, d in zip(fresh, digests))
+                return min(candidates, key=ranks.__getitem__)
         return None
 
     team: list[str] = []
     while len(team) < team_size:
-        lead_count = sum(1 for i in team if department[i] == stratum["lead_department"])
+        lead_count = sum(1 for i in team if department[i] == lead)
         chosen = pick(team, lead_only=lead_count < stratum["min_lead"])
         if chosen is None:
             raise DrawError(f"检查对象 {target} 没有足够的可选执法检查人员，无法组成检查组")
@@ -239,10 +262,11 @@ def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
     levels: dict[int, set[str]] = {0: set(department)}
     load = dict.fromkeys(department, 0)
     excluded = {(e["target"], e["inspector"]) for e in package["exclusions"]}
+    tails = {i: _json(i) + b"]" for i in department}
     teams = []
     for target, stratum in selected:
         team = _build_team(ranker, target, stratum, package["team_size"], levels, department,
-                           excluded)
+                           excluded, tails)
         for i in team:
             levels[load[i]].discard(i)
             if not levels[load[i]]:
