@@ -6,7 +6,7 @@ checked too, so that a hand-edited draw file fails CI.
 """
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from generator.draw.drand import DrandError, verify_round
@@ -158,7 +158,22 @@ def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> I
                           "检查人员由随机选派，不得更换", ERROR, "inspectors")
 
 
+def verify_revisions(records: Records) -> Iterator[Problem]:
+    """A redraw is a new plan revision with new, later sources (spec: rules around the algorithm)."""
+    for plan in records.plans:
+        old = records.get(plan.revision.supersedes, ("plan",)) if plan.revision else None
+        if old is None:
+            continue
+        if min(source_time(s) for s in plan.draw.sources) <= max(
+                source_time(s) for s in old.draw.sources):
+            yield Problem(plan.file, plan.line_of("draw.sources"), "draw.revision-sources",
+                          f"字段 draw.sources：修订计划的随机源须晚于被取代计划 {old.id} 的全部随机源",
+                          "声明尚未公布的新轮次或新期号", ERROR, "draw.sources")
+
+
 def verify_draws(records: Records, plans: tuple[str, ...] = ()) -> list[Problem]:
     """Problems of every stored draw (or only those of `plans`)."""
-    return [p for plan_id, folder in records.draws.items() if not plans or plan_id in plans
-            for p in verify_draw(records, folder)]
+    problems = [p for plan_id, folder in records.draws.items() if not plans or plan_id in plans
+                for p in verify_draw(records, folder)]
+    return problems + [p for p in verify_revisions(records)
+                       if not plans or PurePosixPath(p.file).stem in plans]
