@@ -1,6 +1,7 @@
 """`ssj check` as a library call: load the records, run every check, return sorted problems."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.draw.verify import verify_draws
+from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity
 
 
@@ -28,10 +30,17 @@ class CheckResult:
         return self.count(WARNING)
 
 
-def check_records(root: Path) -> CheckResult:
-    """Load `root` (a records/ folder) and check it. Never raises for bad input."""
+def check_records(root: Path, as_of: dt.date | None = None) -> CheckResult:
+    """Load `root` (a records/ folder) and check it: integrity, stored draws, then the
+    regulation's rules as of `as_of` (default today). Never raises for bad input.
+
+    The rules run only on records without errors: they read references and dates that the
+    earlier checks vouch for, and would otherwise repeat the same mistake in other words.
+    """
     records, problems = load_records(root)
     if records.jurisdiction is not None:
         problems.extend(check_integrity(records))
         problems.extend(verify_draws(records))
+        if not any(p.severity == ERROR for p in problems):
+            problems.extend(run_rules(records, as_of or dt.date.today()))
     return CheckResult(records, tuple(sorted(set(problems))))

@@ -36,14 +36,16 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="输出格式：text 给人看，json 给程序，github 给 CI 注释")
 @click.option("--strict", is_flag=True, help="警告也视为失败（CI 用）")
-def check(records_dir: Path, fmt: str, strict: bool) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="按此日期评估与时间有关的规则（默认今天），YYYY-MM-DD")
+def check(records_dir: Path, fmt: str, strict: bool, as_of) -> None:  # type: ignore[no-untyped-def]
     """检查记录：严格读取每个文件并校验数据完整性。退出码 0 通过，1 有错误，2 用法错误。"""
     from generator.checking import check_records
     from generator.problem_format import as_github, as_json, as_text
     from generator.records.kinds import KINDS_BY_NAME
 
     _require_dir(records_dir)
-    result = check_records(records_dir)
+    result = check_records(records_dir, as_of.date() if as_of else None)
     counts = result.records.counts()
     failed = result.errors > 0 or (strict and result.warnings > 0)
     if fmt == "json":
@@ -88,6 +90,27 @@ def _read_json_file(path: Path):  # type: ignore[no-untyped-def]
         _fail(f"{path}: 无法读取：{e.strerror}", EXIT_USAGE)
     except YamlProblem as e:
         _fail(f"{path}:{e.line}: {e.message}")
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+def rules(fmt: str) -> None:
+    """列出规则目录：编号、方案条款、要求、严重程度与修改提示。"""
+    import json
+
+    from generator.rules.catalogue import CATALOGUE
+
+    if fmt == "json":
+        click.echo(json.dumps([r.as_dict() for r in CATALOGUE], ensure_ascii=False, indent=2))
+    elif fmt == "markdown":
+        from generator.rules.reference import rules_markdown
+
+        click.echo(rules_markdown(), nl=False)
+    else:
+        for r in CATALOGUE:
+            label = "错误" if r.severity == "error" else "警告"
+            click.echo(f"{r.id}\t方案 {r.clause}\t{label}\t{r.statement}")
 
 
 @cli.group()

@@ -42,7 +42,7 @@ policy:
   sectors:
     - sector: law-firm
       lead_department: lawyer
-      inspections_per_year: 1
+      inspections_per_year: 0
       min_targets: 1
       ratio_percent: 20
 """
@@ -128,7 +128,7 @@ draw:
 
 FINDING = f"""\
 id: 2025-01-01
-plan: 2025-01
+targeted: {{ground: complaint, note: 收到群众投诉。}}
 target: "{FIRM_ID}"
 inspectors: ["21132419001", "21132419002"]
 inspected:
@@ -165,7 +165,11 @@ reason: 不予配合检查。
 
 
 def valid_tree() -> dict[str, str | bytes]:
-    """The smallest tree with one record of every kind that passes `ssj check`."""
+    """The smallest tree with one record of every kind that passes `ssj check` on any date.
+
+    It sets no yearly quota and its one finding is a targeted (non-random) inspection, so the
+    regulation's rules have nothing to ask of it that would need a stored draw.
+    """
     return {
         "records/jurisdiction.yaml": JURISDICTION,
         f"records/institutions/{FIRM_ID}.yaml": INSTITUTION,

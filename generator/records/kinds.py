@@ -146,6 +146,8 @@ JURISDICTION = Kind(
                   public=True, required=True),
             Field("publish_inspector_roster", Bool(), "是否公开执法检查人员名录", public=True,
                   required=True),
+            Field("quotas_from", Date(), "自该日所在年度起考核抽查频次（二(八)），不填则自实施方案印发之年",
+                  public=True),
             Field("risk_weights", Obj((
                 Field("complaints", Int(minimum=1), "投诉举报多", public=True, required=True),
                 Field("abnormal_list", Int(minimum=1), "列入执业异常名录", public=True,
@@ -366,6 +368,11 @@ FINDING = Kind(
             "not-cooperating": "不予配合",
         }), "抽查结果", public=True, required=True),
         Field("result", Text(), "抽查结果说明（公示）", public=True, required=True),
+        Field("concerns", ListOf(Enum({
+            "unlicensed-practice": "未取得或被吊销、注销许可，或许可期满未重新办理，擅自继续执业",
+            "suspected-crime": "涉嫌犯罪",
+            "serious-non-cooperation": "不予配合，情节严重",
+        })), "须依法移交或公示的情形（三(三)）", public=True),
         Field("handling", ListOf(Obj((
             Field("action", Enum({
                 "corrected-on-site": "责令当场纠正",

@@ -1,0 +1,217 @@
+"""Rules on who inspects what, and how: 方案 二(四), 二(五), 二(六), 二(七), 二(九)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Iterator
+
+from generator.records.kinds import METHODS
+from generator.records.model import Record
+from generator.records.problems import WARNING
+from generator.rules.base import Context, Flag, rule
+
+
+def _days(finding: Record) -> tuple[dt.date, dt.date]:
+    return finding.inspected.start, finding.inspected.end
+
+
+def _item_effective(item: Record, day: dt.date) -> bool:
+    return item.effective_from <= day and (item.effective_until is None or day <= item.effective_until)
+
+
+@rule("finding.certificate", "二(四)",
+      "执法检查人员在检查期间持有有效的行政执法证且在岗",
+      "换派持有效执法证的在岗人员，或更新证件记录")
+def certificate(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        start, end = _days(finding)
+        for n, inspector_id in enumerate(finding.inspectors, start=1):
+            inspector = ctx.records.get(inspector_id, ("inspector",))
+            if inspector is None:
+                continue
+            cert = inspector.certificate
+            if not (cert.valid_from <= start and end <= cert.valid_until):
+                yield Flag(finding, f"inspectors[{n}]",
+                           f"{inspector.name} 的执法证有效期 {cert.valid_from} 至 {cert.valid_until}，"
+                           f"未覆盖检查期间 {start} 至 {end}")
+            elif inspector.status_on(start) != "active" or inspector.status_on(end) != "active":
+                yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
+
+
+@rule("finding.lead-department", "二(四)",
+      "检查组以该行业业务主管部门的执法人员为主（政策规定每组最少人数）",
+      "检查组中补足业务主管股室的执法人员")
+def lead_department(ctx: Context) -> Iterator[Flag]:
+    minimum = ctx.policy.lead_department_min
+    for finding in ctx.records.findings:
+        inst = ctx.institution_of(finding.target)
+        sector = ctx.sector_policy(inst.sector) if inst else None
+        if sector is None:
+            continue
+        members = [ctx.records.get(i, ("inspector",)) for i in finding.inspectors]
+        lead = sum(1 for m in members if m is not None and m.department == sector.lead_department)
+        if lead < minimum:
+            yield Flag(finding, "inspectors",
+                       f"检查组中来自 {sector.lead_department} 的只有 {lead} 人，政策要求至少 {minimum} 人")
+
+
+@rule("finding.team-size", "二(九)",
+      "对同一抽查对象实施检查，选派执法检查人员不少于 2 人（政策可提高）",
+      "补足检查人员")
+def team_size(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        if len(finding.inspectors) < ctx.policy.team_size:
+            yield Flag(finding, "inspectors",
+                       f"只有 {len(finding.inspectors)} 名检查人员，至少需要 {ctx.policy.team_size} 名")
+
+
+@rule("finding.same-inspector", "二(九)",
+      "在政策规定的周期内，同一执法检查人员不得检查同一对象（随机与非随机检查都计入）",
+      "换派其他人员")
+def same_inspector(ctx: Context) -> Iterator[Flag]:
+    period = dt.timedelta(days=ctx.policy.same_inspector_period_days)
+    seen: dict[tuple[str, str], Record] = {}
+    for finding in sorted(ctx.records.findings, key=lambda f: (f.inspected.start, f.id)):
+        inst = ctx.institution_of(finding.target)
+        if inst is None:
+            continue
+        for n, inspector in enumerate(finding.inspectors, start=1):
+            earlier = seen.get((inst.id, inspector))
+            if earlier is not None and finding.inspected.start - earlier.inspected.end < period:
+                yield Flag(finding, f"inspectors[{n}]",
+                           f"{inspector} 已于 {earlier.inspected.end} 检查过 {inst.name}"
+                           f"（{earlier.id}），未满 {period.days} 天")
+            seen[(inst.id, inspector)] = finding
+
+
+@rule("finding.conflict", "二(九)",
+      "与抽查对象有利害关系的执法检查人员依法回避",
+      "换派没有利害关系的人员")
+def conflict(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        inst = ctx.institution_of(finding.target)
+        related = {finding.target} | ({inst.id} if inst else set())
+        for n, inspector_id in enumerate(finding.inspectors, start=1):
+            inspector = ctx.records.get(inspector_id, ("inspector",))
+            if inspector is None:
+                continue
+            for declared in inspector.conflicts:
+                target = ctx.institution_of(declared.target)
+                if (declared.target in related or (target is not None and target.id in related)) \
+                        and declared.declared_on <= finding.inspected.end:
+                    # the detail of the conflict is private: say only that one was declared
+                    yield Flag(finding, f"inspectors[{n}]",
+                               f"{inspector.name} 已申报与该对象有利害关系，应当回避")
+
+
+@rule("finding.target-scope", "二(五)",
+      "随机抽查的对象属于计划所含行业，并在取数日期处于执业状态",
+      "随机抽查只检查抽中的对象")
+def target_scope(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
+        inst = ctx.institution_of(finding.target)
+        if plan is None or inst is None:
+            continue
+        sectors = [s.sector for s in plan.scope]
+        if inst.sector not in sectors:
+            yield Flag(finding, "target", f"{inst.name} 的行业 {inst.sector} 不在计划 {plan.id} 的范围内")
+        elif inst.status_on(plan.pool_date) != "active":
+            yield Flag(finding, "target", f"{inst.name} 在取数日期 {plan.pool_date} 不是正常执业状态")
+
+
+@rule("item.listed", "二(六)",
+      "计划和检查所用事项都在当时有效的抽查事项清单上，且属于对象的行业；随机检查只用计划列明的事项",
+      "先把事项列入清单（items/），或改用清单上的事项")
+def item_listed(ctx: Context) -> Iterator[Flag]:
+    for plan in ctx.records.plans:
+        sectors = {s.sector for s in plan.scope}
+        for n, item_id in enumerate(plan.items, start=1):
+            item = ctx.records.get(item_id, ("item",))
+            if item is None:
+                continue
+            if item.sector not in sectors:
+                yield Flag(plan, f"items[{n}]", f"事项 {item_id} 属于 {item.sector}，不在计划范围内")
+            elif not _item_effective(item, plan.pool_date):
+                yield Flag(plan, f"items[{n}]", f"事项 {item_id} 在取数日期 {plan.pool_date} 不在清单上")
+    for finding in ctx.records.findings:
+        inst = ctx.institution_of(finding.target)
+        plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
+        for n, item_id in enumerate(finding.items, start=1):
+            item = ctx.records.get(item_id, ("item",))
+            if item is None:
+                continue
+            where = f"items[{n}]"
+            if inst is not None and item.sector != inst.sector:
+                yield Flag(finding, where, f"事项 {item_id} 属于 {item.sector}，对象属于 {inst.sector}")
+            elif not _item_effective(item, finding.inspected.start):
+                yield Flag(finding, where, f"事项 {item_id} 在 {finding.inspected.start} 不在清单上")
+            elif plan is not None and item_id not in plan.items:
+                yield Flag(finding, where, f"事项 {item_id} 不在计划 {plan.id} 列明的事项中")
+
+
+@rule("item.basis", "二(六)",
+      "每个抽查事项写明法律、法规或规章依据；没有依据的，一律不得检查",
+      "在事项的 basis 中写明依据的名称和条款")
+def item_basis(ctx: Context) -> Iterator[Flag]:
+    for item in ctx.records.items:
+        if not item.basis:
+            yield Flag(item, "basis", f"事项 {item.id} 没有写明抽查依据")
+
+
+@rule("item.list-complete", "二(六)",
+      "计划所含的每个行业在清单上都有有效事项，计划为每个行业都列明了事项",
+      "在 items/ 中补充该行业的事项，并列入计划")
+def item_list_complete(ctx: Context) -> Iterator[Flag]:
+    for plan in ctx.records.plans:
+        planned = {ctx.records.get(i, ("item",)).sector for i in plan.items
+                   if ctx.records.get(i, ("item",)) is not None}
+        for n, scope in enumerate(plan.scope, start=1):
+            listed = [i for i in ctx.records.items
+                      if i.sector == scope.sector and _item_effective(i, plan.pool_date)]
+            if not listed:
+                yield Flag(plan, f"scope[{n}].sector", f"清单上没有 {scope.sector} 的有效抽查事项")
+            elif scope.sector not in planned:
+                yield Flag(plan, "items", f"计划没有列明 {scope.sector} 的抽查事项")
+
+
+@rule("finding.method", "二(七)",
+      "检查方式为实地检查或书面检查，是所查事项允许的方式，随机检查与计划一致",
+      "改用事项和计划规定的方式")
+def method(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
+        if plan is not None and finding.method != plan.method:
+            yield Flag(finding, "method",
+                       f"计划 {plan.id} 规定{METHODS[plan.method]}，此处为{METHODS[finding.method]}")
+            continue
+        for item_id in finding.items:
+            item = ctx.records.get(item_id, ("item",))
+            if item is not None and finding.method not in item.methods:
+                yield Flag(finding, "method", f"事项 {item_id} 不允许{METHODS[finding.method]}")
+
+
+def onsite_counts(ctx: Context, year: int) -> Counter:
+    """Random inspections of `year` by method (the on-site rule and the yearly report)."""
+    return Counter(f.method for f in ctx.records.findings
+                   if f.plan is not None and f.inspected.start.year == year)
+
+
+@rule("year.onsite-share", "二(七)",
+      "抽查原则上以实地检查为主：每年实地检查所占比例不低于政策规定",
+      "在本年度剩余的计划中安排实地检查")
+def onsite_share(ctx: Context) -> Iterator[Flag]:
+    minimum = ctx.policy.onsite_min_percent
+    years = sorted({f.inspected.start.year for f in ctx.records.findings if f.plan is not None})
+    for year in years:
+        counts = onsite_counts(ctx, year)
+        total = sum(counts.values())
+        if total and counts["onsite"] * 100 < minimum * total:
+            over = ctx.year_over(year)
+            yield Flag(ctx.records.jurisdiction, "policy.onsite_min_percent",
+                       f"{year} 年随机检查 {total} 次，实地检查 {counts['onsite']} 次，"
+                       f"低于 {minimum}%", None if over else WARNING)
+
+
+RULES = (certificate, lead_department, target_scope, item_listed, item_basis, item_list_complete,
+         method, onsite_share, team_size, same_inspector, conflict)

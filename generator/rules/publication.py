@@ -1,0 +1,132 @@
+"""Rules on publishing results and what must follow a finding: 方案 三(一), 三(三)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from generator.records.model import Record
+from generator.records.problems import WARNING
+from generator.rules.base import Context, Flag, rule
+
+
+def _actions(finding: Record) -> set[str]:
+    return {h.action for h in finding.handling}
+
+
+def _entries_citing(ctx: Context, finding: Record, list_name: str) -> list[Record]:
+    return [e for e in ctx.records.list_entries if e.finding == finding.id and e.list == list_name]
+
+
+@rule("finding.notice-complete", "三(一)",
+      "公示内容齐全：机构名称、登记号、抽查时间、方式、内容、结果，以及违法行为查处情况",
+      "补全机构登记号，并为发现问题或违法的检查写明处置措施（handling）")
+def notice_complete(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        inst = ctx.institution_of(finding.target)
+        if inst is not None and inst.uscc is None and inst.licence_number is None:
+            yield Flag(finding, "target", f"{inst.name} 没有登记号（统一社会信用代码或执业许可证号）")
+        if finding.outcome == "violation" and not finding.handling:
+            yield Flag(finding, "outcome", "发现违法违规行为，但没有写明查处情况（handling）")
+        elif finding.outcome == "issues-found" and not (finding.handling or finding.guidance):
+            yield Flag(finding, "outcome", "发现问题，但没有写明处置或行政指导")
+
+
+@rule("finding.published", "三(一)",
+      "抽查情况及查处结果在检查结束后的政策期限内向社会公开",
+      "填写 published_on 并在网站公示")
+def published(ctx: Context) -> Iterator[Flag]:
+    deadline = dt.timedelta(days=ctx.policy.publication_deadline_days)
+    for finding in ctx.records.findings:
+        due = finding.inspected.end + deadline
+        if finding.published_on is not None and finding.published_on > due:
+            yield Flag(finding, "published_on", f"{finding.published_on} 公示，晚于期限 {due}")
+        elif finding.published_on is None and ctx.as_of > due:
+            yield Flag(finding, "published_on", f"尚未公示，期限 {due} 已过")
+
+
+@rule("finding.unreachable-listed", "三(三)",
+      "通过登记的住所或执业场所无法联系的，列入执业异常名录",
+      "在 lists/ 中新建执业异常名录记录，finding 写本检查结果")
+def unreachable_listed(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        if finding.outcome == "unreachable" and not _entries_citing(ctx, finding, "abnormal"):
+            yield Flag(finding, "outcome", "无法联系，但没有引用本结果的执业异常名录记录")
+
+
+@rule("finding.penalty-blacklisted", "三(三)",
+      "依法应予行政处罚的，作出处罚决定后列入信用黑名单",
+      "在 lists/ 中新建信用黑名单记录，finding 写本检查结果")
+def penalty_blacklisted(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        if "penalty" in _actions(finding) and not _entries_citing(ctx, finding, "blacklist"):
+            n = next(i for i, h in enumerate(finding.handling, start=1) if h.action == "penalty")
+            yield Flag(finding, f"handling[{n}]", "已作出行政处罚，但没有引用本结果的信用黑名单记录")
+
+
+@rule("finding.not-corrected-listed", "三(三)",
+      "经书面提醒或约谈仍不纠正的，可以列入执业异常名录",
+      "考虑列入执业异常名录（lists/，ground: not-corrected）", WARNING)
+def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        reminded = _actions(finding) & {"written-reminder", "interview"}
+        refused = any(f.outcome == "not-rectified" for f in finding.follow_ups)
+        if reminded and refused and not _entries_citing(ctx, finding, "abnormal"):
+            yield Flag(finding, "follow_ups", "经提醒或约谈后回访仍未整改，尚未列入执业异常名录")
+
+
+@rule("finding.follow-up", "三(三)",
+      "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查记录回访，到期的回访写明日期和结果",
+      "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
+def follow_up(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        # problems corrected on the spot (三(三) 当场纠正) leave nothing to follow up
+        on_the_spot = _actions(finding) == {"corrected-on-site"}
+        if finding.outcome in ("issues-found", "violation") and not finding.follow_ups \
+                and not on_the_spot:
+            yield Flag(finding, "outcome", "发现问题，但没有安排整改回访（follow_ups）")
+        for n, visit in enumerate(finding.follow_ups, start=1):
+            if visit.visited_on is None and visit.due < ctx.as_of:
+                yield Flag(finding, f"follow_ups[{n}].due", f"回访期限 {visit.due} 已过，尚无回访记录")
+            elif visit.visited_on is not None and visit.outcome is None:
+                yield Flag(finding, f"follow_ups[{n}].visited_on", "已回访，但没有写明回访结果")
+
+
+@rule("finding.referred", "三(三)",
+      "无证或许可失效擅自执业的报告行政许可审批部门；涉嫌犯罪的移送司法机关",
+      "在 handling 中记录 reported-to-licensing 或 transferred")
+def referred(ctx: Context) -> Iterator[Flag]:
+    needs = {"unlicensed-practice": ("reported-to-licensing", "报告行政许可审批部门"),
+             "suspected-crime": ("transferred", "移送司法机关")}
+    for finding in ctx.records.findings:
+        for concern in finding.concerns:
+            if concern in needs and needs[concern][0] not in _actions(finding):
+                yield Flag(finding, "concerns", f"存在 {concern}，但没有记录“{needs[concern][1]}”")
+
+
+@rule("finding.credit-notice", "三(三)",
+      "对不予配合情节严重的法律服务机构，通过信用信息公示平台公示",
+      "在 credit-notices/ 中新建公示记录，finding 写本检查结果")
+def credit_notice(ctx: Context) -> Iterator[Flag]:
+    for finding in ctx.records.findings:
+        if "serious-non-cooperation" in finding.concerns and not any(
+                n.finding == finding.id for n in ctx.records.credit_notices):
+            yield Flag(finding, "concerns", "不予配合情节严重，但没有信用平台公示记录")
+
+
+@rule("list.basis", "三(三)",
+      "名录记录引用其依据的检查结果或决定文号，且依据与列入情形相符",
+      "填写 finding 或 decision.number；情形与所引检查结果一致")
+def list_basis(ctx: Context) -> Iterator[Flag]:
+    expected = {"unreachable": lambda f: f.outcome == "unreachable",
+                "penalty": lambda f: "penalty" in _actions(f)}
+    for entry in ctx.records.list_entries:
+        if entry.finding is None and entry.decision.number is None:
+            yield Flag(entry, "decision", "既没有引用检查结果，也没有决定文号")
+            continue
+        finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
+        if finding is not None and entry.ground in expected and not expected[entry.ground](finding):
+            yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
+
+
+RULES = (notice_complete, published, unreachable_listed, penalty_blacklisted, not_corrected_listed,
+         follow_up, referred, credit_notice, list_basis)
