@@ -113,6 +113,27 @@ def rules(fmt: str) -> None:
             click.echo(f"{r.id}\t方案 {r.clause}\t{label}\t{r.statement}")
 
 
+@cli.command()
+@click.argument("year", type=int, required=False)
+@_records_option
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]),
+              default="table", show_default=True)
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="统计截止日期（默认今天）")
+def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # type: ignore[no-untyped-def]
+    """年度汇总（方案 四(三)）：各行业名录数、抽查数与比例、实地检查、结果、整改、名录变动、规则检查。"""
+    import datetime as dt
+
+    from generator import report as yearly
+
+    records = _load_clean(records_dir)
+    day = as_of.date() if as_of else dt.date.today()
+    summary = yearly.yearly_report(records, year or day.year, day)
+    render = {"table": yearly.as_table, "markdown": yearly.as_markdown, "csv": yearly.as_csv,
+              "json": yearly.as_json}[fmt]
+    click.echo(render(summary), nl=False)
+
+
 @cli.group()
 def draw() -> None:
     """随机抽取（ssj-draw/1）：冻结、抽取、核验。"""

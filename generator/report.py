@@ -1,0 +1,136 @@
+"""The yearly summary 方案 四(三) asks for (汇总、分析、总结), per sector, from the records."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from generator.records.kinds import FINDING, SECTORS
+from generator.records.model import Record, Records
+from generator.records.problems import ERROR, WARNING
+from generator.rules.catalogue import run_rules
+
+OUTCOMES: dict[str, str] = dict(FINDING.schema.field_named("outcome").type.choices)
+
+
+@dataclass(frozen=True)
+class SectorRow:
+    sector: str
+    name: str
+    roster: int  # institutions in practice at the end of the year (or on the report date)
+    inspected: int  # distinct institutions inspected at random
+    ratio_percent: int  # inspected / roster, rounded down
+    random_inspections: int
+    targeted_inspections: int
+    onsite: int
+    onsite_percent: int  # share of random inspections done on site, rounded down
+    outcomes: dict[str, int] = field(default_factory=dict)
+    rectifications_open: int = 0
+    rectifications_closed: int = 0
+    listed: int = 0
+    delisted: int = 0
+
+
+@dataclass(frozen=True)
+class YearReport:
+    year: int
+    as_of: str
+    rows: tuple[SectorRow, ...]
+    rule_errors: int
+    rule_warnings: int
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _institution_of(records: Records, finding: Record) -> Record | None:
+    target = records.get(finding.target, ("institution", "person"))
+    if target is not None and target.kind == "person":
+        return records.get(target.institution, ("institution",))
+    return target
+
+
+def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
+    """Summarise `year` as it stands on `as_of` (or at its end, if that came first)."""
+    day = min(as_of, dt.date(year, 12, 31))
+    findings = [f for f in records.findings if f.inspected.start.year == year]
+    rows = []
+    for sector, name in SECTORS.items():
+        roster = [i for i in records.institutions
+                  if i.sector == sector and i.status_on(day) == "active"]
+        mine = [f for f in findings if (inst := _institution_of(records, f)) is not None
+                and inst.sector == sector]
+        random = [f for f in mine if f.plan is not None]
+        visits = [v for f in mine for v in f.follow_ups]
+        closed = sum(1 for v in visits if v.outcome == "rectified")
+        entries = [e for e in records.list_entries
+                   if records.get(e.institution, ("institution",)) is not None
+                   and records.get(e.institution, ("institution",)).sector == sector]
+        inspected = len({_institution_of(records, f).id for f in random})
+        rows.append(SectorRow(
+            sector=sector, name=name, roster=len(roster), inspected=inspected,
+            ratio_percent=inspected * 100 // len(roster) if roster else 0,
+            random_inspections=len(random), targeted_inspections=len(mine) - len(random),
+            onsite=(onsite := sum(1 for f in random if f.method == "onsite")),
+            onsite_percent=onsite * 100 // len(random) if random else 0,
+            outcomes=dict(sorted(Counter(f.outcome for f in mine).items())),
+            rectifications_open=len(visits) - closed, rectifications_closed=closed,
+            listed=sum(1 for e in entries if e.entered_on.year == year),
+            delisted=sum(1 for e in entries if e.exit is not None and e.exit.date.year == year),
+        ))
+    problems = run_rules(records, day)
+    return YearReport(year, day.isoformat(), tuple(rows),
+                      sum(1 for p in problems if p.severity == ERROR),
+                      sum(1 for p in problems if p.severity == WARNING))
+
+
+COLUMNS = (("name", "行业"), ("roster", "名录数"), ("inspected", "随机抽查对象"),
+           ("ratio_percent", "抽查比例%"), ("random_inspections", "随机检查"),
+           ("targeted_inspections", "非随机检查"), ("onsite", "实地检查"), ("onsite_percent", "实地占比%"),
+           ("outcomes", "检查结果"), ("rectifications_open", "整改未结"),
+           ("rectifications_closed", "整改已结"), ("listed", "列入名录"), ("delisted", "移出名录"))
+
+
+def _cells(row: SectorRow) -> list[str]:
+    values = asdict(row)
+    values["outcomes"] = "；".join(f"{OUTCOMES[k]} {v}" for k, v in row.outcomes.items()) or "—"
+    return [str(values[key]) for key, _ in COLUMNS]
+
+
+def _compliance(report: YearReport) -> str:
+    return (f"规则检查（截至 {report.as_of}）：错误 {report.rule_errors}，"
+            f"警告 {report.rule_warnings}")
+
+
+def as_markdown(report: YearReport) -> str:
+    lines = [f"## {report.year} 年“双随机一公开”抽查情况汇总", "",
+             "| " + " | ".join(title for _, title in COLUMNS) + " |",
+             "| " + " | ".join("---" for _ in COLUMNS) + " |"]
+    lines += ["| " + " | ".join(_cells(row)) + " |" for row in report.rows]
+    return "\n".join(lines + ["", _compliance(report), ""])
+
+
+def as_csv(report: YearReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["年度"] + [title for _, title in COLUMNS])
+    for row in report.rows:
+        writer.writerow([report.year] + _cells(row))
+    return out.getvalue()
+
+
+def as_json(report: YearReport) -> str:
+    return json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def as_table(report: YearReport) -> str:
+    """A terminal table: one block per sector, so it stays readable in 80 columns."""
+    lines = [f"{report.year} 年“双随机一公开”抽查情况汇总（截至 {report.as_of}）", ""]
+    for row in report.rows:
+        cells = _cells(row)
+        lines.append(cells[0])
+        lines += [f"  {title}：{value}" for (_, title), value in zip(COLUMNS[1:], cells[1:])]
+    return "\n".join(lines + ["", _compliance(report), ""])
