@@ -217,11 +217,13 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
     from generator.records.load import load_records
 
     _require_dir(records_dir)
-    records, _ = load_records(records_dir)
+    records, loaded = load_records(records_dir)
     unknown = [p for p in plans if p not in records.draws]
     if unknown:
         _fail(f"计划 {'、'.join(unknown)} 没有抽取记录", EXIT_USAGE)
-    problems = verify_draws(records, plans)
+    folders = [d.folder + "/" for plan_id, d in records.draws.items() if not plans or plan_id in plans]
+    unreadable = [p for p in loaded if any(p.file.startswith(f) for f in folders)]
+    problems = unreadable + verify_draws(records, plans)
     for problem in problems:
         click.echo(as_text(problem))
     errors = sum(1 for p in problems if p.severity == "error")

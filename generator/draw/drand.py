@@ -92,7 +92,7 @@ def verify_round(chain_name: str, expected_round: int, data: Any) -> str:
         raise DrandError(f"未知的 drand 链 {chain_name}（可用：{'、'.join(CHAINS)}）")
     if not isinstance(data, dict):
         raise DrandError("drand 轮次数据应为 JSON 对象")
-    if data.get("round") != expected_round or isinstance(data.get("round"), bool):
+    if type(data.get("round")) is not int or data["round"] != expected_round:
         raise DrandError(f"drand 轮次应为 {expected_round}，实为 {data.get('round')!r}")
     signature = _hex_field(data, "signature")
     randomness = _hex_field(data, "randomness")
@@ -104,6 +104,12 @@ def verify_round(chain_name: str, expected_round: int, data: Any) -> str:
     if not _signature_valid(chain, expected_round, signature, previous):
         raise DrandError(f"drand {chain_name} 第 {expected_round} 轮的签名验证失败")
     return randomness.hex()
+
+
+def round_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """What is kept of a relay's round JSON: the fields verification reads, nothing else."""
+    keys = ("round", "randomness", "signature", "previous_signature")
+    return {k: data[k] for k in keys if k in data}
 
 
 def fetch_round(chain_name: str, round_number: int, relays: tuple[str, ...] = DEFAULT_RELAYS,
@@ -119,7 +125,7 @@ def fetch_round(chain_name: str, round_number: int, relays: tuple[str, ...] = DE
             with urllib.request.urlopen(url, timeout=timeout) as response:
                 data = json.loads(response.read(65536))
             verify_round(chain_name, round_number, data)
-            return data
+            return round_fields(data)
         except (OSError, urllib.error.URLError, ValueError) as e:
             failures.append(f"{relay}: {e}")
     raise DrandError("没有可用的 drand 中继：" + "；".join(failures))

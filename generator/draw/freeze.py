@@ -92,7 +92,8 @@ def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
     for draw in records.draws.values():
         other = records.get(draw.plan, ("plan",))
         result = draw.get("result.json")
-        if other is None or other.id == plan.id or result is None:
+        if other is None or other.id == plan.id or result is None \
+                or other.id in records.superseded:
             continue
         if window_start < other.schedule.end and other.schedule.start <= plan.schedule.end:
             for team in result.data.get("teams", ()):

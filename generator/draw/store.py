@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.draw.drand import DrandError, verify_round
+from generator.draw.drand import DrandError, round_fields, verify_round
 from generator.draw.freeze import freeze, source_time
 from generator.draw.spec import DrawError, commitment, draw, serialise
 from generator.draw.verify import round_file_name, verify_draw
@@ -63,14 +63,6 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float) -> Freez
     return FreezeOutcome(commit, frozen.package, tuple(warnings))
 
 
-def _round_data(data: Any) -> dict[str, Any]:
-    """The fields of a relay's round JSON that verification needs (and nothing unverifiable)."""
-    if not isinstance(data, dict):
-        raise DrandError("drand 轮次数据应为 JSON 对象")
-    keys = ("round", "randomness", "signature", "previous_signature")
-    return {k: data[k] for k in keys if k in data}
-
-
 def resolve_values(package: dict[str, Any], given: list[str],
                    rounds: list[dict[str, Any]]) -> tuple[list[str], dict[str, bytes]]:
     """One value per declared source: drand values from verified rounds, the rest from `given`.
@@ -91,11 +83,11 @@ def resolve_values(package: dict[str, Any], given: list[str],
         if source.get("kind") != "drand":
             values.append(next(remaining))
             continue
-        match = [r for r in rounds if r.get("round") == source["round"]]
+        match = [r for r in rounds if isinstance(r, dict) and r.get("round") == source["round"]]
         if not match:
             raise DrawError(f"第 {n + 1} 个随机源是 drand {source['chain']} 第 {source['round']} "
                             "轮：用 --drand-round 提供该轮的 JSON（或先运行 ssj draw seed drand）")
-        data = _round_data(match[0])
+        data = round_fields(match[0])
         try:
             randomness = verify_round(source["chain"], source["round"], data)
         except DrandError as e:

@@ -183,6 +183,11 @@ class Records:
     def policy(self) -> Fields | None:
         return self.jurisdiction.policy if self.jurisdiction else None
 
+    @property
+    def superseded(self) -> frozenset[str]:
+        """Ids of plans replaced by a revision: their draw is on record but not carried out."""
+        return frozenset(p.revision.supersedes for p in self.plans if p.revision is not None)
+
     def persons_of(self, institution_id: str) -> tuple[Record, ...]:
         return tuple(p for p in self.personnel if p.institution == institution_id)
 

@@ -11,9 +11,15 @@ from generator.rules.base import Context, Flag, rule
 
 
 def _result(ctx: Context, plan: Record) -> dict | None:
+    """The plan's stored draw result, if it was drawn (a superseded draw stays on record)."""
     folder = ctx.records.draws.get(plan.id)
     stored = folder.get("result.json") if folder else None
     return stored.data if stored is not None and isinstance(stored.data, dict) else None
+
+
+def _carried_out(ctx: Context, plan: Record) -> dict | None:
+    """The result of a draw that stands: drawn, and not replaced by a revision."""
+    return None if plan.id in ctx.records.superseded else _result(ctx, plan)
 
 
 def _quota_years(ctx: Context) -> range:
@@ -79,7 +85,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
     for n, sector in enumerate(ctx.policy.sectors, start=1):
         for year in _quota_years(ctx):
-            done = [p for p in ctx.records.plans if p.year == year and _result(ctx, p)
+            done = [p for p in ctx.records.plans if p.year == year and _carried_out(ctx, p)
                     and any(s.sector == sector.sector for s in p.scope)]
             missing = sector.inspections_per_year - len(done)
             if missing <= 0:
@@ -97,7 +103,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
       "为抽中的对象补录检查结果")
 def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
-        result = _result(ctx, plan)
+        result = _carried_out(ctx, plan)
         if result is None or ctx.as_of <= plan.schedule.end:
             continue
         inspected = {f.target for f in ctx.records.findings_for_plan(plan.id)}
