@@ -38,6 +38,13 @@ def check_records(root: Path, as_of: dt.date | None = None) -> CheckResult:
     earlier checks vouch for, and would otherwise repeat the same mistake in other words.
     """
     records, problems = load_records(root)
+    return check_loaded(records, problems, as_of)
+
+
+def check_loaded(records: Records, problems: list[Problem],
+                 as_of: dt.date | None = None) -> CheckResult:
+    """The checks of `check_records` over records already loaded (with their load problems)."""
+    problems = list(problems)
     if records.jurisdiction is not None:
         problems.extend(check_integrity(records))
         problems.extend(verify_draws(records))

@@ -92,6 +92,52 @@ def _read_json_file(path: Path):  # type: ignore[no-untyped-def]
         _fail(f"{path}:{e.line}: {e.message}")
 
 
+def _site_options(func):  # type: ignore[no-untyped-def]
+    func = click.option("--site", "site_dir", default="site", show_default=True,
+                        type=click.Path(path_type=Path), help="模板、静态文件与页面（site/）")(func)
+    func = click.option("--base-url", help="网站部署在子路径时的完整地址，以 / 结尾；"
+                        "给出时所有链接都用绝对地址")(func)
+    return _records_option(func)
+
+
+def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | None):  # type: ignore[no-untyped-def]
+    from generator.site.build import BuildRefused, build
+
+    _require_dir(records_dir)
+    if not (site_dir / "templates").is_dir():
+        _fail(f"找不到模板目录 {site_dir / 'templates'}（用 --site 指定）", EXIT_USAGE)
+    if base_url is not None and not base_url.endswith("/"):
+        _fail("--base-url 须以 / 结尾", EXIT_USAGE)
+    try:
+        return build(records_dir, site_dir, out, base_url)
+    except (BuildRefused, FileExistsError) as e:
+        _fail(f"未生成网站：{e}")
+
+
+@cli.command("build")
+@_site_options
+@click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path),
+              help="输出目录（只写这里，不写别处）")
+def build_command(records_dir: Path, site_dir: Path, base_url: str | None, out: Path) -> None:
+    """生成公示网站：检查记录后，把页面、开放数据与抽取文件写入 --out。"""
+    result = _build_once(records_dir, site_dir, out, base_url)
+    click.echo(f"ssj build：{result.pages} 个页面，{result.files} 个文件（写入 {result.written}，"
+               f"删除 {result.removed}），用时 {result.seconds:.2f} 秒 -> {out}")
+
+
+@cli.command()
+@_site_options
+@click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path))
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+def serve(records_dir: Path, site_dir: Path, base_url: str | None, out: Path, port: int) -> None:
+    """本地预览：生成网站并在 http://127.0.0.1:PORT/ 提供，记录或模板改动后自动重新生成。"""
+    from generator.site.serve import serve_forever
+
+    _build_once(records_dir, site_dir, out, base_url)
+    serve_forever(out, port, lambda: _build_once(records_dir, site_dir, out, base_url),
+                  (records_dir, site_dir), click.echo)
+
+
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)

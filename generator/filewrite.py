@@ -43,3 +43,37 @@ def write_new(files: dict[Path, bytes]) -> None:
     finally:
         for temp in temps.values():
             temp.unlink()
+
+
+MARKER = ".ssj-site"  # marks a folder as ours to prune
+
+
+def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
+    """Make `root` hold exactly `files` (relative path -> bytes): write what changed, each file
+    atomically, and remove what is no longer built. Returns (written, unchanged, removed).
+
+    Refuses a non-empty folder that an earlier build did not mark, so that a mistyped --out
+    never deletes somebody's files.
+    """
+    if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
+        raise FileExistsError(f"{root} 不是空目录，也不是 ssj build 的输出目录")
+    root.mkdir(parents=True, exist_ok=True)
+    files = {**files, MARKER: b"ssj build output; this folder is rewritten by every build\n"}
+    written = unchanged = removed = 0
+    for rel, data in sorted(files.items()):
+        path = root / rel
+        if path.is_file() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = _temp_copy(path, data)
+        os.replace(temp, path)
+        written += 1
+    wanted = {root / rel for rel in files}
+    for path in sorted(root.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written, unchanged, removed

@@ -126,6 +126,8 @@ JURISDICTION = Kind(
             Field("website_id", Str(), "网站标识码", public=True),
             Field("icp_record", Str(), "ICP备案号", public=True),
             Field("psb_record", Str(), "公安机关备案号", public=True),
+            Field("base_url", Str(pattern=r"https?://\S+/", pattern_help="以 / 结尾的网址"),
+                  "网站的正式地址（订阅源与站点地图需要绝对地址）", public=True),
         )), "网站页脚信息", public=True, required=True),
         Field("policy", Obj((
             Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二(九)：不少于 2 人）",
@@ -488,3 +490,20 @@ def walk_fields(obj: Obj, prefix: str = "") -> list[tuple[str, Field]]:
         if isinstance(inner, Obj):
             out.extend(walk_fields(inner, f"{path}{suffix}."))
     return out
+
+
+def choices(kind: str, path: str) -> dict[str, str]:
+    """The labels of the Enum at `path` (dots between fields; list items need no marker)."""
+    ftype: FieldType = KINDS_BY_NAME[kind].schema
+    for name in path.split("."):
+        while isinstance(ftype, ListOf):
+            ftype = ftype.item
+        field = ftype.field_named(name) if isinstance(ftype, Obj) else None
+        if field is None:
+            raise KeyError(f"{kind}.{path}")
+        ftype = field.type
+    while isinstance(ftype, ListOf):
+        ftype = ftype.item
+    if not isinstance(ftype, Enum):
+        raise KeyError(f"{kind}.{path} is not a choice")
+    return dict(ftype.choices)

@@ -1,0 +1,80 @@
+"""`ssj build`: records in, the public disclosure site out."""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.checking import check_loaded
+from generator.filewrite import sync_tree
+from generator.records.problems import ERROR, Problem
+from generator.revision import source_revision
+from generator.site import feeds
+from generator.site.pages import assemble, site_date
+from generator.site.public import public
+from generator.site.render import environment, json_path, page_json, render
+from generator.records.load import load_records
+
+
+class BuildRefused(Exception):
+    """The records have errors, or two outputs would share a path."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    files: int
+    written: int
+    removed: int
+    seconds: float
+
+
+NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
+       ("items.html", "事项清单"), ("institutions/index.html", "对象名录"),
+       ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"), ("rules.html", "规则"),
+       ("regulation.html", "实施方案"))
+
+
+def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:
+    """Load -> check -> assemble -> render -> write."""
+    start = time.perf_counter()
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    records, problems = load_records(records_dir)
+    if records.jurisdiction is None:
+        raise BuildRefused("记录无法读取，先运行 ssj check")
+    checked = check_loaded(records, problems, site_date(records, epoch))
+    errors: list[Problem] = [p for p in checked.problems if p.severity == ERROR]
+    if errors:
+        raise BuildRefused(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正")
+    records = checked.records
+    base = base_url or records.jurisdiction.site.base_url
+    link_base = base_url  # links stay relative unless a base URL is asked for explicitly
+    site = assemble(records, site_dir, epoch)
+    env = environment(site_dir)
+    jurisdiction = public(records.jurisdiction)
+    shared = {"site": {**jurisdiction, "revision": source_revision(records_dir),
+                       "built_on": site.day.isoformat(), "nav": NAV}}
+    out: dict[str, bytes] = {}
+
+    def put(path: str, content: bytes) -> None:
+        if path in out:
+            raise BuildRefused(f"两个输出写到同一路径 {path}")
+        out[path] = content
+
+    for page in site.pages:
+        put(page.path, render(env, page, shared, link_base))
+        if page.data is not None:
+            put(json_path(page.path), page_json(page.data))
+    for file in site.files:
+        put(file.path, file.content)
+    for static in sorted((site_dir / "static").rglob("*")):
+        if static.is_file():
+            put("static/" + static.relative_to(site_dir / "static").as_posix(), static.read_bytes())
+    put("feed.xml", feeds.atom(site.notices, jurisdiction["name"], base,
+                               f"{jurisdiction['division_code']}.ssj"))
+    put("robots.txt", feeds.robots(base))
+    if base:
+        put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"], base))
+    written, _, removed = sync_tree(out_dir, out)
+    return BuildResult(len(site.pages), len(out), written, removed, time.perf_counter() - start)

@@ -1,0 +1,282 @@
+"""Assemble the site: every page (template, context, JSON beside it) and every data file, from the
+records. Nothing here renders or writes; build.py does that."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator import report as yearly
+from generator.records.kinds import SECTORS
+from generator.records.model import Records
+from generator.rules.catalogue import CATALOGUE
+from generator.site import opendata
+from generator.site.charts import bar_chart
+from generator.site.markup import render_markdown
+from generator.site.output import File, Page
+from generator.site.public import public
+from generator.site.views import (
+    MODES,
+    credit_notice_view,
+    finding_view,
+    inspector_view,
+    institution_view,
+    item_view,
+    list_entry_view,
+    person_view,
+    source_view,
+    target_ref,
+    url_of,
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything build.py renders and writes."""
+
+    pages: list[Page]
+    files: list[File]
+    notices: list["Notice"]
+    day: dt.date
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An entry of the home page's latest notices and of the Atom feed."""
+
+    date: str
+    kind: str
+    title: str
+    url: str
+
+
+def site_date(records: Records, epoch: str | None) -> dt.date:
+    """The site's "today": SOURCE_DATE_EPOCH if given, else the latest date in the records."""
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    days = [f.published_on or f.inspected.end for f in records.findings]
+    days += [p.published_on or p.pool_date for p in records.plans]
+    days += [e.exit.date if e.exit else e.entered_on for e in records.list_entries]
+    days += [n.published_on for n in records.credit_notices]
+    return max(days, default=records.jurisdiction.regulation.date)
+
+
+def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
+    folder = records.draws.get(plan_id)
+    package = folder.get("package.json") if folder else None
+    if package is None:
+        return None
+    pkg = package.data
+    names = {}
+    for stratum in pkg["strata"]:
+        for target in stratum["targets"]:
+            names[target["id"]] = target_ref(records, target["id"])
+    view: dict[str, Any] = {
+        "commitment": folder.get("commitment.txt").data if folder.get("commitment.txt") else "",
+        "as_of": pkg["as_of"], "team_size": pkg["team_size"],
+        "sources": [{**s, **source_view(s)} for s in pkg["sources"]],
+        "strata": [{"id": s["id"], "name": SECTORS.get(s["id"], s["id"]), "k": s["k"],
+                    "lead_department": s["lead_department"], "min_lead": s["min_lead"],
+                    "targets": [{**t, "ref": names[t["id"]]} for t in s["targets"]]}
+                   for s in pkg["strata"]],
+        "inspector_count": len(pkg["inspectors"]),
+        "exclusion_count": len(pkg["exclusions"]),
+        "files": {name: f"draws/{plan_id}/{name}" for name in sorted(folder.files)},
+        "result": None,
+    }
+    result_file = folder.get("result.json")
+    if result_file is not None:
+        result = result_file.data
+        inspectors = {i.id: i.name for i in records.inspectors}
+        teams = {t["target"]: t["inspectors"] for t in result["teams"]}
+        view["result"] = {
+            "seed": result["seed"], "values": result["values"],
+            "strata": [{"id": s["id"], "name": SECTORS.get(s["id"], s["id"]), "k": s["k"],
+                        "ranking": [{"rank": n, **entry, "ref": names[entry["id"]],
+                                     "selected": n <= s["k"],
+                                     "team": [{"id": i, "name": inspectors.get(i, i)}
+                                              for i in teams.get(entry["id"], ())]}
+                                    for n, entry in enumerate(s["ranking"], start=1)]}
+                       for s in result["strata"]],
+            "example": _key_example(pkg, result),
+        }
+    return view
+
+
+def _key_example(package: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:
+    """One candidate's key, spelled out so a reader can recompute it with openssl."""
+    for stratum in result["strata"]:
+        if stratum["ranking"]:
+            first = stratum["ranking"][0]["id"]
+            message = json.dumps(["ssj-draw/1", "target", stratum["id"], first, 1],
+                                 ensure_ascii=False, separators=(",", ":"))
+            return {"stratum": stratum["id"], "target": first, "message": message,
+                    "seed": result["seed"]}
+    return None
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    if text.startswith("---\n"):
+        head, _, body = text[4:].partition("\n---\n")
+        return yaml.safe_load(head) or {}, body
+    return {}, text
+
+
+def assemble(records: Records, site_dir: Path, epoch: str | None) -> Site:
+    """All pages and files of the site."""
+    day = site_date(records, epoch)
+    policy = records.policy
+    published_roster = policy.publish_inspector_roster
+    pages: list[Page] = []
+    files: list[File] = []
+
+    institutions = [institution_view(records, i, day) for i in records.institutions]
+    personnel = [person_view(records, p, day) for p in records.personnel]
+    findings = sorted((finding_view(records, f) for f in records.findings
+                       if f.published_on is not None and f.published_on <= day),
+                      key=lambda f: (f["inspected"]["start"], f["id"]), reverse=True)
+    published_ids = {f["id"] for f in findings}
+    entries = [list_entry_view(records, e) for e in records.list_entries]
+    notices = [credit_notice_view(records, n) for n in records.credit_notices]
+    items = [item_view(records, i) for i in records.items]
+
+    by_sector = [{"id": s, "name": n, "institutions": [i for i in institutions if i["sector"] == s],
+                  "items": [i for i in items if i["sector"] == s]} for s, n in SECTORS.items()]
+    pages.append(Page("items.html", ("items.html",), "抽查事项清单",
+                      {"sectors": by_sector}, items))
+    pages.append(Page("institutions/index.html", ("institutions.html",), "检查对象名录",
+                      {"sectors": by_sector, "personnel": personnel},
+                      {"institutions": institutions, "personnel": personnel}))
+    for inst, record in zip(institutions, records.institutions):
+        own = [f for f in findings if f["target_ref"]["id"] == inst["id"]
+               or f["target_ref"]["id"] in {p.id for p in records.persons_of(inst["id"])}]
+        pages.append(Page(inst["url"], (f"institution-{inst['id']}.html", "institution.html"),
+                          inst["name"], {
+                              "institution": inst,
+                              "personnel": [p for p in personnel if p["institution"] == inst["id"]],
+                              "findings": own,
+                              "entries": [e for e in entries if e["institution"] == inst["id"]],
+                              "notices": [n for n in notices if n["institution"] == inst["id"]],
+                              "open_rectifications": [f for f in own if f["open_rectification"]],
+                          }, {"institution": inst, "findings": [f["id"] for f in own]}))
+    for person in personnel:
+        own = [f for f in findings if f["target_ref"]["id"] == person["id"]]
+        pages.append(Page(person["url"], ("person.html",), person["name"],
+                          {"person": person, "findings": own},
+                          {"person": person, "findings": [f["id"] for f in own]}))
+    if published_roster:
+        inspectors = [inspector_view(records, i, day) for i in records.inspectors]
+        pages.append(Page("inspectors.html", ("inspectors.html",), "执法检查人员名录",
+                          {"inspectors": inspectors}, inspectors))
+
+    plan_views = []
+    for plan in sorted(records.plans, key=lambda p: (p.year, p.id), reverse=True):
+        draw = _draw_view(records, plan.id)
+        organiser = records.departments.get(plan.organiser.department)
+        view = {**public(plan), "url": url_of(plan), "mode_label": MODES[plan.mode],
+                "organiser_name": organiser.name if organiser else "",
+                "scope_named": [{**public_scope, "name": SECTORS[public_scope["sector"]]}
+                                for public_scope in public(plan)["scope"]],
+                "item_titles": [records.get(i, ("item",)).title for i in plan.items],
+                "findings": [f for f in findings if f["plan"] == plan.id],
+                "superseded_by": next((p.id for p in records.plans if p.revision
+                                       and p.revision.supersedes == plan.id), None),
+                "drawing": draw}
+        plan_views.append(view)
+        pages.append(Page(view["url"], (f"plan-{plan.id}.html", "plan.html"), plan.title,
+                          {"plan": view}, {k: v for k, v in view.items() if k != "findings"}))
+        folder = records.draws.get(plan.id)
+        for name, stored in sorted((folder.files if folder else {}).items()):
+            files.append(File(f"draws/{plan.id}/{name}", stored.raw))
+    pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
+                      {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
+                                               ("findings", "drawing")} for p in plan_views]))
+
+    for f in findings:
+        pages.append(Page(f["url"], (f"finding-{f['id']}.html", "finding.html"),
+                          f"{f['target_ref']['name']} {f['inspected']['start']} 检查结果",
+                          {"finding": f}, f))
+    years = sorted({f["inspected"]["start"][:4] for f in findings}, reverse=True)
+    pages.append(Page("findings/index.html", ("findings.html",), "抽查结果公示",
+                      {"years": [{"year": y, "findings": [f for f in findings
+                                                          if f["inspected"]["start"][:4] == y]}
+                                 for y in years]}, findings))
+    pages.append(Page("lists.html", ("lists.html",), "执业异常名录与信用黑名单", {
+        "abnormal": [e for e in entries if e["list"] == "abnormal"],
+        "blacklist": [e for e in entries if e["list"] == "blacklist"],
+        "notices": notices}, {"entries": entries, "credit_notices": notices}))
+
+    report_years = sorted({p.year for p in records.plans} | {int(y) for y in years}, reverse=True)
+    reports = []
+    for year in report_years:
+        summary = yearly.yearly_report(records, year, day)
+        rows = summary.as_dict()["rows"]
+        charts = [bar_chart(f"{year} 年各行业名录数与随机抽查对象数",
+                            [r["name"] for r in rows],
+                            [("名录数", [r["roster"] for r in rows]),
+                             ("随机抽查对象", [r["inspected"] for r in rows])])]
+        reports.append({"year": year, "url": f"report/{year}.html"})
+        pages.append(Page(f"report/{year}.html", ("report.html",), f"{year} 年度汇总",
+                          {"report": summary.as_dict(), "charts": charts,
+                           "columns": yearly.COLUMNS, "outcomes": yearly.OUTCOMES},
+                          summary.as_dict()))
+
+    pages.append(Page("rules.html", ("rules.html",), "规则目录",
+                      {"rules": [r.as_dict() for r in CATALOGUE]},
+                      [r.as_dict() for r in CATALOGUE]))
+    for md in sorted((site_dir / "pages").glob("*.md")):
+        meta, body = _front_matter(md.read_text(encoding="utf-8"))
+        pages.append(Page(f"{md.stem}.html", (f"page-{md.stem}.html", "page.html"),
+                          str(meta.get("title", md.stem)), {"body": render_markdown(body)}))
+
+    tables = opendata.tables(records, institutions, personnel, items, findings, entries, notices,
+                             inspectors if published_roster else None, plan_views)
+    files.extend(opendata.files(tables))
+    pages.append(Page("data.html", ("data.html",), "开放数据", {
+        "tables": [{"name": t.name, "title": t.title, "columns": t.columns, "rows": len(t.rows)}
+                   for t in tables],
+        "draws": [p["id"] for p in plan_views if p["drawing"]]}))
+
+    feed = _notices(records, plan_views, findings, entries, notices, published_ids)
+    this_year = yearly.yearly_report(records, day.year, day)
+    progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
+                 "done": sum(1 for p in records.plans if p.year == day.year
+                             and records.draws.get(p.id) and records.draws[p.id].get("result.json")
+                             and p.id not in records.superseded
+                             and any(x.sector == s.sector for x in p.scope)),
+                 "inspected": r.inspected, "roster": r.roster}
+                for s in policy.sectors for r in this_year.rows if r.sector == s.sector]
+    pages.append(Page("index.html", ("home.html",), "首页", {
+        "notices": feed[:12], "progress": progress, "year": day.year, "reports": reports}))
+    pages.append(Page("404.html", ("404.html",), "页面不存在"))
+    return Site(pages, files, feed, day)
+
+
+def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[str, Any]],
+             entries: list[dict[str, Any]], notices: list[dict[str, Any]],
+             published: set[str]) -> list[Notice]:
+    out = []
+    for plan in plans:
+        if plan["published_on"]:
+            out.append(Notice(plan["published_on"], "抽取公告", f"{plan['title']}：抽查计划与抽取公告",
+                              plan["url"]))
+        if plan["drawing"] and plan["drawing"]["result"]:
+            out.append(Notice(plan["draw"]["held_on"] or plan["schedule"]["start"],
+                              "抽取结果", f"{plan['title']}：抽取结果", plan["url"]))
+    for f in findings:
+        out.append(Notice(f["published_on"], "检查结果",
+                          f"{f['target_ref']['name']}：{f['outcome_label']}", f["url"]))
+    for e in entries:
+        out.append(Notice(e["entered_on"], e["list_label"], f"{e['institution_ref']['name']} 列入"
+                          f"{e['list_label']}", e["url"]))
+        if e["exit"]:
+            out.append(Notice(e["exit"]["date"], e["list_label"],
+                              f"{e['institution_ref']['name']} 移出{e['list_label']}", e["url"]))
+    for n in notices:
+        out.append(Notice(n["published_on"], "信用公示",
+                          f"{n['institution_ref']['name']}：不予配合检查情节严重", n["url"]))
+    return sorted(out, key=lambda n: (n.date, n.url, n.title), reverse=True)

@@ -1,0 +1,40 @@
+"""`ssj serve`: a local preview that rebuilds when records, templates or pages change."""
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+
+def _fingerprint(folders: tuple[Path, ...]) -> tuple[tuple[str, float, int], ...]:
+    return tuple(sorted((str(p), p.stat().st_mtime, p.stat().st_size)
+                        for folder in folders for p in folder.rglob("*") if p.is_file()))
+
+
+def serve_forever(out: Path, port: int, rebuild: Callable[[], object],
+                  watched: tuple[Path, ...], say: Callable[[str], None],
+                  interval: float = 1.0) -> None:
+    """Serve `out` on 127.0.0.1 and poll `watched`, rebuilding on any change, until Ctrl-C."""
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    say(f"预览：http://127.0.0.1:{server.server_address[1]}/index.html（Ctrl-C 结束）")
+    seen = _fingerprint(watched)
+    try:
+        while True:
+            time.sleep(interval)
+            now = _fingerprint(watched)
+            if now != seen:
+                seen = now
+                try:
+                    rebuild()
+                    say("已重新生成")
+                except SystemExit:
+                    say("记录有错误，保留上一次生成的网站；运行 ssj check 查看")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
