@@ -25,6 +25,11 @@ LIST_GROUNDS = choices("list_entry", "ground")
 MODES = choices("plan", "mode")
 TARGET_KINDS = choices("item", "target_kind")
 
+# where each lottery publishes its results: the welfare lottery (福彩) and the sports lottery (体彩)
+WELFARE_LOTTERY = "https://www.cwl.gov.cn/"
+SPORTS_LOTTERY = "https://www.lottery.gov.cn/"
+SPORTS_GAMES = ("排列三", "排列五", "大乐透", "七星彩")
+
 URLS = {"institution": "institutions/{}.html", "person": "personnel/{}.html",
         "finding": "findings/{}.html", "plan": "plans/{}.html", "item": "items.html#{}",
         "list_entry": "lists.html#{}", "credit_notice": "lists.html#{}",
@@ -150,6 +155,7 @@ def source_view(source: dict[str, Any]) -> dict[str, Any]:
         return {"label": f"drand {chain.name} 第 {source['round']} 轮",
                 "known_at": when.strftime("%Y-%m-%d %H:%M:%S 北京时间"),
                 "official": f"https://api.drand.sh/{chain.chain_hash}/public/{source['round']}"}
-    return {"label": f"{source.get('game', '彩票')} 第 {source.get('issue', '')} 期",
+    game = source.get("game", "彩票")
+    return {"label": f"{game} 第 {source.get('issue', '')} 期",
             "known_at": f"{source.get('date', '')} {source.get('time', '')} 北京时间",
-            "official": "https://www.cwl.gov.cn/"}
+            "official": SPORTS_LOTTERY if game in SPORTS_GAMES else WELFARE_LOTTERY}
