@@ -62,13 +62,14 @@ def check(records_dir: Path, fmt: str, strict: bool, as_of) -> None:  # type: ig
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
 
 
-def _load_clean(records_dir: Path):  # type: ignore[no-untyped-def]
-    """Records for a command that writes: refuse while `ssj check` reports errors."""
+def _load_clean(records_dir: Path, as_of=None):  # type: ignore[no-untyped-def]
+    """Records for a command that writes or reports: refuse while `ssj check` (as of `as_of`,
+    default today) reports errors."""
     from generator.checking import check_records
     from generator.problem_format import as_text
 
     _require_dir(records_dir)
-    result = check_records(records_dir)
+    result = check_records(records_dir, as_of)
     if result.errors:
         first = next(p for p in result.problems if p.severity == "error")
         _fail(f"记录有 {result.errors} 个错误，先运行 ssj check 修正。第一个：{as_text(first)}")
@@ -172,8 +173,8 @@ def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # typ
 
     from generator import report as yearly
 
-    records = _load_clean(records_dir)
     day = as_of.date() if as_of else dt.date.today()
+    records = _load_clean(records_dir, day)
     summary = yearly.yearly_report(records, year or day.year, day)
     render = {"table": yearly.as_table, "markdown": yearly.as_markdown, "csv": yearly.as_csv,
               "json": yearly.as_json}[fmt]

@@ -28,8 +28,8 @@ class SectorRow:
     onsite: int
     onsite_percent: int  # share of random inspections done on site, rounded down
     outcomes: dict[str, int] = field(default_factory=dict)
-    rectifications_open: int = 0
-    rectifications_closed: int = 0
+    rectifications_open: int = 0  # findings with follow-ups not (yet) rectified
+    rectifications_closed: int = 0  # findings whose latest visit found them rectified
     listed: int = 0
     delisted: int = 0
 
@@ -53,10 +53,17 @@ def _institution_of(records: Records, finding: Record) -> Record | None:
     return target
 
 
+def _rectified(finding: Record, day: dt.date) -> bool:
+    """Whether the latest follow-up visit made by `day` found the problems rectified."""
+    visits = [v for v in finding.follow_ups if v.visited_on is not None and v.visited_on <= day]
+    return bool(visits) and max(visits, key=lambda v: v.visited_on).outcome == "rectified"
+
+
 def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
     """Summarise `year` as it stands on `as_of` (or at its end, if that came first)."""
     day = min(as_of, dt.date(year, 12, 31))
-    findings = [f for f in records.findings if f.inspected.start.year == year]
+    findings = [f for f in records.findings
+                if f.inspected.start.year == year and f.inspected.start <= day]
     rows = []
     for sector, name in SECTORS.items():
         roster = [i for i in records.institutions
@@ -64,8 +71,8 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
         mine = [f for f in findings if (inst := _institution_of(records, f)) is not None
                 and inst.sector == sector]
         random = [f for f in mine if f.plan is not None]
-        visits = [v for f in mine for v in f.follow_ups]
-        closed = sum(1 for v in visits if v.outcome == "rectified")
+        followed = [f for f in mine if f.follow_ups]
+        closed = sum(1 for f in followed if _rectified(f, day))
         entries = [e for e in records.list_entries
                    if records.get(e.institution, ("institution",)) is not None
                    and records.get(e.institution, ("institution",)).sector == sector]
@@ -77,9 +84,10 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
             onsite=(onsite := sum(1 for f in random if f.method == "onsite")),
             onsite_percent=onsite * 100 // len(random) if random else 0,
             outcomes=dict(sorted(Counter(f.outcome for f in mine).items())),
-            rectifications_open=len(visits) - closed, rectifications_closed=closed,
-            listed=sum(1 for e in entries if e.entered_on.year == year),
-            delisted=sum(1 for e in entries if e.exit is not None and e.exit.date.year == year),
+            rectifications_open=len(followed) - closed, rectifications_closed=closed,
+            listed=sum(1 for e in entries if e.entered_on.year == year and e.entered_on <= day),
+            delisted=sum(1 for e in entries if e.exit is not None
+                         and e.exit.date.year == year and e.exit.date <= day),
         ))
     problems = run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),

@@ -66,7 +66,8 @@ def team_size(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("finding.same-inspector", "二(九)",
-      "在政策规定的周期内，同一执法检查人员不得检查同一对象（随机与非随机检查都计入）",
+      "在政策规定的周期内，同一执法检查人员不得随机抽查同一对象（此前的非随机检查也计入；"
+      "非随机检查本身不受随机抽查制度限制）",
       "换派其他人员")
 def same_inspector(ctx: Context) -> Iterator[Flag]:
     period = dt.timedelta(days=ctx.policy.same_inspector_period_days)
@@ -77,7 +78,9 @@ def same_inspector(ctx: Context) -> Iterator[Flag]:
             continue
         for n, inspector in enumerate(finding.inspectors, start=1):
             earlier = seen.get((inst.id, inspector))
-            if earlier is not None and finding.inspected.start - earlier.inspected.end < period:
+            # 二(九) last paragraph: targeted inspections are not bound by the random-draw rules
+            if finding.plan is not None and earlier is not None \
+                    and finding.inspected.start - earlier.inspected.end < period:
                 yield Flag(finding, f"inspectors[{n}]",
                            f"{inspector} 已于 {earlier.inspected.end} 检查过 {inst.name}"
                            f"（{earlier.id}），未满 {period.days} 天")

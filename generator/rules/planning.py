@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from generator.draw.freeze import risk_weight
+import datetime as dt
+
+from generator.draw.freeze import BEIJING, risk_weight, source_time
 from generator.records.kinds import SECTORS
 from generator.records.model import Record
 from generator.records.problems import WARNING
@@ -99,7 +101,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("plan.all-drawn-inspected", "二(九)",
-      "依抽施查：实施期结束时，每个抽中的对象都有检查结果，且每次不少于政策规定的对象数",
+      "依抽施查：实施期结束时，每个抽中的对象都有检查结果",
       "为抽中的对象补录检查结果")
 def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
@@ -135,10 +137,16 @@ def risk_weights(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("plan.drawn-first", "二(九)",
-      "随机抽查先抽取、后检查：有检查结果的计划须已抽取，抽取日期不晚于检查",
+      "随机抽查先抽取、后检查：有检查结果的计划须已抽取；抽取在随机源全部公布之后，检查在抽取之后",
       "先运行 ssj draw freeze 与 ssj draw run，检查结果写在抽取之后")
 def drawn_first(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
+        # the draw can be held no earlier than the day its last random source is published
+        known = dt.datetime.fromtimestamp(max(source_time(s) for s in plan.draw.sources),
+                                          BEIJING).date()
+        held = plan.draw.held_on
+        if held is not None and held < known:
+            yield Flag(plan, "draw.held_on", f"抽取日期 {held} 早于随机源公布日期 {known}")
         findings = ctx.records.findings_for_plan(plan.id)
         if not findings:
             continue
@@ -146,8 +154,10 @@ def drawn_first(ctx: Context) -> Iterator[Flag]:
             yield Flag(plan, "draw", f"计划已有 {len(findings)} 个检查结果，但没有抽取结果")
             continue
         first = min(f.inspected.start for f in findings)
-        if plan.draw.held_on is not None and first < plan.draw.held_on:
-            yield Flag(plan, "draw.held_on", f"抽取日期 {plan.draw.held_on} 晚于首次检查 {first}")
+        earliest = max(held or known, known)
+        if first < earliest:
+            yield Flag(plan, "draw.held_on" if held else "draw.sources",
+                       f"首次检查 {first} 早于抽取（{earliest}）")
 
 
 @rule("plan.witnesses", "二(九)",

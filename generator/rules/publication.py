@@ -69,13 +69,15 @@ def penalty_blacklisted(ctx: Context) -> Iterator[Flag]:
 def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
         reminded = _actions(finding) & {"written-reminder", "interview"}
-        refused = any(f.outcome == "not-rectified" for f in finding.follow_ups)
+        visited = [f for f in finding.follow_ups if f.visited_on is not None]
+        refused = bool(visited) and max(visited, key=lambda f: f.visited_on).outcome == "not-rectified"
         if reminded and refused and not _entries_citing(ctx, finding, "abnormal"):
             yield Flag(finding, "follow_ups", "经提醒或约谈后回访仍未整改，尚未列入执业异常名录")
 
 
 @rule("finding.follow-up", "三(三)",
-      "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查记录回访，到期的回访写明日期和结果",
+      "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查安排回访，到期的回访写明日期和结果，"
+      "未整改完毕的再次安排回访",
       "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
 def follow_up(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
@@ -89,6 +91,11 @@ def follow_up(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, f"follow_ups[{n}].due", f"回访期限 {visit.due} 已过，尚无回访记录")
             elif visit.visited_on is not None and visit.outcome is None:
                 yield Flag(finding, f"follow_ups[{n}].visited_on", "已回访，但没有写明回访结果")
+        last = finding.follow_ups[-1] if finding.follow_ups else None
+        if last is not None and last.visited_on is not None and last.outcome in (
+                "partly-rectified", "not-rectified"):
+            yield Flag(finding, f"follow_ups[{len(finding.follow_ups)}].outcome",
+                       "最近一次回访尚未整改完毕，须再安排回访（在 follow_ups 中加一项）")
 
 
 @rule("finding.referred", "三(三)",
