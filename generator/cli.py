@@ -377,6 +377,27 @@ def schema_markdown() -> None:
     click.echo(field_reference_markdown(), nl=False)
 
 
+@schema.command("json")
+@click.option("--out", default="records/.schemas", show_default=True,
+              type=click.Path(path_type=Path), help="写入 JSON Schema 的目录")
+@click.option("--check", "only_check", is_flag=True, help="只检查目录中的文件是否最新，不写入")
+def schema_json(out: Path, only_check: bool) -> None:
+    """为每类记录生成 JSON Schema，供编辑器（YAML 语言服务器）补全和提示。"""
+    from generator.filewrite import write_changed
+    from generator.records.jsonschema import schema_files
+
+    files = schema_files()
+    if only_check:
+        stale = [n for n, data in files.items()
+                 if not (out / n).is_file() or (out / n).read_bytes() != data]
+        if stale:
+            _fail(f"{out} 中的 JSON Schema 不是最新的：{'、'.join(stale)}；运行 ssj schema json")
+        click.echo(f"{out}：{len(files)} 个 JSON Schema 都是最新的")
+        return
+    written, _ = write_changed(out, files)
+    click.echo(f"{out}：{len(files)} 个 JSON Schema（更新 {written} 个）")
+
+
 def main() -> None:
     """Entry point: never shows a traceback, whatever the input."""
     try:

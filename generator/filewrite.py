@@ -48,6 +48,20 @@ def write_new(files: dict[Path, bytes]) -> None:
 MARKER = ".ssj-site"  # marks a folder as ours to prune
 
 
+def write_changed(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
+    """Write each file whose bytes differ, atomically. Returns (written, unchanged)."""
+    written = unchanged = 0
+    for rel, data in sorted(files.items()):
+        path = root / rel
+        if path.is_file() and path.read_bytes() == data:
+            unchanged += 1
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(_temp_copy(path, data), path)
+        written += 1
+    return written, unchanged
+
+
 def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
     """Make `root` hold exactly `files` (relative path -> bytes): write what changed, each file
     atomically, and remove what is no longer built. Returns (written, unchanged, removed).
@@ -59,16 +73,8 @@ def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
         raise FileExistsError(f"{root} 不是空目录，也不是 ssj build 的输出目录")
     root.mkdir(parents=True, exist_ok=True)
     files = {**files, MARKER: b"ssj build output; this folder is rewritten by every build\n"}
-    written = unchanged = removed = 0
-    for rel, data in sorted(files.items()):
-        path = root / rel
-        if path.is_file() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = _temp_copy(path, data)
-        os.replace(temp, path)
-        written += 1
+    written, unchanged = write_changed(root, files)
+    removed = 0
     wanted = {root / rel for rel in files}
     for path in sorted(root.rglob("*"), reverse=True):
         if path.is_file() and path not in wanted:
