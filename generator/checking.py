@@ -8,6 +8,7 @@ from pathlib import Path
 from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
+from generator.audit import audit
 from generator.draw.verify import verify_draws
 from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity
@@ -30,14 +31,18 @@ class CheckResult:
         return self.count(WARNING)
 
 
-def check_records(root: Path, as_of: dt.date | None = None) -> CheckResult:
+def check_records(root: Path, as_of: dt.date | None = None, base: str | None = None) -> CheckResult:
     """Load `root` (a records/ folder) and check it: integrity, stored draws, then the
     regulation's rules as of `as_of` (default today). Never raises for bad input.
 
     The rules run only on records without errors: they read references and dates that the
     earlier checks vouch for, and would otherwise repeat the same mistake in other words.
+    With `base` (a git revision), the append-only audit runs too; an unreadable base raises
+    audit.BaseUnavailable.
     """
     records, problems = load_records(root)
+    if base is not None:
+        problems.extend(audit(root, records, base))
     return check_loaded(records, problems, as_of)
 
 

@@ -38,14 +38,20 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="警告也视为失败（CI 用）")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="按此日期评估与时间有关的规则（默认今天），YYYY-MM-DD")
-def check(records_dir: Path, fmt: str, strict: bool, as_of) -> None:  # type: ignore[no-untyped-def]
+@click.option("--base", metavar="REV", help="与此 git 版本比较：已公开的记录不得删改（CI 传入拉取请求的基准）")
+def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None) -> None:  # type: ignore[no-untyped-def]
     """检查记录：严格读取每个文件并校验数据完整性。退出码 0 通过，1 有错误，2 用法错误。"""
     from generator.checking import check_records
     from generator.problem_format import as_github, as_json, as_text
     from generator.records.kinds import KINDS_BY_NAME
 
+    from generator.audit import BaseUnavailable
+
     _require_dir(records_dir)
-    result = check_records(records_dir, as_of.date() if as_of else None)
+    try:
+        result = check_records(records_dir, as_of.date() if as_of else None, base)
+    except BaseUnavailable as e:
+        _fail(f"无法读取基准版本 {base}：{e}", EXIT_USAGE)
     counts = result.records.counts()
     failed = result.errors > 0 or (strict and result.warnings > 0)
     if fmt == "json":
@@ -58,8 +64,23 @@ def check(records_dir: Path, fmt: str, strict: bool, as_of) -> None:  # type: ig
             click.echo(line(problem))
         parts = "，".join(f"{KINDS_BY_NAME[k].title} {n}" for k, n in counts.items())
         verdict = "未通过" if failed else "通过"
-        click.echo(f"ssj check {verdict}：{parts}；错误 {result.errors}，警告 {result.warnings}")
+        summary = f"ssj check {verdict}：{parts}；错误 {result.errors}，警告 {result.warnings}"
+        click.echo(summary)
+        if fmt == "github":
+            _write_job_summary(summary, result.problems)
     sys.exit(EXIT_ERRORS if failed else EXIT_OK)
+
+
+def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyped-def]
+    """The full list for the job summary: GitHub shows only the first annotations of a step."""
+    import os
+
+    from generator.problem_format import as_markdown
+
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if target:
+        with open(target, "a", encoding="utf-8") as out:
+            out.write(as_markdown(summary, problems))
 
 
 def _load_clean(records_dir: Path, as_of=None):  # type: ignore[no-untyped-def]

@@ -32,3 +32,15 @@ def as_github(problem: Problem) -> str:
 def as_json(problems: Iterable[Problem], summary: dict[str, object]) -> str:
     return json.dumps({"summary": summary, "problems": [p.as_dict() for p in problems]},
                       ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(summary: str, problems: Iterable[Problem]) -> str:
+    """A Markdown table of every problem, for a CI job summary."""
+    rows = [f"| `{p.file}:{p.line}` | {_LABELS[p.severity]} | `{p.rule}` | {_cell(p.message)} | "
+            f"{_cell(p.hint)} |" for p in problems]
+    table = ["| 位置 | 程度 | 规则 | 问题 | 提示 |", "| --- | --- | --- | --- | --- |", *rows]
+    return "\n".join([f"### {summary}", "", *(table if rows else ["没有问题。"]), ""]) + "\n"

@@ -465,8 +465,24 @@ CREDIT_NOTICE = Kind(
     ),
 )
 
+AMENDMENT = Kind(
+    "amendment",
+    "更正",
+    "amendments",
+    "已公开记录的更正：原记录保持不变，更正说明与原记录并列公示（追加式审计）。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("record", Ref(("finding", "list_entry", "credit_notice", "plan")),
+              "被更正的记录", public=True, required=True),
+        Field("date", Date(), "更正日期", public=True, required=True),
+        Field("reason", Text(), "更正理由", public=True, required=True),
+        Field("correction", Text(), "更正内容：哪一项由什么改为什么", public=True, required=True),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     JURISDICTION, INSTITUTION, PERSON, INSPECTOR, ITEM, PLAN, FINDING, LIST_ENTRY, CREDIT_NOTICE,
+    AMENDMENT,
 )
 KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 KINDS_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS if not k.singleton}

@@ -239,6 +239,13 @@ def load_record(path: Path, kind: Kind) -> tuple[Record | None, str | None, list
         data = path.read_bytes()
     except OSError as e:
         return None, None, [Problem(file, 1, "load.io", f"无法读取：{e.strerror}")]
+    return parse_record(data, file, kind)
+
+
+def parse_record(data: bytes, file: str, kind: Kind) -> tuple[Record | None, str | None,
+                                                                list[Problem]]:
+    """A record from its bytes (a file on disk, or a file at an earlier git revision)."""
+    path = Path(file)
     try:
         node = read_yaml(data)
     except YamlProblem as e:

@@ -100,7 +100,7 @@ class Draw:
 
 KIND_ORDER = (
     "institution", "person", "inspector", "item", "plan", "finding", "list_entry",
-    "credit_notice",
+    "credit_notice", "amendment",
 )
 
 
@@ -172,6 +172,13 @@ class Records:
     @property
     def credit_notices(self) -> tuple[Record, ...]:
         return self.all("credit_notice")
+
+    @property
+    def amendments(self) -> tuple[Record, ...]:
+        return self.all("amendment")
+
+    def amendments_of(self, record_id: str) -> tuple[Record, ...]:
+        return tuple(a for a in self.amendments if a.record == record_id)
 
     @property
     def departments(self) -> Mapping[str, Fields]:
