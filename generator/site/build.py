@@ -11,6 +11,7 @@ from generator.filewrite import sync_tree
 from generator.records.problems import ERROR, Problem
 from generator.revision import source_revision
 from generator.site import feeds
+from generator.site.history import record_history
 from generator.site.pages import assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render
@@ -50,7 +51,7 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     records = checked.records
     base = base_url or records.jurisdiction.site.base_url
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
-    site = assemble(records, site_dir, epoch)
+    site = assemble(records, site_dir, epoch, record_history(records_dir))
     env = environment(site_dir)
     jurisdiction = public(records.jurisdiction)
     shared = {"site": {**jurisdiction, "revision": source_revision(records_dir),

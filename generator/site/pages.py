@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -126,22 +126,38 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     return {}, text
 
 
-def assemble(records: Records, site_dir: Path, epoch: str | None) -> Site:
-    """All pages and files of the site."""
+def assemble(records: Records, site_dir: Path, epoch: str | None,
+             history: dict[str, list[dict[str, str]]] | None = None) -> Site:
+    """All pages and files of the site; `history` maps record files to their git changes."""
     day = site_date(records, epoch)
+    history = history or {}
+
+    def audit_trail(record_id: str, kind: str) -> dict[str, Any]:
+        """Amendments beside the original, and the dates and commits that changed it."""
+        record = records.get(record_id, (kind,))
+        rel = PurePosixPath(record.file).relative_to(records.root).as_posix() if record else ""
+        return {"amendments": [public(a) for a in sorted(records.amendments_of(record_id),
+                                                          key=lambda a: (a.date, a.id))],
+                "changes": history.get(rel, [])}
+
     policy = records.policy
     published_roster = policy.publish_inspector_roster
     pages: list[Page] = []
     files: list[File] = []
 
-    institutions = [institution_view(records, i, day) for i in records.institutions]
-    personnel = [person_view(records, p, day) for p in records.personnel]
-    findings = sorted((finding_view(records, f) for f in records.findings
+    institutions = [{**institution_view(records, i, day), **audit_trail(i.id, "institution")}
+                    for i in records.institutions]
+    personnel = [{**person_view(records, p, day), **audit_trail(p.id, "person")}
+                 for p in records.personnel]
+    findings = sorted(({**finding_view(records, f), **audit_trail(f.id, "finding")}
+                       for f in records.findings
                        if f.published_on is not None and f.published_on <= day),
                       key=lambda f: (f["inspected"]["start"], f["id"]), reverse=True)
     published_ids = {f["id"] for f in findings}
-    entries = [list_entry_view(records, e) for e in records.list_entries]
-    notices = [credit_notice_view(records, n) for n in records.credit_notices]
+    entries = [{**list_entry_view(records, e), **audit_trail(e.id, "list_entry")}
+               for e in records.list_entries]
+    notices = [{**credit_notice_view(records, n), **audit_trail(n.id, "credit_notice")}
+               for n in records.credit_notices]
     items = [item_view(records, i) for i in records.items]
 
     by_sector = [{"id": s, "name": n, "institutions": [i for i in institutions if i["sector"] == s],
@@ -185,7 +201,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None) -> Site:
                 "findings": [f for f in findings if f["plan"] == plan.id],
                 "superseded_by": next((p.id for p in records.plans if p.revision
                                        and p.revision.supersedes == plan.id), None),
-                "drawing": draw}
+                "drawing": draw, **audit_trail(plan.id, "plan")}
         plan_views.append(view)
         pages.append(Page(view["url"], (f"plan-{plan.id}.html", "plan.html"), plan.title,
                           {"plan": view}, {k: v for k, v in view.items() if k != "findings"}))
