@@ -385,6 +385,66 @@ def rfc3797_command(pool_file: Path, sources_file: Path, count: int | None) -> N
     click.echo(format_selection(rows), nl=False)
 
 
+@cli.command()
+@click.argument("kind", type=click.Choice(["institution", "person", "inspector", "item", "plan",
+                                           "finding", "list-entry", "credit-notice",
+                                           "amendment"]))
+@click.option("--set", "pairs", multiple=True, metavar="字段=值",
+              help="字段值（可重复；嵌套字段用点，如 certificate.valid_until=2029-12-31；列表用逗号）")
+@_records_option
+def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
+    """新建一条带注释的记录，自动取新编号，写入对应目录（在终端中逐项询问必填字段）。"""
+    import datetime as dt
+
+    from generator.filewrite import write_new
+    from generator.records.load import load_records
+    from generator.scaffold import ScaffoldError, scaffold
+
+    _require_dir(records_dir)
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            _fail(f"--set 应写成 字段=值，而不是 {pair!r}", EXIT_USAGE)
+        values[key.strip()] = value.strip()
+    records, _ = load_records(records_dir)
+    ask = (lambda text, default: click.prompt(text, default=default or None)) \
+        if sys.stdin.isatty() else None
+    try:
+        path, text = scaffold(records, records_dir, kind, values, ask, dt.date.today())
+        write_new({path: text.encode()})
+    except ScaffoldError as e:
+        _fail(f"未新建：{e}")
+    except FileExistsError:
+        _fail("未新建：同名文件已存在")
+    click.echo(f"已新建 {path}；补全带 # 的可选字段后运行 ssj check")
+
+
+@cli.command("init")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="机关全称，如 某某县司法局")
+@click.option("--short-name", required=True, help="简称")
+@click.option("--division-code", required=True, help="6 位行政区划代码")
+@click.option("--requirement", default="ssj", show_default=True,
+              help="CI 安装 ssj 所用的要求，如 ssj @ git+https://…/ssj@v1.0")
+def init_command(target: Path, name: str, short_name: str, division_code: str,
+                 requirement: str) -> None:
+    """新建一个司法局的记录仓库：记录骨架（政策取自方案 二(八)）、site/、CI 工作流与说明。"""
+    import datetime as dt
+    import re
+
+    from generator.bureau import Bureau, init
+
+    if not re.fullmatch(r"[0-9]{6}", division_code):
+        _fail("--division-code 应为 6 位数字", EXIT_USAGE)
+    try:
+        count = init(target, Bureau(name, short_name, division_code, requirement),
+                     dt.date.today())
+    except FileExistsError as e:
+        _fail(f"未新建：{e}")
+    click.echo(f"已在 {target} 新建 {count} 个文件。下一步：cd {target} && git init && ssj check")
+
+
 @cli.group()
 def schema() -> None:
     """记录格式：由记录类型声明生成的说明。"""

@@ -34,7 +34,7 @@ class BuildResult:
 NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
        ("items.html", "事项清单"), ("institutions/index.html", "对象名录"),
        ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"), ("rules.html", "规则"),
-       ("regulation.html", "实施方案"))
+       ("regulation.html", "实施方案"), ("guide.html", "操作指南"))
 
 
 def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:

@@ -1,0 +1,138 @@
+"""`ssj new`: a valid, commented record with a fresh id, written into the right folder.
+
+Values come from `--set field=value` (dotted paths for nested fields, commas for lists) or,
+in a terminal, from prompts; the text is checked by the loader before anything is written.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from generator.records.kinds import KINDS_BY_NAME, Kind, walk_fields
+from generator.records.load import parse_record
+from generator.records.model import Records
+from generator.records.types import Date, Enum, Field, FieldType, Int, ListOf, Obj
+
+# the command-line names of the kinds staff create
+NEW_KINDS = {"institution": "institution", "person": "person", "inspector": "inspector",
+             "item": "item", "plan": "plan", "finding": "finding", "list-entry": "list_entry",
+             "credit-notice": "credit_notice", "amendment": "amendment"}
+# kinds whose id is a registration number the user gives (统一社会信用代码, 执业证号, 执法证号)
+ID_FROM = {"institution": "uscc", "person": "licence_number", "inspector": "certificate.number"}
+
+
+class ScaffoldError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str
+    field: Field
+
+
+def _leaves(obj: Obj, prefix: str = "") -> list[Leaf]:
+    """Required fields to ask for (nested objects opened; lists of objects left to defaults)."""
+    out = []
+    for f in obj.fields:
+        if not f.required or f.name == "id":
+            continue
+        if isinstance(f.type, Obj):
+            out += _leaves(f.type, f"{prefix}{f.name}.")
+        elif f.name != "status_history":
+            out.append(Leaf(prefix + f.name, f))
+    return out
+
+
+def fresh_id(records: Records, kind: Kind, values: dict[str, str], today: dt.date) -> str:
+    """The next free id in the kind's naming pattern (or the registration number given)."""
+    if kind.name in ID_FROM:
+        given = values.get(ID_FROM[kind.name])
+        if not given:
+            raise ScaffoldError(f"{kind.title}的编号取自 {ID_FROM[kind.name]}：请用 --set 给出")
+        return given
+    stem = {"plan": f"{values.get('year', today.year)}",
+            "finding": values.get("plan") or f"{today.year}-targeted",
+            "item": values.get("sector", "item"),
+            "list_entry": f"{values.get('list', 'list')}-{today.year}",
+            "credit_notice": f"cn-{today.year}",
+            "amendment": f"{values.get('record', 'record')}-a"}[kind.name]
+    taken = {r.id for r in records.all(kind.name)} | set(records.broken_ids)
+    n = 1
+    while f"{stem}-{n:02d}" in taken:
+        n += 1
+    return f"{stem}-{n:02d}"
+
+
+def _scalar(ftype: FieldType, text: str) -> str:
+    """A value as YAML text: codes and ids quoted so YAML never reads them as numbers."""
+    if isinstance(ftype, (Int, Date)) or (isinstance(ftype, Enum) and re.fullmatch(r"[a-z-]+", text)):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _value(ftype: FieldType, text: str) -> str:
+    if isinstance(ftype, ListOf):
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        return "[" + ", ".join(_scalar(ftype.item, t) for t in items) + "]"
+    return _scalar(ftype, text)
+
+
+def render(kind: Kind, record_id: str, values: dict[str, str], today: dt.date) -> str:
+    """The record as commented YAML: given values set, optional fields shown commented out."""
+    lines = [f"# {kind.title}（{kind.name}）：{kind.help}", f"# 由 ssj new 生成；字段说明见 records/README.md",
+             f'id: "{record_id}"']
+
+    def emit(obj: Obj, prefix: str, indent: str) -> None:
+        for f in obj.fields:
+            path = prefix + f.name
+            if f.name == "id" and not prefix:
+                continue
+            note = f"  # {f.help}{'' if f.public or '不公开' in f.help else '（不公开）'}"
+            if f.name == "status_history":
+                status = next(iter(f.type.item.fields[1].type.choices))
+                lines.extend([f"{indent}{f.name}:{note}",
+                              f"{indent}  - since: {values.get('since', today.isoformat())}",
+                              f"{indent}    status: {status}"])
+            elif isinstance(f.type, Obj) and (f.required or any(k.startswith(path + ".")
+                                                                for k in values)):
+                lines.append(f"{indent}{f.name}:{note}")
+                emit(f.type, path + ".", indent + "  ")
+            elif path in values:
+                lines.append(f"{indent}{f.name}: {_value(f.type, values[path])}{note}")
+            elif not isinstance(f.type, Obj):
+                lines.append(f"{indent}# {f.name}:{note}")
+
+    emit(kind.schema, "", "")
+    return "\n".join(lines) + "\n"
+
+
+def scaffold(records: Records, root: Path, kind_name: str, values: dict[str, str],
+             ask: Callable[[str, str], str] | None, today: dt.date) -> tuple[Path, str]:
+    """The path and text of a new record; raises ScaffoldError with what is missing or wrong."""
+    kind = KINDS_BY_NAME[NEW_KINDS[kind_name]]
+    values = dict(values)
+    leaves = _leaves(kind.schema)
+    if kind.name in ID_FROM and all(x.path != ID_FROM[kind.name] for x in leaves):
+        field = next(f for p, f in walk_fields(kind.schema) if p == ID_FROM[kind.name])
+        leaves.insert(0, Leaf(ID_FROM[kind.name], field))
+    for leaf in leaves:
+        if leaf.path in values:
+            continue
+        if ask is None:
+            missing = [x.path for x in leaves if x.path not in values]
+            raise ScaffoldError("缺少必填字段：" + "、".join(missing) + "（用 --set 字段=值 给出）")
+        hint = leaf.field.type.describe()
+        values[leaf.path] = ask(f"{leaf.path}（{leaf.field.help}；{hint}）",
+                                today.isoformat() if isinstance(leaf.field.type, Date) else "")
+    record_id = fresh_id(records, kind, values, today)
+    text = render(kind, record_id, values, today)
+    path = root / f"{kind.folder}/{record_id}.yaml"
+    record, _, problems = parse_record(text.encode(), path.as_posix(), kind)
+    if record is None:
+        first = problems[0]
+        raise ScaffoldError(f"第 {first.line} 行：{first.message}")
+    return path, text
