@@ -54,8 +54,10 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     site = assemble(records, site_dir, epoch, record_history(records_dir))
     env = environment(site_dir)
     jurisdiction = public(records.jurisdiction)
+    nav = NAV[:5] + ((("inspectors.html", "检查人员"),) if records.policy.publish_inspector_roster
+                     else ()) + NAV[5:]
     shared = {"site": {**jurisdiction, "revision": source_revision(records_dir),
-                       "built_on": site.day.isoformat(), "nav": NAV}}
+                       "built_on": site.day.isoformat(), "nav": nav}}
     out: dict[str, bytes] = {}
 
     def put(path: str, content: bytes) -> None:
@@ -64,7 +66,9 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
         out[path] = content
 
     for page in site.pages:
-        put(page.path, render(env, page, shared, link_base))
+        # the 404 page is served at any depth: only absolute links work there
+        put(page.path, render(env, page, shared, (link_base or base) if page.path == "404.html"
+                              else link_base))
         if page.data is not None:
             put(json_path(page.path), page_json(page.data))
     for file in site.files:

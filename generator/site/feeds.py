@@ -21,7 +21,7 @@ def atom(notices, title: str, base_url: str | None, authority: str) -> bytes:  #
     for n in notices[:FEED_SIZE]:
         lines += ["<entry>",
                   f"<title>{escape(n.kind)}：{escape(n.title)}</title>",
-                  f"<id>tag:{escape(authority)},{n.date}:{escape(n.url)}</id>",
+                  f"<id>tag:{escape(authority)},{n.date}:{escape(n.url)}:{n.slug}</id>",
                   f"<updated>{n.date}T00:00:00+08:00</updated>",
                   f"<link href={quoteattr(base + n.url)}/>",
                   "</entry>"]

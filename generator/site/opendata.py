@@ -54,7 +54,9 @@ def _cell(row: dict[str, Any], path: str) -> str:
         return "；".join(str(v) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value)
+    text = str(value)
+    # a leading =, +, -, @ would make spreadsheet software evaluate the cell as a formula
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _strip(view: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -64,14 +66,15 @@ def _strip(view: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def tables(records, institutions, personnel, items, findings, entries, notices,  # type: ignore[no-untyped-def]
-           inspectors, plans) -> list[Table]:
+           inspectors, plans, amendments) -> list[Table]:
     spec = [("institutions", "检查对象名录（机构）", "institution", institutions),
             ("personnel", "检查对象名录（人员）", "person", personnel),
             ("items", "抽查事项清单", "item", items),
             ("plans", "抽查计划", "plan", plans),
             ("findings", "抽查结果", "finding", findings),
             ("list-entries", "执业异常名录与信用黑名单", "list_entry", entries),
-            ("credit-notices", "信用平台公示", "credit_notice", notices)]
+            ("credit-notices", "信用平台公示", "credit_notice", notices),
+            ("amendments", "更正", "amendment", amendments)]
     if inspectors is not None:
         spec.insert(2, ("inspectors", "执法检查人员名录", "inspector", inspectors))
     return [Table(name, title, kind, _columns(KINDS_BY_NAME[kind].schema),

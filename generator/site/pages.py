@@ -3,6 +3,7 @@ records. Nothing here renders or writes; build.py does that."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -52,6 +53,7 @@ class Notice:
     kind: str
     title: str
     url: str
+    slug: str  # ASCII word for the kind, so two notices of one page keep distinct feed ids
 
 
 def site_date(records: Records, epoch: str | None) -> dt.date:
@@ -108,14 +110,20 @@ def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
 
 
 def _key_example(package: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:
-    """One candidate's key, spelled out so a reader can recompute it with openssl."""
+    """The top candidate's key, spelled out so a reader can recompute it with openssl: the
+    message of its winning ticket (a weighted target's key is the smallest of its tickets)."""
+    weights = {t["id"]: t["weight"] for s in package["strata"] for t in s["targets"]}
+    seed = bytes.fromhex(result["seed"])
     for stratum in result["strata"]:
-        if stratum["ranking"]:
-            first = stratum["ranking"][0]["id"]
-            message = json.dumps(["ssj-draw/1", "target", stratum["id"], first, 1],
+        if not stratum["ranking"]:
+            continue
+        top = stratum["ranking"][0]
+        for ticket in range(1, weights[top["id"]] + 1):
+            message = json.dumps(["ssj-draw/1", "target", stratum["id"], top["id"], ticket],
                                  ensure_ascii=False, separators=(",", ":"))
-            return {"stratum": stratum["id"], "target": first, "message": message,
-                    "seed": result["seed"]}
+            if hmac.new(seed, message.encode(), "sha256").hexdigest() == top["key"]:
+                return {"stratum": stratum["id"], "target": top["id"], "message": message,
+                        "seed": result["seed"], "ticket": str(ticket)}
     return None
 
 
@@ -154,10 +162,16 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                        if f.published_on is not None and f.published_on <= day),
                       key=lambda f: (f["inspected"]["start"], f["id"]), reverse=True)
     published_ids = {f["id"] for f in findings}
-    entries = [{**list_entry_view(records, e), **audit_trail(e.id, "list_entry")}
-               for e in records.list_entries]
-    notices = [{**credit_notice_view(records, n), **audit_trail(n.id, "credit_notice")}
-               for n in records.credit_notices]
+    def published_links(view: dict[str, Any]) -> dict[str, Any]:
+        """A finding not yet published on the site's date has no page to link to."""
+        ref = view.get("finding_ref")
+        return {**view, "finding_ref": ref if ref and ref["id"] in published_ids else None}
+
+    entries = [published_links({**list_entry_view(records, e), **audit_trail(e.id, "list_entry")})
+               for e in records.list_entries if e.entered_on <= day]
+    notices = [published_links({**credit_notice_view(records, n),
+                                **audit_trail(n.id, "credit_notice")})
+               for n in records.credit_notices if n.published_on <= day]
     items = [item_view(records, i) for i in records.items]
 
     by_sector = [{"id": s, "name": n, "institutions": [i for i in institutions if i["sector"] == s],
@@ -249,15 +263,18 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         pages.append(Page(f"{md.stem}.html", (f"page-{md.stem}.html", "page.html"),
                           str(meta.get("title", md.stem)), {"body": render_markdown(body)}))
 
+    amendments = [public(a) for a in records.amendments]
     tables = opendata.tables(records, institutions, personnel, items, findings, entries, notices,
-                             inspectors if published_roster else None, plan_views)
+                             inspectors if published_roster else None, plan_views, amendments)
     files.extend(opendata.files(tables))
     pages.append(Page("data.html", ("data.html",), "开放数据", {
         "tables": [{"name": t.name, "title": t.title, "columns": t.columns, "rows": len(t.rows)}
                    for t in tables],
-        "draws": [p["id"] for p in plan_views if p["drawing"]]}))
+        "draws": [{"id": p["id"], "drawn": bool(p["drawing"]["result"])}
+                  for p in plan_views if p["drawing"]]}))
 
-    feed = _notices(records, plan_views, findings, entries, notices, published_ids)
+    feed = [n for n in _notices(records, plan_views, findings, entries, notices, published_ids)
+            if n.date <= day.isoformat()]
     this_year = yearly.yearly_report(records, day.year, day)
     progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
                  "done": sum(1 for p in records.plans if p.year == day.year
@@ -279,20 +296,22 @@ def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[
     for plan in plans:
         if plan["published_on"]:
             out.append(Notice(plan["published_on"], "抽取公告", f"{plan['title']}：抽查计划与抽取公告",
-                              plan["url"]))
+                              plan["url"], "draw-notice"))
         if plan["drawing"] and plan["drawing"]["result"]:
             out.append(Notice(plan["draw"]["held_on"] or plan["schedule"]["start"],
-                              "抽取结果", f"{plan['title']}：抽取结果", plan["url"]))
+                              "抽取结果", f"{plan['title']}：抽取结果", plan["url"], "draw-result"))
     for f in findings:
         out.append(Notice(f["published_on"], "检查结果",
-                          f"{f['target_ref']['name']}：{f['outcome_label']}", f["url"]))
+                          f"{f['target_ref']['name']}：{f['outcome_label']}", f["url"], "finding"))
     for e in entries:
         out.append(Notice(e["entered_on"], e["list_label"], f"{e['institution_ref']['name']} 列入"
-                          f"{e['list_label']}", e["url"]))
+                          f"{e['list_label']}", e["url"], "listed"))
         if e["exit"]:
             out.append(Notice(e["exit"]["date"], e["list_label"],
-                              f"{e['institution_ref']['name']} 移出{e['list_label']}", e["url"]))
+                              f"{e['institution_ref']['name']} 移出{e['list_label']}", e["url"],
+                              "delisted"))
     for n in notices:
         out.append(Notice(n["published_on"], "信用公示",
-                          f"{n['institution_ref']['name']}：不予配合检查情节严重", n["url"]))
+                          f"{n['institution_ref']['name']}：不予配合检查情节严重", n["url"],
+                          "credit-notice"))
     return sorted(out, key=lambda n: (n.date, n.url, n.title), reverse=True)
