@@ -20,9 +20,11 @@ def serve_forever(out: Path, port: int, rebuild: Callable[[], object],
     """Serve `out` on 127.0.0.1 and poll `watched`, rebuilding on any change, until Ctrl-C."""
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    # the baseline comes before the address is announced: an edit made as soon as the preview
+    # is up must count as a change
+    seen = _fingerprint(watched)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"预览：http://127.0.0.1:{server.server_address[1]}/index.html（Ctrl-C 结束）")
-    seen = _fingerprint(watched)
     try:
         while True:
             time.sleep(interval)
