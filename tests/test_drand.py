@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.draw.drand import CHAINS, DrandError, round_time, verify_round
+from generator.draw.drand import CHAINS, DrandError, verify_round
+from generator.records.timing import round_time
 
 # the shared spec folder beside the repository (../shared/spec/vectors)
 VECTORS = Path(__file__).resolve().parents[2] / "shared" / "spec" / "vectors" / "drand"

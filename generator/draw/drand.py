@@ -15,6 +15,8 @@ from typing import Any
 
 from py_arkworks_bls12381 import GT, G1Point, G2Point
 
+from generator.records.timing import DRAND_SCHEDULE
+
 
 @dataclass(frozen=True)
 class Chain:
@@ -29,14 +31,16 @@ class Chain:
 # The League of Entropy mainnet chains (as published by drand; see shared/spec/vectors/drand).
 CHAINS: dict[str, Chain] = {
     "quicknet": Chain(
-        "quicknet", "bls-unchained-g1-rfc9380", 3, 1692803367,
+        "quicknet", "bls-unchained-g1-rfc9380", DRAND_SCHEDULE["quicknet"][1],
+        DRAND_SCHEDULE["quicknet"][0],
         "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a"
         "2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76e"
         "ae8991ef5ece45a",
         "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
     ),
     "default": Chain(
-        "default", "pedersen-bls-chained", 30, 1595431050,
+        "default", "pedersen-bls-chained", DRAND_SCHEDULE["default"][1],
+        DRAND_SCHEDULE["default"][0],
         "868f005eb8e6e4ca0a47c8a77ceaa5309a47978a7c71bc5cce96366b5d7a569937c529eeda66c7293784a9402"
         "801af31",
         "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce",
@@ -50,12 +54,6 @@ _HEX = re.compile(r"[0-9a-f]+")
 
 class DrandError(ValueError):
     """A round that is malformed, not the declared one, or does not verify."""
-
-
-def round_time(chain: str, round_number: int) -> int:
-    """Unix time at which `round_number` of `chain` is published."""
-    c = CHAINS[chain]
-    return c.genesis_time + (round_number - 1) * c.period
 
 
 def _hex_field(data: dict[str, Any], key: str) -> bytes:

@@ -12,11 +12,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from generator.draw.drand import round_time
 from generator.draw.spec import SPEC
 from generator.records.model import Fields, Record, Records
+from generator.records.risk import risk_weight
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 # Outcome counts of common lottery games, for the entropy warning (spec: lottery numbers carry
 # little entropy). A game not listed here gives a warning of its own.
 LOTTERY_OUTCOMES = {
@@ -39,15 +38,6 @@ class Frozen:
     warnings: tuple[str, ...]
 
 
-def source_time(source: Fields) -> int:
-    """Unix time at which a declared source becomes known."""
-    if source.kind == "drand":
-        return round_time(source.chain, source.round)
-    hour, minute = (int(x) for x in source.time.split(":"))
-    moment = dt.datetime.combine(source.date, dt.time(hour, minute), BEIJING)
-    return int(moment.timestamp())
-
-
 def package_source(source: Fields) -> dict[str, Any]:
     """A declared source in the package's form (spec: committed, not interpreted)."""
     if source.kind == "drand":
@@ -59,17 +49,6 @@ def package_source(source: Fields) -> dict[str, Any]:
 def _institution_of(records: Records, target_id: str) -> str:
     target = records.get(target_id)
     return target.institution if target is not None and target.kind == "person" else target_id
-
-
-def risk_weight(records: Records, institution: Record, day: dt.date) -> int:
-    """The target's tickets (方案 二(八)): the highest weight among its risks on `day`."""
-    weights = records.policy.risk_weights
-    found = [weights[flag.kind] for flag in institution.risk_flags
-             if flag.since <= day and (flag.until is None or day <= flag.until)]
-    for entry in records.list_entries_of(institution.id):
-        if entry.entered_on <= day and (entry.exit is None or day < entry.exit.date):
-            found.append(weights["abnormal_list" if entry.list == "abnormal" else "blacklist"])
-    return max(found, default=1)
 
 
 def eligible_inspectors(records: Records, plan: Record) -> list[Record]:

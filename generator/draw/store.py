@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.draw.drand import DrandError, round_fields, verify_round
-from generator.draw.freeze import freeze, source_time
+from generator.draw.freeze import freeze
+from generator.records.timing import source_time
 from generator.draw.spec import DrawError, commitment, draw, serialise
 from generator.draw.verify import round_file_name, verify_draw
 from generator.filewrite import write_new

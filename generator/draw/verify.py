@@ -10,7 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from generator.draw.drand import DrandError, verify_round
-from generator.draw.freeze import package_source, source_time
+from generator.draw.freeze import package_source
+from generator.records.timing import source_time
 from generator.draw.gittime import first_commit
 from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
 from generator.records.model import Draw, Record, Records

@@ -5,7 +5,8 @@ from typing import Iterator
 
 import datetime as dt
 
-from generator.draw.freeze import BEIJING, risk_weight, source_time
+from generator.records.risk import risk_weight
+from generator.records.timing import BEIJING, source_time
 from generator.records.kinds import SECTORS
 from generator.records.model import Record
 from generator.records.problems import WARNING

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from generator.draw.drand import CHAINS, round_time
-from generator.draw.freeze import BEIJING
+from generator.draw.drand import CHAINS
+from generator.records.timing import BEIJING, round_time
 from generator.records.kinds import METHODS, ROLES, SECTORS, choices
 from generator.records.model import Record, Records
 from generator.site.public import public

@@ -1,0 +1,31 @@
+"""When a declared random source becomes known: drand round times and lottery draw times.
+
+Both the draw (commit before reveal) and the rules (draw before inspection) need this, so it
+lives with the records rather than in either of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.records.model import Fields
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+# drand League of Entropy mainnet chains: (genesis time, seconds per round)
+DRAND_SCHEDULE: dict[str, tuple[int, int]] = {
+    "quicknet": (1692803367, 3),
+    "default": (1595431050, 30),
+}
+
+
+def round_time(chain: str, round_number: int) -> int:
+    """Unix time at which `round_number` of `chain` is published."""
+    genesis, period = DRAND_SCHEDULE[chain]
+    return genesis + (round_number - 1) * period
+
+
+def source_time(source: Fields) -> int:
+    """Unix time at which a declared source (a plan's draw.sources item) becomes known."""
+    if source.kind == "drand":
+        return round_time(source.chain, source.round)
+    hour, minute = (int(x) for x in source.time.split(":"))
+    return int(dt.datetime.combine(source.date, dt.time(hour, minute), BEIJING).timestamp())
