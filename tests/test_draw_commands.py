@@ -26,7 +26,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.draw.canon import canon
-from generator.draw.drand import CHAINS, round_time
+from generator.draw.drand import CHAINS
+from generator.records.timing import round_time
 from generator.draw.spec import draw, serialise
 from generator.rules.uscc import check_character
 from tests.records_tree import FIRM_ID, INSTITUTION, JURISDICTION, PLAN, inspector, valid_tree
