@@ -112,6 +112,8 @@ def audit(root: Path, records: Records, rev: str) -> list[Problem]:
         if old is None or not _protected(old, frozen):
             continue
         current = records.get(old.id, (old.kind,))
+        if current is None and old.id in records.broken_ids:
+            continue  # still there but unreadable: the load error already says why
         if current is None:
             problems.append(Problem(where, 1, RULE,
                                     f"已公开的{kind.title} {old.id} 被删除或改名", HINT, ERROR))

@@ -29,12 +29,12 @@ class Bureau:
 def jurisdiction_yaml(b: Bureau, today: dt.date) -> str:
     return f"""\
 # 本局信息与抽查政策。所有政策数字都在这里：改政策只改这里，不改代码。
-name: "{b.name}"
-short_name: "{b.short_name}"
+name: {json.dumps(b.name, ensure_ascii=False)}
+short_name: {json.dumps(b.short_name, ensure_ascii=False)}
 division_code: "{b.division_code}"
 example: false
 regulation:                      # 本局的实施方案（公开于 site/pages/regulation.md）
-  title: "{b.short_name}关于推行“双随机一公开”规范事中事后监管的实施方案"
+  title: {json.dumps(b.short_name + "关于推行“双随机一公开”规范事中事后监管的实施方案", ensure_ascii=False)}
   number: "（文号）"
   date: {today.isoformat()}
 departments:                     # 股室；其他记录用 id 引用
@@ -139,8 +139,8 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
 
 def init(target: Path, b: Bureau, today: dt.date) -> int:
     """Create the repository in `target` (which must be empty or absent); returns file count."""
-    if target.exists() and any(target.iterdir()):
-        raise FileExistsError(f"{target} 不是空目录")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise FileExistsError(f"{target} 已存在且不是空目录")
     files = init_files(b, today)
     write_new({target / rel: data for rel, data in files.items()})
     return len(files)

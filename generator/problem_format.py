@@ -9,10 +9,15 @@ from generator.records.problems import Problem
 _LABELS = {"error": "错误", "warning": "警告", "notice": "提示"}
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
 def as_text(problem: Problem) -> str:
+    """One line per problem, whatever a message quotes from a file."""
     hint = f" 提示：{problem.hint}" if problem.hint else ""
-    return (f"{problem.file}:{problem.line}: {_LABELS[problem.severity]} [{problem.rule}] "
-            f"{problem.message}{hint}")
+    return _one_line(f"{problem.file}:{problem.line}: {_LABELS[problem.severity]} "
+                     f"[{problem.rule}] {problem.message}{hint}")
 
 
 def _escape_data(text: str) -> str:

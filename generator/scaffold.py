@@ -34,16 +34,37 @@ class Leaf:
     field: Field
 
 
+def _item_object(ftype: FieldType) -> Obj | None:
+    """The object a field holds, directly or as the items of a list (given as one item)."""
+    if isinstance(ftype, ListOf):
+        ftype = ftype.item
+    return ftype if isinstance(ftype, Obj) else None
+
+
 def _leaves(obj: Obj, prefix: str = "") -> list[Leaf]:
-    """Required fields to ask for (nested objects opened; lists of objects left to defaults)."""
+    """Required fields to ask for: nested objects opened, a required list of objects asked for
+    as its first item (`basis.law`), the status history left to its default."""
     out = []
     for f in obj.fields:
-        if not f.required or f.name == "id":
+        if not f.required or f.name in ("id", "status_history"):
             continue
-        if isinstance(f.type, Obj):
-            out += _leaves(f.type, f"{prefix}{f.name}.")
-        elif f.name != "status_history":
+        inner = _item_object(f.type)
+        if inner is not None:
+            out += _leaves(inner, f"{prefix}{f.name}.")
+        else:
             out.append(Leaf(prefix + f.name, f))
+    return out
+
+
+def settable_paths(obj: Obj, prefix: str = "") -> set[str]:
+    """Every path `--set` accepts."""
+    out = set()
+    for f in obj.fields:
+        inner = _item_object(f.type)
+        if inner is not None:
+            out |= settable_paths(inner, f"{prefix}{f.name}.")
+        else:
+            out.add(prefix + f.name)
     return out
 
 
@@ -92,15 +113,24 @@ def render(kind: Kind, record_id: str, values: dict[str, str], today: dt.date) -
             if f.name == "id" and not prefix:
                 continue
             note = f"  # {f.help}{'' if f.public or '不公开' in f.help else '（不公开）'}"
+            given = any(k.startswith(path + ".") for k in values)
             if f.name == "status_history":
                 status = next(iter(f.type.item.fields[1].type.choices))
                 lines.extend([f"{indent}{f.name}:{note}",
                               f"{indent}  - since: {values.get('since', today.isoformat())}",
                               f"{indent}    status: {status}"])
-            elif isinstance(f.type, Obj) and (f.required or any(k.startswith(path + ".")
-                                                                for k in values)):
+            elif isinstance(f.type, Obj) and (f.required or given):
                 lines.append(f"{indent}{f.name}:{note}")
                 emit(f.type, path + ".", indent + "  ")
+            elif isinstance(f.type, ListOf) and isinstance(f.type.item, Obj) and given:
+                # one item, written as a block: "- " opens it, later fields line up under it
+                lines.append(f"{indent}{f.name}:{note}")
+                start = len(lines)
+                emit(f.type.item, path + ".", indent + "    ")
+                item = [line for line in lines[start:] if not line.lstrip().startswith("#")]
+                del lines[start:]
+                lines.extend(f"{indent}  - {line.lstrip()}" if n == 0 else line
+                             for n, line in enumerate(item))
             elif path in values:
                 lines.append(f"{indent}{f.name}: {_value(f.type, values[path])}{note}")
             elif not isinstance(f.type, Obj):
@@ -115,7 +145,14 @@ def scaffold(records: Records, root: Path, kind_name: str, values: dict[str, str
     """The path and text of a new record; raises ScaffoldError with what is missing or wrong."""
     kind = KINDS_BY_NAME[NEW_KINDS[kind_name]]
     values = dict(values)
+    unknown = sorted(set(values) - settable_paths(kind.schema) - {"since"})
+    if unknown:
+        raise ScaffoldError(f"{kind.title}没有字段 {'、'.join(unknown)}")
     leaves = _leaves(kind.schema)
+    if kind.name == "finding" and "plan" not in values:
+        # not a random inspection: then it is a targeted one, which states its ground
+        ground = next(f for p, f in walk_fields(kind.schema) if p == "targeted.ground")
+        leaves.insert(0, Leaf("targeted.ground", ground))
     if kind.name in ID_FROM and all(x.path != ID_FROM[kind.name] for x in leaves):
         field = next(f for p, f in walk_fields(kind.schema) if p == ID_FROM[kind.name])
         leaves.insert(0, Leaf(ID_FROM[kind.name], field))
@@ -124,7 +161,9 @@ def scaffold(records: Records, root: Path, kind_name: str, values: dict[str, str
             continue
         if ask is None:
             missing = [x.path for x in leaves if x.path not in values]
-            raise ScaffoldError("缺少必填字段：" + "、".join(missing) + "（用 --set 字段=值 给出）")
+            alternative = "；随机抽查则给出 plan" if "targeted.ground" in missing else ""
+            raise ScaffoldError("缺少必填字段：" + "、".join(missing) + alternative
+                                + "（用 --set 字段=值 给出）")
         hint = leaf.field.type.describe()
         values[leaf.path] = ask(f"{leaf.path}（{leaf.field.help}；{hint}）",
                                 today.isoformat() if isinstance(leaf.field.type, Date) else "")

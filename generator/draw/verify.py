@@ -62,7 +62,7 @@ def verify_draw(records: Records, folder: Draw) -> Iterator[Problem]:
     if stored is None or stored.data != commit:
         yield _problem(stored.file if stored else folder.folder, "draw.commitment",
                        f"承诺值应为 {commit}（抽取包的 SHA-256），"
-                       + (f"实为 {stored.data}" if stored else "缺少 commitment.txt"),
+                       + (f"实为 {stored.data[:80]!r}" if stored else "缺少 commitment.txt"),
                        "抽取包冻结后不得修改")
     yield from _check_timing(records, plan, package_file.file)
     values_file, result_file = folder.get("values.json"), folder.get("result.json")

@@ -1,0 +1,584 @@
+"""The append-only audit (`ssj check --base REV`): what has been published stays as published.
+
+Each case commits a small records tree to a fresh git repository, edits the working tree the way
+staff might, and runs `ssj check --base HEAD` from the repository root. Published findings, list
+entries, credit notices, amendments, frozen plans and draw files may only grow (empty fields
+filled in, lists extended at the end); drafts stay editable; corrections are new amendments.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import cli
+from tests.records_tree import FINDING, FIRM_ID, Run, inspector, run_ssj, valid_tree, write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE = "audit.append-only"
+HINT = "更正请在 amendments/ 新建更正记录并写明理由"
+AS_OF = "2025-08-01"  # every pending follow-up below is still within its deadline on this day
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+           "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+FINDING_FILE = "records/findings/2025-01-01.yaml"
+DRAFT_FILE = "records/findings/2025-01-02.yaml"
+LIST_FILE = "records/lists/abnormal-2025-01.yaml"
+NOTICE_FILE = "records/credit-notices/cn-2025-01.yaml"
+PLAN_FILE = "records/plans/2025-01.yaml"
+AMENDMENT_FILE = "records/amendments/2025-01-01-a1.yaml"
+
+# The published finding of valid_tree() with handling and follow-ups. Its lines:
+#   4 inspectors   10 outcome   11 result   12 published_on
+#   13 handling (14 its item, 15 date)   17 follow_ups (18 first item: done, 19 its visited_on;
+#   22 second item: pending)
+PUBLISHED = FINDING + """\
+handling:
+  - action: rectification-ordered
+    date: 2025-04-12
+    detail: 责令限期整改。
+follow_ups:
+  - due: 2025-06-30
+    visited_on: 2025-06-20
+    outcome: partly-rectified
+    note: 部分整改。
+  - due: 2025-09-30
+"""
+
+# A draft: inspected, written up, not yet published (no published_on).
+DRAFT = f"""\
+id: 2025-01-02
+targeted: {{ground: complaint, note: 再次收到投诉。}}
+target: "{FIRM_ID}"
+inspectors: ["21132419003", "21132419004"]
+inspected:
+  start: 2025-07-25
+  end: 2025-07-25
+method: onsite
+items: [lf-01]
+outcome: compliant
+result: 未发现问题。
+"""
+
+AMENDMENT = """\
+id: 2025-01-01-a1
+record: 2025-01-01
+date: 2025-05-10
+reason: 公示时漏写了投诉的受理日期。
+correction: 检查依据补充为“2025 年 4 月 8 日收到群众投诉”；原公示的其他内容不变。
+"""
+
+
+def base_tree() -> dict[str, str | bytes]:
+    """valid_tree() with follow-ups on its published finding, a draft and an amendment."""
+    return {
+        **valid_tree(),
+        FINDING_FILE: PUBLISHED,
+        "records/inspectors/21132419003.yaml": inspector("21132419003", "lawyer"),
+        "records/inspectors/21132419004.yaml": inspector("21132419004", "supervision"),
+        DRAFT_FILE: DRAFT,
+        AMENDMENT_FILE: AMENDMENT,
+    }
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def git(root: Path, *args: str) -> str:
+    done = subprocess.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main",
+                           *args], cwd=root, env={**os.environ, **GIT_ENV}, check=True,
+                          capture_output=True, text=True)
+    return done.stdout
+
+
+def commit(root: Path) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "基准")
+
+
+def make_repo(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A git repository at `root` whose one commit holds `files`."""
+    root.mkdir(parents=True, exist_ok=True)
+    write_tree(root, files)
+    git(root, "init", "-q")
+    commit(root)
+    return root
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "repo", base_tree())
+
+
+@pytest.fixture(scope="module")
+def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example county (it has frozen and drawn plans) committed to a git repository."""
+    root = tmp_path_factory.mktemp("example")
+    shutil.copytree(ROOT / "records", root / "records")
+    git(root, "init", "-q")
+    commit(root)
+    return root
+
+
+@pytest.fixture
+def example(example_repo: Path) -> Path:
+    """The example repository; whatever a test changes is put back afterwards."""
+    yield example_repo
+    git(example_repo, "reset", "-q", "--hard")
+    git(example_repo, "clean", "-q", "-fdx")
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    """Replace the one occurrence of `old` in the file `name` (relative to `root`)."""
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (name, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def audit(root: Path, *args: str) -> Run:
+    return run_ssj(root, "check", "--base", "HEAD", "--as-of", AS_OF, *args)
+
+
+def audit_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if f"[{RULE}]" in line]
+
+
+def assert_refused(run: Run, file: str, line: int, *says: str) -> str:
+    """Exit 1 and an audit problem on `file`:`line` saying `says`; returns that problem line."""
+    assert "Traceback" not in run.output
+    assert run.exit_code == 1, run.output
+    found = [x for x in audit_lines(run.output)
+             if x.startswith(f"{file}:{line}: 错误 [{RULE}] ")]
+    assert found, f"no {RULE} problem at {file}:{line} in:\n{run.output}"
+    problem = found[0]
+    for text in says:
+        assert text in problem, (text, problem)
+    assert re.search(r"[\u4e00-\u9fff]", problem.split(f"[{RULE}]", 1)[1])  # a Chinese message
+    assert len(problem) < 300, problem
+    return problem
+
+
+def assert_passes(run: Run) -> None:
+    assert "Traceback" not in run.output
+    assert not audit_lines(run.output), run.output
+    assert run.exit_code == 0, run.output
+
+
+# --------------------------------------------------------------------------- the base itself
+
+
+def test_an_unchanged_tree_passes(repo: Path) -> None:
+    assert_passes(audit(repo))
+
+
+def test_the_example_county_committed_and_unchanged_passes(example: Path) -> None:
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert run.exit_code == 0, run.output
+    assert not audit_lines(run.output)
+
+
+# --------------------------------------------------------------------------- published findings
+
+
+def test_deleting_a_published_finding_fails(repo: Path) -> None:
+    (repo / FINDING_FILE).unlink()
+    assert_refused(audit(repo), FINDING_FILE, 1, "2025-01-01", "删除", HINT)
+
+
+def test_renaming_a_published_finding_fails(repo: Path) -> None:
+    (repo / FINDING_FILE).unlink()
+    write_tree(repo, {"records/findings/2025-01-09.yaml":
+                      PUBLISHED.replace("id: 2025-01-01", "id: 2025-01-09")})
+    assert_refused(audit(repo), FINDING_FILE, 1, "2025-01-01", "改名")
+
+
+@pytest.mark.parametrize("old, new, line, field", [
+    ("result: 通过登记的住所无法联系。", "result: 经核实可以联系。", 11, "result"),
+    ("outcome: unreachable", "outcome: compliant", 10, "outcome"),
+    ('inspectors: ["21132419001", "21132419002"]', 'inspectors: ["21132419001", "21132419003"]',
+     4, "inspectors[2]"),
+    ("published_on: 2025-04-20", "published_on: 2025-04-25", 12, "published_on"),
+    ("  start: 2025-04-10", "  start: 2025-04-09", 6, "inspected.start"),
+    ("    date: 2025-04-12", "    date: 2025-04-13", 15, "handling[1].date"),
+    ("    visited_on: 2025-06-20", "    visited_on: 2025-06-21", 19, "follow_ups[1].visited_on"),
+], ids=["result", "outcome", "inspectors", "published_on", "inspected", "handling", "follow-up"])
+def test_rewriting_a_published_finding_fails(repo: Path, old: str, new: str, line: int,
+                                             field: str) -> None:
+    edit(repo, FINDING_FILE, old, new)
+    assert_refused(audit(repo), FINDING_FILE, line, f"字段 {field}", "已公开的检查结果 2025-01-01",
+                   "被改动", "HEAD", HINT)
+
+
+def test_unpublishing_a_published_finding_fails(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "published_on: 2025-04-20\n", "")
+    problem = assert_refused(audit(repo), FINDING_FILE, 1, "published_on", "2025-01-01")
+    assert "被改动" in problem
+
+
+def test_removing_a_follow_up_item_fails(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "  - due: 2025-09-30\n", "")
+    assert_refused(audit(repo), FINDING_FILE, 17, "字段 follow_ups", "2025-01-01")
+
+
+def test_removing_the_first_follow_up_item_fails(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "  - due: 2025-06-30\n    visited_on: 2025-06-20\n"
+         "    outcome: partly-rectified\n    note: 部分整改。\n", "")
+    run = audit(repo)
+    assert run.exit_code == 1
+    assert any(x.startswith(f"{FINDING_FILE}:") and "follow_ups" in x
+               for x in audit_lines(run.output)), run.output
+
+
+def test_inserting_a_follow_up_before_the_others_fails(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "follow_ups:\n", "follow_ups:\n  - due: 2025-05-31\n"
+         "    visited_on: 2025-05-30\n    outcome: not-rectified\n")
+    run = audit(repo)
+    assert run.exit_code == 1
+    assert any("follow_ups[1]" in x for x in audit_lines(run.output)), run.output
+
+
+def test_adding_a_follow_up_item_passes(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "  - due: 2025-09-30\n",
+         "  - due: 2025-09-30\n  - due: 2025-12-31\n    note: 第二次回访。\n")
+    assert_passes(audit(repo))
+
+
+def test_filling_in_a_pending_follow_up_passes(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "  - due: 2025-09-30\n",
+         "  - due: 2025-09-30\n    visited_on: 2025-07-25\n    outcome: rectified\n")
+    assert_passes(audit(repo))
+
+
+def test_adding_a_later_handling_item_passes(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "    detail: 责令限期整改。\n",
+         "    detail: 责令限期整改。\n  - action: interview\n    date: 2025-07-01\n"
+         "    detail: 约谈负责人。\n")
+    assert_passes(audit(repo))
+
+
+def test_filling_in_an_empty_field_of_a_published_finding_passes(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "published_on: 2025-04-20\n",
+         "published_on: 2025-04-20\nnotes: 内部备注：已电话告知负责人。\n")
+    assert_passes(audit(repo))
+
+
+def test_comments_and_layout_of_a_published_finding_may_change(repo: Path) -> None:
+    edit(repo, FINDING_FILE, 'inspectors: ["21132419001", "21132419002"]',
+         '# 检查人员\ninspectors:\n  - "21132419001"   # 组长\n  - "21132419002"')
+    assert_passes(audit(repo))
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def test_editing_a_draft_finding_passes(repo: Path) -> None:
+    edit(repo, DRAFT_FILE, "result: 未发现问题。", "result: 未发现问题，已给予行政指导。")
+    edit(repo, DRAFT_FILE, "method: onsite", "method: document")
+    edit(repo, DRAFT_FILE, "  end: 2025-07-25", "  end: 2025-07-26")
+    assert_passes(audit(repo))
+
+
+def test_deleting_a_draft_finding_passes(repo: Path) -> None:
+    (repo / DRAFT_FILE).unlink()
+    assert_passes(audit(repo))
+
+
+def test_publishing_a_draft_passes(repo: Path) -> None:
+    edit(repo, DRAFT_FILE, "result: 未发现问题。\n", "result: 未发现问题。\npublished_on: 2025-07-30\n")
+    assert_passes(audit(repo))
+
+
+# --------------------------------------------------------------------------- list entries
+
+
+def test_editing_a_list_entry_reason_fails(repo: Path) -> None:
+    edit(repo, LIST_FILE, "reason: 通过登记的住所无法联系。", "reason: 经多次联系均未果。")
+    assert_refused(audit(repo), LIST_FILE, 5, "字段 reason", "名录记录 abnormal-2025-01", "被改动")
+
+
+def test_deleting_a_list_entry_fails(repo: Path) -> None:
+    (repo / LIST_FILE).unlink()
+    assert_refused(audit(repo), LIST_FILE, 1, "名录记录 abnormal-2025-01", "删除")
+
+
+def test_adding_an_exit_to_a_list_entry_passes(repo: Path) -> None:
+    path = repo / LIST_FILE
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "exit:\n  date: 2025-07-20\n  reason: 已恢复联系并整改。\n", encoding="utf-8")
+    assert_passes(audit(repo))
+
+
+# --------------------------------------------------------------------------- credit notices, amendments
+
+
+def test_editing_a_credit_notice_fails(repo: Path) -> None:
+    edit(repo, NOTICE_FILE, "platform: 信用中国", "platform: 信用中国（辽宁）")
+    assert_refused(audit(repo), NOTICE_FILE, 4, "字段 platform", "信用平台公示 cn-2025-01", "被改动")
+
+
+def test_deleting_a_credit_notice_fails(repo: Path) -> None:
+    (repo / NOTICE_FILE).unlink()
+    assert_refused(audit(repo), NOTICE_FILE, 1, "cn-2025-01", "删除")
+
+
+def test_editing_an_amendment_fails(repo: Path) -> None:
+    edit(repo, AMENDMENT_FILE, "原公示的其他内容不变。", "其他内容不变。")
+    assert_refused(audit(repo), AMENDMENT_FILE, 5, "字段 correction", "更正 2025-01-01-a1",
+                   "被改动")
+
+
+def test_deleting_an_amendment_fails(repo: Path) -> None:
+    (repo / AMENDMENT_FILE).unlink()
+    assert_refused(audit(repo), AMENDMENT_FILE, 1, "更正 2025-01-01-a1", "删除")
+
+
+# --------------------------------------------------------------------------- plans and draws
+
+
+def test_editing_a_frozen_plan_fails(example: Path) -> None:
+    # records/draws/2025-01/package.json exists at the base: the plan is frozen
+    edit(example, PLAN_FILE, "  end: 2025-05-30", "  end: 2025-06-30")
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert_refused(run, PLAN_FILE, 17, "字段 schedule.end", "抽查计划 2025-01", "被改动")
+
+
+def test_editing_a_plan_without_a_draw_package_passes(repo: Path) -> None:
+    assert not (repo / "records" / "draws").exists()
+    edit(repo, PLAN_FILE, "  end: 2025-05-31", "  end: 2025-06-30")
+    edit(repo, PLAN_FILE, "      round: 1000", "      round: 2000")
+    assert_passes(audit(repo))
+
+
+def test_deleting_a_plan_without_a_draw_package_passes(repo: Path) -> None:
+    (repo / PLAN_FILE).unlink()
+    assert_passes(audit(repo))
+
+
+DRAW_FILES = ["package.json", "commitment.txt", "values.json", "result.json",
+              "drand-quicknet-1000.json"]
+
+
+def _one_byte_changed(data: bytes) -> bytes:
+    """`data` with its last hex digit (or last digit) changed, otherwise the same file."""
+    text = data.decode("utf-8")
+    match = list(re.finditer(r"[0-9a-f]", text))[-1]
+    digit = "1" if match.group() != "1" else "2"
+    return (text[:match.start()] + digit + text[match.end():]).encode("utf-8")
+
+
+@pytest.mark.parametrize("name", DRAW_FILES)
+def test_changing_a_draw_file_fails(example: Path, name: str) -> None:
+    path = example / "records" / "draws" / "2025-01" / name
+    path.write_bytes(_one_byte_changed(path.read_bytes()))
+    where = f"records/draws/2025-01/{name}"
+    assert_refused(run_ssj(example, "check", "--base", "HEAD"), where, 1, "抽取文件", "被改动")
+
+
+@pytest.mark.parametrize("name", DRAW_FILES)
+def test_deleting_a_draw_file_fails(example: Path, name: str) -> None:
+    (example / "records" / "draws" / "2025-01" / name).unlink()
+    where = f"records/draws/2025-01/{name}"
+    assert_refused(run_ssj(example, "check", "--base", "HEAD"), where, 1, "抽取文件", "被删除")
+
+
+def test_every_problem_is_one_line_when_a_commitment_gains_a_line(example: Path) -> None:
+    path = example / "records" / "draws" / "2025-01" / "commitment.txt"
+    path.write_bytes(path.read_bytes() + b"x\n")
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert run.exit_code == 1
+    problem = re.compile(r"^\S+:[0-9]+: (错误|警告|提示) \[[a-z]+\.[a-z-]+\] \S")
+    lines = run.output.splitlines()
+    assert lines[-1].startswith("ssj check ")
+    for line in lines[:-1]:
+        assert problem.match(line), line
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+class _TextById(HTMLParser):
+    """The text of each element that has an id (nested text included), and of the whole page."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, str | None]] = []
+        self.by_id: dict[str, list[str]] = {}
+        self.all: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.VOID:
+            return
+        element_id = dict(attrs).get("id")
+        if element_id:
+            self.by_id.setdefault(element_id, [])
+        self.open.append((tag, element_id))
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.open) - 1, -1, -1):
+            if self.open[i][0] == tag:
+                del self.open[i:]
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.all.append(data)
+        for _, element_id in self.open:
+            if element_id:
+                self.by_id[element_id].append(data)
+
+
+def page_text(path: Path) -> _TextById:
+    parser = _TextById()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_a_correction_made_the_right_way_passes_and_is_shown_beside_the_original(
+        tmp_path: Path) -> None:
+    files = base_tree()
+    del files[AMENDMENT_FILE]
+    root = make_repo(tmp_path / "repo", files)
+    write_tree(root, {AMENDMENT_FILE: AMENDMENT})
+    assert_passes(audit(root))
+
+    out = tmp_path / "out"
+    built = run_ssj(root, "build", "--site", str(ROOT / "site"), "--out", str(out))
+    assert built.exit_code == 0, built.output
+    page = page_text(out / "findings" / "2025-01-01.html")
+    correction = squash("检查依据补充为“2025 年 4 月 8 日收到群众投诉”；原公示的其他内容不变。")
+    reason = squash("公示时漏写了投诉的受理日期。")
+    assert correction in squash("".join(page.all))
+    # the amendment is an element of its own on the original's page, with its reason and date
+    assert "2025-01-01-a1" in page.by_id, sorted(page.by_id)
+    shown = squash("".join(page.by_id["2025-01-01-a1"]))
+    assert correction in shown and reason in shown and "2025-05-10" in shown
+    # and the original stays as it was published
+    assert squash("通过登记的住所无法联系。") in squash("".join(page.all))
+
+
+# --------------------------------------------------------------------------- the base revision
+
+
+def test_a_bad_revision_is_a_usage_error_in_one_line(repo: Path) -> None:
+    run = run_ssj(repo, "check", "--base", "no-such-revision")
+    assert run.exit_code == 2
+    assert "Traceback" not in run.output
+    lines = run.output.strip().splitlines()
+    assert len(lines) == 1, run.output
+    assert "no-such-revision" in lines[0] and "基准版本" in lines[0]
+
+
+def test_a_revision_before_the_first_commit_is_a_usage_error(repo: Path) -> None:
+    run = run_ssj(repo, "check", "--base", "HEAD~1")
+    assert run.exit_code == 2
+    assert len(run.output.strip().splitlines()) == 1, run.output
+
+
+def test_a_repository_without_commits_is_a_usage_error(tmp_path: Path) -> None:
+    write_tree(tmp_path, valid_tree())
+    git(tmp_path, "init", "-q")
+    run = run_ssj(tmp_path, "check", "--base", "HEAD")
+    assert run.exit_code == 2
+    assert "Traceback" not in run.output
+    assert len(run.output.strip().splitlines()) == 1, run.output
+
+
+def test_an_option_like_revision_is_a_usage_error(repo: Path) -> None:
+    run = run_ssj(repo, "check", "--base=--output=x")
+    assert run.exit_code == 2
+    assert len(run.output.strip().splitlines()) == 1, run.output
+    assert not (repo / "records" / "x").exists() and not (repo / "x").exists()
+
+
+def test_base_outside_a_git_repository_is_a_usage_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    write_tree(tmp_path, valid_tree())
+    run = run_ssj(tmp_path, "check", "--base", "HEAD")
+    assert run.exit_code == 2
+    assert "Traceback" not in run.output
+    lines = run.output.strip().splitlines()
+    assert len(lines) == 1, run.output
+    assert lines[0].startswith("ssj: ") and "基准版本" in lines[0]
+
+
+def test_records_below_the_repository_root(tmp_path: Path) -> None:
+    files = {f"data/{name}": text for name, text in base_tree().items()}
+    root = make_repo(tmp_path / "repo", files)
+    edit(root, f"data/{FINDING_FILE}", "outcome: unreachable", "outcome: compliant")
+    run = run_ssj(root, "check", "--records", "data/records", "--base", "HEAD", "--as-of", AS_OF)
+    assert_refused(run, f"data/{FINDING_FILE}", 10, "字段 outcome")
+
+
+def test_an_older_base_sees_what_was_published_then(repo: Path) -> None:
+    # published after the base: still free at that base, protected at the next one
+    edit(repo, DRAFT_FILE, "result: 未发现问题。\n", "result: 未发现问题。\npublished_on: 2025-07-30\n")
+    commit(repo)
+    edit(repo, DRAFT_FILE, "result: 未发现问题。", "result: 未发现问题，已给予行政指导。")
+    assert_passes(run_ssj(repo, "check", "--base", "HEAD~1", "--as-of", AS_OF))
+    assert_refused(audit(repo), DRAFT_FILE, 11, "字段 result", "2025-01-02")
+
+
+# --------------------------------------------------------------------------- CI output
+
+
+def _findings(count: int) -> dict[str, str]:
+    """`count` published findings 2025-01-01 …, all copies of the valid tree's one."""
+    return {f"records/findings/2025-01-{n:02d}.yaml": FINDING.replace("id: 2025-01-01",
+                                                                         f"id: 2025-01-{n:02d}")
+            for n in range(1, count + 1)}
+
+
+def test_github_format_annotates_and_summarises_every_problem(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    count = 14
+    root = make_repo(tmp_path / "repo", {**valid_tree(), **_findings(count)})
+    for n in range(1, count + 1):
+        edit(root, f"records/findings/2025-01-{n:02d}.yaml", "result: 通过登记的住所无法联系。",
+             f"result: 第 {n} 次改写 | 管道符。")
+    summary = tmp_path / "summary.md"
+    summary.write_text("# 之前的内容\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(cli, ["check", "--format", "github", "--base", "HEAD"],
+                                    catch_exceptions=False)
+    finally:
+        os.chdir(here)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+
+    annotations = [x for x in result.stdout.splitlines() if x.startswith("::")]
+    for n in range(1, count + 1):
+        wanted = (f"::error file=records/findings/2025-01-{n:02d}.yaml,line=11,"
+                  f"title={RULE}::")
+        assert any(x.startswith(wanted) for x in annotations), (wanted, result.stdout)
+    assert all(re.match(r"::(error|warning|notice) file=[^,]+,line=[0-9]+,title=", x)
+               for x in annotations)
+
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("# 之前的内容\n"), "the job summary is appended to, not replaced"
+    assert "| 位置 | 程度 | 规则 | 问题 | 提示 |" in text
+    rows = [x for x in text.splitlines() if x.startswith("| `")]
+    assert len(rows) == len(annotations) >= count
+    for n in range(1, count + 1):
+        row = [x for x in rows if x.startswith(f"| `records/findings/2025-01-{n:02d}.yaml:11` |")]
+        assert len(row) == 1, (n, text)
+        assert f"`{RULE}`" in row[0] and "错误" in row[0] and "字段 result" in row[0]
+    assert "未通过" in text

