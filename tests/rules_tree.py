@@ -27,7 +27,7 @@ from tests.records_tree import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-ROUNDS = REPO.parent / "shared" / "spec" / "vectors" / "drand" / "rounds.json"
+ROUNDS = REPO / "tests" / "vectors" / "drand" / "rounds.json"
 
 JURISDICTION_FILE = "records/jurisdiction.yaml"
 FIRM_FILE = f"records/institutions/{FIRM_ID}.yaml"

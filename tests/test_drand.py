@@ -11,7 +11,7 @@ from generator.draw.drand import CHAINS, DrandError, verify_round
 from generator.records.timing import round_time
 
 # the shared spec folder beside the repository (../shared/spec/vectors)
-VECTORS = Path(__file__).resolve().parents[2] / "shared" / "spec" / "vectors" / "drand"
+VECTORS = Path(__file__).resolve().parent / "vectors" / "drand"
 
 ROUNDS = json.loads((VECTORS / "rounds.json").read_text(encoding="utf-8"))
 CHAIN_VECTORS = json.loads((VECTORS / "chains.json").read_text(encoding="utf-8"))

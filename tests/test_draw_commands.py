@@ -34,7 +34,7 @@ from tests.records_tree import FIRM_ID, INSTITUTION, JURISDICTION, PLAN, inspect
 from tests.test_rfc3797 import RFC_POOL_TEXT, RFC_SOURCES_TEXT
 
 REPO = Path(__file__).resolve().parent.parent
-VECTORS = REPO.parent / "shared" / "spec" / "vectors"
+VECTORS = REPO / "tests" / "vectors"
 ROUNDS = json.loads((VECTORS / "drand" / "rounds.json").read_text(encoding="utf-8"))
 QUICKNET_GENESIS = 1692803367
 

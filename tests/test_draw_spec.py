@@ -38,7 +38,7 @@ from tests.test_draw_commands import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
-VECTOR = REPO.parent / "shared" / "spec" / "vectors" / "draw-basic"
+VECTOR = REPO / "tests" / "vectors" / "draw-basic"
 PACKAGE = json.loads((VECTOR / "package.json").read_bytes())
 VALUES = json.loads((VECTOR / "values.json").read_bytes())
 RESULT = (VECTOR / "result.json").read_bytes()
