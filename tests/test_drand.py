@@ -10,7 +10,7 @@ import pytest
 from generator.draw.drand import CHAINS, DrandError, verify_round
 from generator.records.timing import round_time
 
-# the shared spec folder beside the repository (../shared/spec/vectors)
+# the spec's drand vectors, bundled with the tests (see test_vectors.py)
 VECTORS = Path(__file__).resolve().parent / "vectors" / "drand"
 
 ROUNDS = json.loads((VECTORS / "rounds.json").read_text(encoding="utf-8"))
