@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from generator.draw.canon import CanonError, canon, check_canonical
@@ -209,35 +210,65 @@ def _rank_targets(ranker: _Ranker, stratum: dict[str, Any]) -> list[tuple[bytes,
     return sorted(keyed)
 
 
+@dataclass(frozen=True)
+class _Roster:
+    """The package's inspectors, indexed once for the team step."""
+
+    department: dict[str, str]
+    by_department: dict[str, frozenset[str]]
+    excluded: dict[str, frozenset[str]]  # target -> inspectors it may never get
+    tails: dict[str, bytes]  # the encoded end of each inspector's rank message
+    suffix: dict[str, bytes]  # the id's bytes, appended to r so that min() orders by (r, id)
+
+
+def _roster(package: dict[str, Any]) -> _Roster:
+    department = {i["id"]: i["department"] for i in package["inspectors"]}
+    by_department: dict[str, set[str]] = {}
+    for inspector, dept in department.items():
+        by_department.setdefault(dept, set()).add(inspector)
+    excluded: dict[str, set[str]] = {}
+    for e in package["exclusions"]:
+        excluded.setdefault(e["target"], set()).add(e["inspector"])
+    return _Roster(department, {d: frozenset(s) for d, s in by_department.items()},
+                   {t: frozenset(s) for t, s in excluded.items()},
+                   {i: _json(i) + b"]" for i in department}, {i: i.encode() for i in department})
+
+
 def _build_team(ranker: _Ranker, target: str, stratum: dict[str, Any], team_size: int,
-                levels: dict[int, set[str]], department: dict[str, str],
-                excluded: set[tuple[str, str]], tails: dict[str, bytes]) -> list[str]:
+                levels: dict[int, set[str]], roster: _Roster) -> list[str]:
     """Repeated picks of the smallest (load, r), lead department first (spec, step 3).
 
     Only inspectors at the lowest load with a candidate are ever ranked: a pick never looks
-    past them, so the others' r cannot matter.
+    past them, so the others' r cannot matter. Candidates are found with set operations and
+    ranked in one tight loop: this is where a large draw spends its time.
     """
     state = ranker.prefixed("inspector", target)
-    # r followed by the id: comparing these compares (r, id), as r has a fixed length
-    ranks: dict[str, bytes] = {}
+    inner_copy, outer_copy = state.copy, ranker._outer.copy
+    ranks: dict[str, bytes] = {}  # r followed by the id: comparing these compares (r, id)
+    barred = roster.excluded.get(target, frozenset())
     lead = stratum["lead_department"]
+    lead_members = roster.by_department.get(lead, frozenset())
 
-    def pick(team: list[str], lead_only: bool) -> str | None:
+    def pick(team: set[str], lead_only: bool) -> str | None:
         for load in sorted(levels):
-            candidates = [i for i in levels[load] if i not in team
-                          and (not lead_only or department[i] == lead)
-                          and (target, i) not in excluded]
+            candidates = levels[load] - team - barred
+            if lead_only:
+                candidates &= lead_members
             if candidates:
-                fresh = [i for i in candidates if i not in ranks]
-                digests = ranker.finish_many(state, [tails[i] for i in fresh])
-                ranks.update((i, d + i.encode()) for i, d in zip(fresh, digests))
+                for i in candidates:
+                    if i not in ranks:
+                        inner = inner_copy()
+                        inner.update(roster.tails[i])
+                        outer = outer_copy()
+                        outer.update(inner.digest())
+                        ranks[i] = outer.digest() + roster.suffix[i]
                 return min(candidates, key=ranks.__getitem__)
         return None
 
     team: list[str] = []
     while len(team) < team_size:
-        lead_count = sum(1 for i in team if department[i] == lead)
-        chosen = pick(team, lead_only=lead_count < stratum["min_lead"])
+        lead_count = sum(1 for i in team if roster.department[i] == lead)
+        chosen = pick(set(team), lead_only=lead_count < stratum["min_lead"])
         if chosen is None:
             raise DrawError(f"检查对象 {target} 没有足够的可选执法检查人员，无法组成检查组")
         team.append(chosen)
@@ -258,15 +289,12 @@ def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
         strata_out.append({"id": stratum["id"], "k": stratum["k"],
                            "ranking": [{"id": t, "key": key.hex()} for key, t in ranking]})
         selected.extend((t, stratum) for _, t in ranking[:stratum["k"]])
-    department = {i["id"]: i["department"] for i in package["inspectors"]}
-    levels: dict[int, set[str]] = {0: set(department)}
-    load = dict.fromkeys(department, 0)
-    excluded = {(e["target"], e["inspector"]) for e in package["exclusions"]}
-    tails = {i: _json(i) + b"]" for i in department}
+    roster = _roster(package)
+    levels: dict[int, set[str]] = {0: set(roster.department)}
+    load = dict.fromkeys(roster.department, 0)
     teams = []
     for target, stratum in selected:
-        team = _build_team(ranker, target, stratum, package["team_size"], levels, department,
-                           excluded, tails)
+        team = _build_team(ranker, target, stratum, package["team_size"], levels, roster)
         for i in team:
             levels[load[i]].discard(i)
             if not levels[load[i]]:
