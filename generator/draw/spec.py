@@ -172,7 +172,7 @@ class _Ranker:
     def __init__(self, seed: bytes) -> None:
         block = seed.ljust(64, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
     def prefixed(self, *labels: str | int) -> "hashlib._Hash":
         """The inner hash state after `["ssj-draw/1",label…,` (labels to follow, then `]`)."""
@@ -180,12 +180,9 @@ class _Ranker:
         state.update(b"[" + b",".join(_json(x) for x in (SPEC, *labels)) + b",")
         return state
 
-    def finish(self, state: "hashlib._Hash", tail: bytes) -> bytes:
-        return self.finish_many(state, [tail])[0]
-
     def finish_many(self, state: "hashlib._Hash", tails: list[bytes]) -> list[bytes]:
         """rank(…, tail) for each tail after the same prefix; the hot loop of a draw."""
-        inner_copy, outer_copy = state.copy, self._outer.copy
+        inner_copy, outer_copy = state.copy, self.outer.copy
         out = []
         for tail in tails:
             inner = inner_copy()
@@ -243,7 +240,7 @@ def _build_team(ranker: _Ranker, target: str, stratum: dict[str, Any], team_size
     ranked in one tight loop: this is where a large draw spends its time.
     """
     state = ranker.prefixed("inspector", target)
-    inner_copy, outer_copy = state.copy, ranker._outer.copy
+    inner_copy, outer_copy = state.copy, ranker.outer.copy
     ranks: dict[str, bytes] = {}  # r followed by the id: comparing these compares (r, id)
     barred = roster.excluded.get(target, frozenset())
     lead = stratum["lead_department"]
