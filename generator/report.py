@@ -46,13 +46,6 @@ class YearReport:
         return asdict(self)
 
 
-def _institution_of(records: Records, finding: Record) -> Record | None:
-    target = records.get(finding.target, ("institution", "person"))
-    if target is not None and target.kind == "person":
-        return records.get(target.institution, ("institution",))
-    return target
-
-
 def _rectified(finding: Record, day: dt.date) -> bool:
     """Whether the latest follow-up visit made by `day` found the problems rectified."""
     visits = [v for v in finding.follow_ups if v.visited_on is not None and v.visited_on <= day]
@@ -68,7 +61,7 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
     for sector, name in SECTORS.items():
         roster = [i for i in records.institutions
                   if i.sector == sector and i.status_on(day) == "active"]
-        mine = [f for f in findings if (inst := _institution_of(records, f)) is not None
+        mine = [f for f in findings if (inst := records.institution_of(f.target)) is not None
                 and inst.sector == sector]
         random = [f for f in mine if f.plan is not None]
         followed = [f for f in mine if f.follow_ups]
@@ -76,7 +69,7 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
         entries = [e for e in records.list_entries
                    if records.get(e.institution, ("institution",)) is not None
                    and records.get(e.institution, ("institution",)).sector == sector]
-        inspected = len({_institution_of(records, f).id for f in random})
+        inspected = len({records.institution_of(f.target).id for f in random})
         rows.append(SectorRow(
             sector=sector, name=name, roster=len(roster), inspected=inspected,
             ratio_percent=inspected * 100 // len(roster) if roster else 0,

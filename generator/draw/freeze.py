@@ -46,11 +46,6 @@ def package_source(source: Fields) -> dict[str, Any]:
             "date": source.date.isoformat(), "time": source.time}
 
 
-def _institution_of(records: Records, target_id: str) -> str:
-    target = records.get(target_id)
-    return target.institution if target is not None and target.kind == "person" else target_id
-
-
 def eligible_inspectors(records: Records, plan: Record) -> list[Record]:
     """In post on the pool date, certificate valid from then until the end of the schedule."""
     return [i for i in records.inspectors
@@ -66,16 +61,15 @@ def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
     pairs = set()
     for f in records.findings:
         if f.plan != plan.id and window_start < f.inspected.end <= plan.schedule.end:
-            pairs.update((_institution_of(records, f.target), i) for i in f.inspectors)
+            inst = records.institution_of(f.target)
+            pairs.update((inst.id if inst else f.target, i) for i in f.inspectors)
     # teams already drawn for other plans whose inspections fall in the window
-    for draw in records.draws.values():
-        other = records.get(draw.plan, ("plan",))
-        result = draw.get("result.json")
-        if other is None or other.id == plan.id or result is None \
-                or other.id in records.superseded:
+    for other in records.plans:
+        result = records.standing_result(other.id)
+        if other.id == plan.id or result is None:
             continue
         if window_start < other.schedule.end and other.schedule.start <= plan.schedule.end:
-            for team in result.data.get("teams", ()):
+            for team in result.get("teams", ()):
                 pairs.update((team["target"], i) for i in team["inspectors"])
     return pairs
 
@@ -123,7 +117,8 @@ def freeze(records: Records, plan: Record) -> Frozen:
         reasons[pair] = "recent"
     for inspector in inspectors:
         for conflict in inspector.conflicts:
-            reasons[(_institution_of(records, conflict.target), inspector.id)] = "recusal"
+            inst = records.institution_of(conflict.target)
+            reasons[(inst.id if inst else conflict.target, inspector.id)] = "recusal"
     exclusions = [{"target": t, "inspector": i, "reason": reason}
                   for (t, i), reason in sorted(reasons.items())
                   if t in target_ids and i in inspector_ids]

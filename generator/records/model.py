@@ -195,6 +195,29 @@ class Records:
         """Ids of plans replaced by a revision: their draw is on record but not carried out."""
         return frozenset(p.revision.supersedes for p in self.plans if p.revision is not None)
 
+    def institution_of(self, target_id: str) -> Record | None:
+        """The institution a target is, or belongs to (persons are inspected with theirs)."""
+        target = self.get(target_id, ("institution", "person"))
+        if target is not None and target.kind == "person":
+            return self.get(target.institution, ("institution",))
+        return target
+
+    def draw_result(self, plan_id: str) -> dict[str, Any] | None:
+        """The plan's stored draw result, if drawn (a superseded draw stays on record)."""
+        folder = self.draws.get(plan_id)
+        stored = folder.get("result.json") if folder else None
+        return stored.data if stored is not None and isinstance(stored.data, dict) else None
+
+    def standing_result(self, plan_id: str) -> dict[str, Any] | None:
+        """The result of a draw that stands: drawn, and not replaced by a revision."""
+        return None if plan_id in self.superseded else self.draw_result(plan_id)
+
+    def drawn_plans(self, year: int, sector: str) -> tuple[Record, ...]:
+        """The plans of `year` covering `sector` whose draw stands: the random inspections
+        that count toward the yearly frequency (方案 二(八))."""
+        return tuple(p for p in self.plans if p.year == year and self.standing_result(p.id)
+                     and any(s.sector == sector for s in p.scope))
+
     def persons_of(self, institution_id: str) -> tuple[Record, ...]:
         return tuple(p for p in self.personnel if p.institution == institution_id)
 

@@ -25,11 +25,7 @@ class Context:
         return self.records.policy
 
     def institution_of(self, target_id: str) -> Record | None:
-        """The institution a target is, or belongs to (persons are inspected with theirs)."""
-        target = self.records.get(target_id, ("institution", "person"))
-        if target is not None and target.kind == "person":
-            return self.records.get(target.institution, ("institution",))
-        return target
+        return self.records.institution_of(target_id)
 
     def sector_policy(self, sector: str):  # type: ignore[no-untyped-def]
         return next((s for s in self.policy.sectors if s.sector == sector), None)

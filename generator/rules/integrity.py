@@ -234,10 +234,8 @@ def check_list_links(records: Records) -> Iterator[Problem]:
         finding = records.get(r.finding, ("finding",)) if r.finding else None
         if finding is None:
             continue
-        target = records.get(finding.target)
-        institution = target.institution if target is not None and target.kind == "person" else (
-            finding.target)
-        if institution != r.institution:
+        inst = records.institution_of(finding.target)
+        if (inst.id if inst else finding.target) != r.institution:
             yield _problem(r, "finding", "integrity.finding-link",
                            f"检查结果 {finding.id} 的对象是 {finding.target}，不是 {r.institution}")
 

@@ -13,18 +13,6 @@ from generator.records.problems import WARNING
 from generator.rules.base import Context, Flag, rule
 
 
-def _result(ctx: Context, plan: Record) -> dict | None:
-    """The plan's stored draw result, if it was drawn (a superseded draw stays on record)."""
-    folder = ctx.records.draws.get(plan.id)
-    stored = folder.get("result.json") if folder else None
-    return stored.data if stored is not None and isinstance(stored.data, dict) else None
-
-
-def _carried_out(ctx: Context, plan: Record) -> dict | None:
-    """The result of a draw that stands: drawn, and not replaced by a revision."""
-    return None if plan.id in ctx.records.superseded else _result(ctx, plan)
-
-
 def _quota_years(ctx: Context) -> range:
     start = ctx.policy.quotas_from or ctx.records.jurisdiction.regulation.date
     return range(start.year, ctx.as_of.year + 1)
@@ -88,8 +76,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
     for n, sector in enumerate(ctx.policy.sectors, start=1):
         for year in _quota_years(ctx):
-            done = [p for p in ctx.records.plans if p.year == year and _carried_out(ctx, p)
-                    and any(s.sector == sector.sector for s in p.scope)]
+            done = ctx.records.drawn_plans(year, sector.sector)
             missing = sector.inspections_per_year - len(done)
             if missing <= 0:
                 continue
@@ -106,7 +93,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
       "为抽中的对象补录检查结果")
 def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
-        result = _carried_out(ctx, plan)
+        result = ctx.records.standing_result(plan.id)
         if result is None or ctx.as_of <= plan.schedule.end:
             continue
         inspected = {f.target for f in ctx.records.findings_for_plan(plan.id)}
@@ -151,7 +138,7 @@ def drawn_first(ctx: Context) -> Iterator[Flag]:
         findings = ctx.records.findings_for_plan(plan.id)
         if not findings:
             continue
-        if _result(ctx, plan) is None:
+        if ctx.records.draw_result(plan.id) is None:
             yield Flag(plan, "draw", f"计划已有 {len(findings)} 个检查结果，但没有抽取结果")
             continue
         first = min(f.inspected.start for f in findings)
@@ -168,7 +155,7 @@ def witnesses(ctx: Context) -> Iterator[Flag]:
     if not ctx.policy.witnesses_required:
         return
     for plan in ctx.records.plans:
-        if _result(ctx, plan) is None:
+        if ctx.records.draw_result(plan.id) is None:
             continue
         if not plan.draw.witnesses or plan.draw.held_on is None:
             yield Flag(plan, "draw", "已抽取，但没有记录抽取日期和现场监督人员")

@@ -277,10 +277,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
             if n.date <= day.isoformat()]
     this_year = yearly.yearly_report(records, day.year, day)
     progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
-                 "done": sum(1 for p in records.plans if p.year == day.year
-                             and records.draws.get(p.id) and records.draws[p.id].get("result.json")
-                             and p.id not in records.superseded
-                             and any(x.sector == s.sector for x in p.scope)),
+                 "done": len(records.drawn_plans(day.year, s.sector)),
                  "inspected": r.inspected, "roster": r.roster}
                 for s in policy.sectors for r in this_year.rows if r.sector == s.sector]
     pages.append(Page("index.html", ("home.html",), "首页", {
