@@ -58,6 +58,13 @@ def base_files(root: Path, rev: str) -> list[BaseFile]:
     return out
 
 
+def frozen_plans_at(root: Path, rev: str) -> frozenset[str]:
+    """The plans whose package.json exists at `rev`."""
+    names = _git(root, "ls-tree", "-r", "-z", "--name-only", rev, DRAWS_FOLDER).split(b"\0")
+    return frozenset(PurePosixPath(n.decode()).parts[-2] for n in names
+                     if n.endswith(b"/package.json"))
+
+
 def _protected(record: Record, frozen_plans: set[str]) -> bool:
     if record.kind == "finding":
         return record.published_on is not None

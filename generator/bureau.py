@@ -52,7 +52,8 @@ policy:
   lead_department_min: 1         # 二(四)：以业务主管部门执法人员为主
   same_inspector_period_days: 730   # 二(九)：“一定周期内”同一人员不得检查同一对象
   publication_deadline_days: 20  # 三(一)：检查结束后多少天内公示
-  draw_margin_hours: 24          # 抽取包须早于随机源公布的小时数
+  draw_margin_hours: 24          # 抽取包的可信时间戳须早于随机源公布的小时数
+  max_revisions: 1               # 每个计划最多修订（重新抽取）的次数
   onsite_min_percent: 51         # 二(七)：原则上以实地检查为主
   witnesses_required: true       # 二(九)：邀请代表到场监督抽取
   quotas_from: {today.year}-01-01        # 自该年度起考核二(八)的年度频次
@@ -88,6 +89,16 @@ policy:
       inspections_per_year: 1
       min_targets: 1
       ratio_percent: 100
+# 可信时间戳服务（RFC 3161 / GB/T 20520）：ssj draw freeze 冻结抽取包时向每一家申请时间戳，
+# 证明抽取包早于随机源。正式抽取前至少固定一家（README“Pinning a time-stamping authority”）：
+# timestamp_authorities:
+#   - id: freetsa
+#     name: FreeTSA
+#     url: https://freetsa.org/tsr
+#     chain: |
+#       -----BEGIN CERTIFICATE-----
+#       （该机构公布的根证书与中间证书，PEM 格式）
+#       -----END CERTIFICATE-----
 """
 
 

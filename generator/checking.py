@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
-from generator.audit import audit
+from generator.audit import audit, frozen_plans_at
 from generator.draw.verify import verify_draws
 from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity
@@ -41,18 +41,23 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     audit.BaseUnavailable.
     """
     records, problems = load_records(root)
+    new_packages: frozenset[str] = frozenset()
     if base is not None:
         problems.extend(audit(root, records, base))
-    return check_loaded(records, problems, as_of)
+        new_packages = frozenset(records.draws) - frozen_plans_at(root, base)
+    return check_loaded(records, problems, as_of, new_packages)
 
 
-def check_loaded(records: Records, problems: list[Problem],
-                 as_of: dt.date | None = None) -> CheckResult:
-    """The checks of `check_records` over records already loaded (with their load problems)."""
+def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | None = None,
+                 new_packages: frozenset[str] = frozenset()) -> CheckResult:
+    """The checks of `check_records` over records already loaded (with their load problems).
+
+    `new_packages`: plans frozen since the base revision; their packages must be exactly what
+    these records give."""
     problems = list(problems)
     if records.jurisdiction is not None:
         problems.extend(check_integrity(records))
-        problems.extend(verify_draws(records))
+        problems.extend(verify_draws(records, new_packages=new_packages))
         if not any(p.severity == ERROR for p in problems):
             problems.extend(run_rules(records, as_of or dt.date.today()))
     return CheckResult(records, tuple(sorted(set(problems))))

@@ -565,7 +565,21 @@ status_history:
 """, """\
     - kind: lottery
       game: 福彩3D
+    - kind: drand
+      chain: quicknet
+      round: 1000
 """)}, PLAN_FILE, 19, "integrity.draw-source", ("缺少 issue、date、time",))),
+    case("lottery-alone", Broken({PLAN_FILE: edit(PLAN, """\
+    - kind: drand
+      chain: quicknet
+      round: 1000
+""", """\
+    - kind: lottery
+      game: 福彩3D
+      issue: "2025060"
+      date: 2025-03-05
+      time: "21:15"
+""")}, PLAN_FILE, 18, "integrity.draw-beacon", ("没有声明 drand 随机源",))),
     case("list-entry-finding-about-other-firm", Broken({
         f"records/institutions/{OTHER_FIRM_ID}.yaml": firm(
             id=f'id: "{OTHER_FIRM_ID}"', uscc=f'uscc: "{OTHER_FIRM_ID}"', name="name: 示例翠柏律师事务所"),

@@ -308,16 +308,22 @@ def test_freeze_refuses_a_source_within_the_margin(tmp_path: Path) -> None:
 
 
 def test_freeze_refuses_a_late_lottery(tmp_path: Path) -> None:
-    refused_freeze(tmp_path, tree(example=False, sources=LOTTERY_SOURCE), "24 小时")
+    sources = drand_source(future_round()) + LOTTERY_SOURCE
+    refused_freeze(tmp_path, tree(example=False, sources=sources), "24 小时")
 
 
 def test_freeze_accepts_a_source_far_in_the_future(tmp_path: Path) -> None:
+    git(tmp_path, "init", "-q")
     write(tmp_path, tree(example=False, round_number=2_000_000_000))
     out = ssj(tmp_path, "draw", "freeze", PLAN_ID)
     assert out.exit_code == 0, out.output
     assert out.stderr == ""
     assert (tmp_path / DRAWS / "package.json").is_file()
-    assert ssj(tmp_path, "check").exit_code == 0
+    # not yet committed, not yet stamped: warnings until the pull request, no error
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0, out.output
+    assert problem_lines(out.stdout, "draw.timestamp-missing") and problem_lines(
+        out.stdout, "draw.commit-time")
 
 
 def test_freeze_accepts_a_source_just_beyond_the_margin(tmp_path: Path) -> None:
@@ -907,14 +913,14 @@ def test_uncommitted_package_in_a_git_repo_is_a_warning(tmp_path: Path) -> None:
     assert " 警告 " in line and "尚未提交" in line
 
 
-def test_not_a_git_repo_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_not_a_git_repo_is_an_error_for_a_real_bureau(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     frozen(tmp_path, tree(example=False, round_number=future_round()))
     out = ssj(tmp_path, "check")
-    assert out.exit_code == 0, out.output
+    assert out.exit_code == 1, out.output
     (line,) = problem_lines(out.stdout, "draw.commit-time")
-    assert line.startswith(f"{DRAWS}/package.json:1: 警告 ") and "git" in line
-    assert ssj(tmp_path, "check", "--strict").exit_code == 1
+    assert line.startswith(f"{DRAWS}/package.json:1: 错误 ") and "不在 git 仓库中" in line
 
 
 # --- redraw ---------------------------------------------------------------------------------

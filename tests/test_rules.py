@@ -43,6 +43,7 @@ from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     Files,
     drawn_tree_fixture,
     edit,
+    round_json,
     firm_id,
     inspector_file,
     line_of,
@@ -993,11 +994,15 @@ LOTTERY_PLAN = edit(PLAN, """\
       chain: quicknet
       round: 1000
 """, """\
+    - kind: drand
+      chain: quicknet
+      round: 1000
     - kind: lottery
       game: 福彩3D
       issue: "2025100"
       date: 2025-04-20
       time: "21:15"
+      result_url: https://www.cwl.gov.cn/ygkj/wqkjgg/fc3d/2025100.shtml
 """)
 
 
@@ -1007,7 +1012,9 @@ def test_drawn_first_knows_a_draw_cannot_precede_its_random_source(tmp_path: Pat
                                      "records/credit-notices/"))}
     write_files(tmp_path, files)
     assert run_ssj(tmp_path, "draw", "freeze", "2025-01").exit_code == 0
-    out = run_ssj(tmp_path, "draw", "run", "2025-01", "--value", "3 5 7")
+    (tmp_path / "round.json").write_text(json.dumps(round_json()), encoding="utf-8")
+    out = run_ssj(tmp_path, "draw", "run", "2025-01", "--value", "3 5 7",
+                  "--drand-round", "round.json")
     assert out.exit_code == 0, out.output
     result = json.loads((tmp_path / "records/draws/2025-01/result.json").read_bytes())
     (team,) = result["teams"]

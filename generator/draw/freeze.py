@@ -15,6 +15,7 @@ from typing import Any
 from generator.draw.spec import SPEC
 from generator.records.model import Fields, Record, Records
 from generator.records.risk import risk_weight
+from generator.records.timing import BEIJING, plan_source_times
 
 # Outcome counts of common lottery games, for the entropy warning (spec: lottery numbers carry
 # little entropy). A game not listed here gives a warning of its own.
@@ -55,18 +56,26 @@ def eligible_inspectors(records: Records, plan: Record) -> list[Record]:
 
 
 def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
-    """(institution, inspector) pairs that met within the policy period before this plan."""
+    """(institution, inspector) pairs that met within the policy period before this plan, as
+    far as could be known on the pool date: a package must not change with what happens after
+    it was frozen (the rule finding.same-inspector catches later clashes)."""
     window_start = plan.schedule.start - dt.timedelta(
         days=records.policy.same_inspector_period_days)
+    pool_day_end = int(dt.datetime.combine(plan.pool_date + dt.timedelta(days=1), dt.time(),
+                                           BEIJING).timestamp())
     pairs = set()
     for f in records.findings:
-        if f.plan != plan.id and window_start < f.inspected.end <= plan.schedule.end:
+        if f.plan != plan.id and window_start < f.inspected.end <= plan.pool_date:
             inst = records.institution_of(f.target)
             pairs.update((inst.id if inst else f.target, i) for i in f.inspectors)
-    # teams already drawn for other plans whose inspections fall in the window
+    # teams already drawn (their sources public by the pool date) for other plans whose
+    # inspections fall in the window
+    family = records.revision_family(plan.id)  # attempts at one draw never exclude each other
     for other in records.plans:
         result = records.standing_result(other.id)
-        if other.id == plan.id or result is None:
+        if other.id in family or result is None:
+            continue
+        if max(plan_source_times(other) or (pool_day_end,)) >= pool_day_end:
             continue
         if window_start < other.schedule.end and other.schedule.start <= plan.schedule.end:
             for team in result.get("teams", ()):
@@ -116,7 +125,9 @@ def freeze(records: Records, plan: Record) -> Frozen:
     for pair in _recent_pairs(records, plan):
         reasons[pair] = "recent"
     for inspector in inspectors:
-        for conflict in inspector.conflicts:
+        # a conflict declared later cannot change a frozen package; the rule
+        # finding.conflict still keeps the inspector off that target's team
+        for conflict in (c for c in inspector.conflicts if c.declared_on <= day):
             inst = records.institution_of(conflict.target)
             reasons[(inst.id if inst else conflict.target, inspector.id)] = "recusal"
     exclusions = [{"target": t, "inspector": i, "reason": reason}

@@ -1,4 +1,11 @@
-"""When a file first entered the repository's history: the commit-before-reveal evidence."""
+"""When a file's current content entered the main line of history: a second signal of
+commit-before-reveal, after the trusted timestamps.
+
+Commit dates are typed by whoever commits, so only the first-parent line counts (merges into
+main, not the branch commits they bring), the commit that last touched the file is the one that
+matters (deleting and re-adding a file restarts its history), and a commit dated earlier than its
+parent proves nothing.
+"""
 from __future__ import annotations
 
 import subprocess
@@ -8,13 +15,20 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class FirstCommit:
-    """The first commit time of a file, or why it cannot be known."""
+    """When the file's current content was first committed, or why that cannot be known.
+
+    `pending` marks a file not committed yet: normal right after `ssj draw freeze`, before the
+    pull request, so it is no error by itself.
+    """
 
     time: int | None
+    commit: str = ""
     why_unknown: str = ""
+    pending: bool = False
 
 
-def _git(cwd: Path, *args: str) -> str | None:
+def git(cwd: Path, *args: str) -> str | None:
+    """Run git in `cwd`; its output, or None when git is missing or fails."""
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
                               timeout=30, check=False)
@@ -24,15 +38,24 @@ def _git(cwd: Path, *args: str) -> str | None:
 
 
 def first_commit(path: Path) -> FirstCommit:
-    """Committer time of the first commit in HEAD's history that added `path`."""
+    """Committer time of the first-parent commit that last added or changed `path`."""
     folder = path.parent if path.parent.exists() else Path.cwd()
-    inside = _git(folder, "rev-parse", "--is-inside-work-tree")
+    inside = git(folder, "rev-parse", "--is-inside-work-tree")
     if inside is None or inside.strip() != "true":
-        return FirstCommit(None, "不在 git 仓库中，无法核对提交时间")
-    if (_git(folder, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
-        return FirstCommit(None, "git 历史不完整（浅克隆），无法核对提交时间；CI 请用 fetch-depth: 0")
-    log = _git(folder, "log", "--diff-filter=A", "--format=%ct", "--", path.name)
-    times = [int(x) for x in (log or "").split()]
-    if not times:
-        return FirstCommit(None, "尚未提交到 git")
-    return FirstCommit(min(times))
+        return FirstCommit(None, why_unknown="不在 git 仓库中，无法核对提交时间")
+    if (git(folder, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
+        return FirstCommit(None, why_unknown="git 历史不完整（浅克隆），无法核对提交时间；"
+                                             "CI 请用 fetch-depth: 0")
+    if (git(folder, "status", "--porcelain", "--", path.name) or "").strip():
+        return FirstCommit(None, why_unknown="尚未提交到 git", pending=True)
+    line = (git(folder, "log", "--first-parent", "-1", "--format=%H %ct %P", "--",
+                path.name) or "").split()
+    if len(line) < 2:
+        return FirstCommit(None, why_unknown="尚未提交到 git", pending=True)
+    commit, when, parents = line[0], int(line[1]), line[2:]
+    if parents:
+        parent_time = (git(folder, "log", "-1", "--format=%ct", parents[0]) or "").strip()
+        if parent_time and int(parent_time) > when:
+            return FirstCommit(None, commit, f"提交 {commit[:12]} 的时间早于其父提交，"
+                                             "提交时间系手工填写，不能作为证据")
+    return FirstCommit(when, commit)

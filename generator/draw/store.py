@@ -1,6 +1,7 @@
-"""Freezing and drawing a plan into records/draws/<plan>/: the two steps that write.
+"""Freezing, time-stamping and drawing a plan into records/draws/<plan>/: the steps that write.
 
-Both refuse rather than overwrite, and write all of their files or none (filewrite.write_new).
+Each refuses rather than overwrite, and writes all of its files or none (filewrite.write_new);
+each token is written as it arrives, so one unreachable authority never costs another's token.
 """
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.draw.canon import canon
 from generator.draw.drand import DrandError, round_fields, verify_round
+from generator.draw.evidence import Authority, pinned_authorities
 from generator.draw.freeze import freeze
-from generator.records.timing import source_time
 from generator.draw.spec import DrawError, commitment, draw, serialise
-from generator.draw.verify import round_file_name, verify_draw
+from generator.draw.timestamp import TimestampError, request_stamp
+from generator.draw.verify import package_problems, round_file_name
 from generator.filewrite import write_new
 from generator.records.load import DRAWS_FOLDER
 from generator.records.model import Records
-from generator.records.problems import ERROR
+from generator.records.timing import source_time
 
 
 def pretty_json(value: Any) -> bytes:
@@ -29,14 +32,26 @@ def draw_folder(root: Path, plan_id: str) -> Path:
 
 
 @dataclass(frozen=True)
+class StampOutcome:
+    """Tokens written (authority id → genTime, UTC) and why the other authorities gave none."""
+
+    written: dict[str, str]
+    failed: dict[str, str]
+
+
+@dataclass(frozen=True)
 class FreezeOutcome:
     commitment: str
     package: dict[str, Any]
     warnings: tuple[str, ...]
+    stamps: StampOutcome
 
 
-def freeze_plan(root: Path, records: Records, plan_id: str, now: float) -> FreezeOutcome:
-    """Compute and write package.json and commitment.txt; raises DrawError on any refusal."""
+def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
+                timeout: float = 20.0) -> FreezeOutcome:
+    """Compute and write package.json and commitment.txt, then ask every pinned authority for a
+    token (an unreachable one is reported, not fatal: `ssj draw stamp` retries); raises
+    DrawError on any refusal."""
     plan = records.get(plan_id, ("plan",))
     if plan is None:
         raise DrawError(f"没有编号为 {plan_id} 的抽查计划")
@@ -61,7 +76,48 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float) -> Freez
     commit = commitment(frozen.package)
     write_new({folder / "package.json": pretty_json(frozen.package),
                folder / "commitment.txt": (commit + "\n").encode()})
-    return FreezeOutcome(commit, frozen.package, tuple(warnings))
+    authorities, _ = pinned_authorities(records)
+    stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout)
+    return FreezeOutcome(commit, frozen.package, tuple(warnings), stamps)
+
+
+def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list[Authority],
+           timeout: float) -> StampOutcome:
+    """Ask each authority for a token over the commitment; write each one as it arrives."""
+    written, failed = {}, {}
+    for authority in authorities:
+        try:
+            token, stamp = request_stamp(authority.url, canon(package), commit, authority.chain,
+                                         timeout)
+        except TimestampError as e:
+            failed[authority.id] = str(e)
+            continue
+        write_new({folder / f"timestamp-{authority.id}.tsr": token})
+        written[authority.id] = f"{stamp.gen_time:%Y-%m-%d %H:%M:%S}"
+    return StampOutcome(written, failed)
+
+
+def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> StampOutcome:
+    """Fetch a token from every pinned authority that has none for this plan yet."""
+    plan = records.get(plan_id, ("plan",))
+    folder_record = records.draws.get(plan_id)
+    if plan is None or folder_record is None:
+        raise DrawError(f"计划 {plan_id} 没有抽取包：先运行 ssj draw freeze {plan_id}")
+    package, problems = package_problems(records, plan, folder_record)
+    if package is None or problems:
+        raise DrawError(f"抽取目录有误，不能申请时间戳：{problems[0].file}: {problems[0].message}")
+    authorities, bad = pinned_authorities(records)
+    if bad:
+        raise DrawError(f"{bad[0].file}:{bad[0].line}: {bad[0].message}")
+    if not authorities:
+        raise DrawError("jurisdiction.yaml 中没有 timestamp_authorities：先固定至少一个可信时间戳服务")
+    missing = [a for a in authorities.values() if a.id not in folder_record.stamps]
+    if not missing:
+        raise DrawError(f"计划 {plan_id} 已有每个时间戳机构的时间戳")
+    outcome = _stamp(draw_folder(root, plan_id), package, commitment(package), missing, timeout)
+    if not outcome.written:
+        raise DrawError("；".join(f"{a}：{why}" for a, why in outcome.failed.items()))
+    return outcome
 
 
 def resolve_values(package: dict[str, Any], given: list[str],
@@ -114,10 +170,10 @@ def run_plan(root: Path, records: Records, plan_id: str, given: list[str],
         raise DrawError(f"计划 {plan_id} 尚未冻结：先运行 ssj draw freeze {plan_id}")
     if folder_record.get("result.json") is not None or (folder / "result.json").exists():
         raise DrawError(f"计划 {plan_id} 已有抽取结果，不能覆盖；重新抽取须新建修订计划")
-    problems = [p for p in verify_draw(records, folder_record) if p.severity == ERROR]
-    if problems:
+    plan = records.get(plan_id, ("plan",))
+    package, problems = package_problems(records, plan, folder_record)
+    if package is None or problems:
         raise DrawError(f"抽取目录有误，不能抽取：{problems[0].file}: {problems[0].message}")
-    package = folder_record.get("package.json").data
     stored_rounds = [f.data for f in folder_record.rounds]
     values, round_files = resolve_values(package, given, rounds + stored_rounds)
     result = draw(package, values)

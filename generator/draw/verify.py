@@ -6,16 +6,20 @@ checked too, so that a hand-edited draw file fails CI.
 """
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
+from generator.draw.derive import explain_by_history, package_differences
 from generator.draw.drand import DrandError, verify_round
-from generator.draw.freeze import package_source
-from generator.records.timing import source_time
-from generator.draw.gittime import first_commit
+from generator.draw.evidence import Authority, Evidence, package_evidence, pinned_authorities
+from generator.draw.freeze import freeze, package_source
+from generator.draw.gittime import FirstCommit
+from generator.draw.redraw import check_redraws
 from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
 from generator.records.model import Draw, Record, Records
-from generator.records.problems import ERROR, NOTICE, WARNING, Problem
+from generator.records.problems import ERROR, NOTICE, Problem
 
 
 def first_difference(expected: bytes, actual: bytes) -> str:
@@ -36,57 +40,113 @@ def _problem(file: str, rule: str, message: str, hint: str = "", severity: str =
     return Problem(file, 1, rule, message, hint, severity)
 
 
-def verify_draw(records: Records, folder: Draw) -> Iterator[Problem]:
-    """All problems of one records/draws/<plan>/ folder."""
-    plan = records.get(folder.plan, ("plan",))
-    if plan is None:
-        yield _problem(folder.folder, "draw.plan", f"没有编号为 {folder.plan} 的抽查计划",
-                       "抽取目录以计划编号命名")
-        return
-    if folder.broken:
-        return  # the unreadable file is already reported; comparing the rest would only echo it
+def package_problems(records: Records, plan: Record,
+                     folder: Draw) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The folder's package if it is valid, and whether it belongs to `plan` with its
+    commitment: what a draw needs before it may run."""
     package_file = folder.get("package.json")
     if package_file is None:
-        yield _problem(folder.folder, "draw.package", "缺少 package.json",
-                       "用 ssj draw freeze 生成抽取包")
-        return
+        return None, [_problem(folder.folder, "draw.package", "缺少 package.json",
+                               "用 ssj draw freeze 生成抽取包")]
     package = package_file.data
     try:
         validate_package(package)
     except DrawError as e:
-        yield _problem(package_file.file, "draw.package", f"抽取包无效：{e}")
-        return
+        return None, [_problem(package_file.file, "draw.package", f"抽取包无效：{e}")]
+    problems = list(_check_package_matches_plan(records, plan, package_file.file, package))
     commit = commitment(package)
-    yield from _check_package_matches_plan(records, plan, package_file.file, package)
     stored = folder.get("commitment.txt")
     if stored is None or stored.data != commit:
-        yield _problem(stored.file if stored else folder.folder, "draw.commitment",
-                       f"承诺值应为 {commit}（抽取包的 SHA-256），"
-                       + (f"实为 {stored.data[:80]!r}" if stored else "缺少 commitment.txt"),
-                       "抽取包冻结后不得修改")
-    yield from _check_timing(records, plan, package_file.file)
+        problems.append(_problem(stored.file if stored else folder.folder, "draw.commitment",
+                                 f"承诺值应为 {commit}（抽取包的 SHA-256），"
+                                 + (f"实为 {stored.data[:80]!r}" if stored else "缺少 commitment.txt"),
+                                 "抽取包冻结后不得修改"))
+    return package, problems
+
+
+@dataclass(frozen=True)
+class Checked:
+    """One draw folder's problems, and the evidence of when its package existed."""
+
+    problems: list[Problem]
+    evidence: Evidence | None = None
+
+
+def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority],
+                now: float, new_package: bool = False) -> Checked:
+    """All problems of one records/draws/<plan>/ folder."""
+    plan = records.get(folder.plan, ("plan",))
+    if plan is None:
+        return Checked([_problem(folder.folder, "draw.plan", f"没有编号为 {folder.plan} 的抽查计划",
+                                 "抽取目录以计划编号命名")])
+    if folder.broken:
+        return Checked([])  # the unreadable file is already reported; the rest would only echo it
+    package, problems = package_problems(records, plan, folder)
+    if package is None:
+        return Checked(problems)
+    package_file = folder.get("package.json")
     values_file, result_file = folder.get("values.json"), folder.get("result.json")
+    evidence = package_evidence(records, plan, folder, commitment(package), authorities,
+                                drawn=result_file is not None, now=now)
+    problems.extend(evidence.problems)
+    problems.extend(_check_derivation(records, plan, package_file.file, package, evidence.git,
+                                      new_package))
     if values_file is None and result_file is None:
-        return
+        return Checked(problems, evidence)
     if values_file is None or result_file is None:
         missing = "values.json" if values_file is None else "result.json"
-        yield _problem(folder.folder, "draw.result", f"缺少 {missing}",
-                       "ssj draw run 同时写出 values.json 与 result.json")
-        return
-    yield from _check_rounds(folder, package, values_file.data)
+        problems.append(_problem(folder.folder, "draw.result", f"缺少 {missing}",
+                                 "ssj draw run 同时写出 values.json 与 result.json"))
+        return Checked(problems, evidence)
+    problems.extend(_check_rounds(folder, package, values_file.data))
+    problems.extend(_check_lottery_pages(plan))
     try:
         result = draw(package, values_file.data)
     except DrawError as e:
-        yield _problem(values_file.file, "draw.values", f"随机值无效：{e}")
-        return
+        problems.append(_problem(values_file.file, "draw.values", f"随机值无效：{e}"))
+        return Checked(problems, evidence)
     expected = serialise(result)
     if result_file.raw != expected:
-        yield _problem(result_file.file, "draw.result",
-                       "抽取结果与按抽取包和随机值重新计算的结果不符："
-                       + first_difference(expected, result_file.raw),
-                       "抽取结果只能由 ssj draw run 写出")
+        problems.append(_problem(result_file.file, "draw.result",
+                                 "抽取结果与按抽取包和随机值重新计算的结果不符："
+                                 + first_difference(expected, result_file.raw),
+                                 "抽取结果只能由 ssj draw run 写出"))
+        return Checked(problems, evidence)
+    problems.extend(_check_findings(records, plan, result))
+    return Checked(problems, evidence)
+
+
+def _check_derivation(records: Records, plan: Record, file: str, package: dict[str, Any],
+                      git: FirstCommit, new_package: bool) -> Iterator[Problem]:
+    """The package must be what the records give as of its pool date (spec)."""
+    expected = freeze(records, plan).package
+    if expected == package:
         return
-    yield from _check_findings(records, plan, result)
+    differences = package_differences(records, plan, expected, package) or [
+        "内容与按记录重新计算的抽取包不同"]
+    explained = (explain_by_history(Path(records.root), plan, package, git.commit)
+                 if git.commit and not new_package else None)
+    if explained is None:
+        for difference in differences:
+            yield _problem(file, "draw.derivation", f"抽取包与记录不符：{difference}",
+                           "抽取包只能由 ssj draw freeze 按记录生成；记录有误的，更正记录后新建修订计划")
+        return
+    changed = "、".join(explained.changed[:5]) + ("等" if len(explained.changed) > 5 else "")
+    for difference in differences:
+        yield _problem(file, "draw.derivation",
+                       f"抽取包与现在的记录不同：{difference}；按冻结时（提交 {explained.commit[:12]}）"
+                       f"的记录重新计算与抽取包一致，差异来自之后修改的记录：{changed or '无'}",
+                       "冻结后补录的记录（如补记的状态变更）不改变已冻结的抽取包", NOTICE)
+
+
+def _check_lottery_pages(plan: Record) -> Iterator[Problem]:
+    """A drawn lottery value is tied to the official result page of its issue."""
+    for n, source in enumerate(plan.draw.sources, start=1):
+        if source.kind == "lottery" and source.result_url is None:
+            path = f"draw.sources[{n}].result_url"
+            yield Problem(plan.file, plan.line_of(f"draw.sources[{n}]"), "draw.lottery-page",
+                          f"字段 {path}：已抽取，须填写 {source.game} 第 {source.issue} 期官方开奖公告的网址",
+                          "公众据此核对 values.json 中的开奖号码（出球顺序）", ERROR, path)
 
 
 def _check_package_matches_plan(records: Records, plan: Record, file: str,
@@ -100,28 +160,6 @@ def _check_package_matches_plan(records: Records, plan: Record, file: str,
     if package["as_of"] != plan.pool_date.isoformat():
         yield _problem(file, "draw.package",
                        f"抽取包的取数日期 {package['as_of']} 与计划的 pool_date 不一致")
-
-
-def _check_timing(records: Records, plan: Record, file: str) -> Iterator[Problem]:
-    """Commit before reveal: the package's first commit precedes the first source by the margin."""
-    margin = records.policy.draw_margin_hours * 3600
-    earliest = min(source_time(s) for s in plan.draw.sources)
-    first = first_commit(Path(file))
-    if first.time is None:
-        yield _problem(file, "draw.commit-time", f"{first.why_unknown}（抽取包须在随机源公布前"
-                       f"至少 {records.policy.draw_margin_hours} 小时提交）", severity=WARNING)
-        return
-    if first.time + margin <= earliest:
-        return
-    late = (first.time + margin - earliest) / 3600
-    message = (f"抽取包首次提交晚于规定：须在首个随机源公布前 {records.policy.draw_margin_hours} "
-               f"小时提交，差 {late:.1f} 小时")
-    if records.jurisdiction.example:
-        yield _problem(file, "draw.commit-time", message + "（示例数据，仅作提示）",
-                       severity=NOTICE)
-    else:
-        yield _problem(file, "draw.commit-time", message,
-                       "随机源须在抽取包公开之后才产生；新建修订计划并声明更晚的随机源")
 
 
 def _check_rounds(folder: Draw, package: dict[str, Any], values: Any) -> Iterator[Problem]:
@@ -159,22 +197,23 @@ def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> I
                           "检查人员由随机选派，不得更换", ERROR, "inspectors")
 
 
-def verify_revisions(records: Records) -> Iterator[Problem]:
-    """A redraw is a new plan revision with new, later sources (spec: rules around the algorithm)."""
-    for plan in records.plans:
-        old = records.get(plan.revision.supersedes, ("plan",)) if plan.revision else None
-        if old is None:
+def verify_draws(records: Records, plans: tuple[str, ...] = (),
+                 new_packages: frozenset[str] = frozenset(), now: float | None = None
+                 ) -> list[Problem]:
+    """Problems of every stored draw (or only those of `plans`) and of the redraw rules.
+
+    `new_packages`: plans whose package is new in this change (ssj check --base); theirs must
+    equal what the records give, with no appeal to history.
+    """
+    now = time.time() if now is None else now
+    authorities, problems = pinned_authorities(records)
+    frozen_at: dict[str, int | None] = {}
+    for plan_id, folder in records.draws.items():
+        if plans and plan_id not in plans:
             continue
-        if min(source_time(s) for s in plan.draw.sources) <= max(
-                source_time(s) for s in old.draw.sources):
-            yield Problem(plan.file, plan.line_of("draw.sources"), "draw.revision-sources",
-                          f"字段 draw.sources：修订计划的随机源须晚于被取代计划 {old.id} 的全部随机源",
-                          "声明尚未公布的新轮次或新期号", ERROR, "draw.sources")
-
-
-def verify_draws(records: Records, plans: tuple[str, ...] = ()) -> list[Problem]:
-    """Problems of every stored draw (or only those of `plans`)."""
-    problems = [p for plan_id, folder in records.draws.items() if not plans or plan_id in plans
-                for p in verify_draw(records, folder)]
-    return problems + [p for p in verify_revisions(records)
+        checked = verify_draw(records, folder, authorities, now, plan_id in new_packages)
+        problems.extend(checked.problems)
+        if checked.evidence is not None:
+            frozen_at[plan_id] = checked.evidence.frozen_at
+    return problems + [p for p in check_redraws(records, frozen_at, now)
                        if not plans or PurePosixPath(p.file).stem in plans]

@@ -140,7 +140,10 @@ JURISDICTION = Kind(
             Field("publication_deadline_days", Int(minimum=1),
                   "检查结束后公示结果的期限，天（三(一)）", public=True, required=True),
             Field("draw_margin_hours", Int(minimum=0),
-                  "抽取包提交与首个随机源公布之间的最少间隔，小时", public=True, required=True),
+                  "可信时间戳（及 git 提交）与首个随机源公布之间的最少间隔，小时", public=True,
+                  required=True),
+            Field("max_revisions", Int(minimum=0),
+                  "每个抽查计划最多可修订（重新抽取）的次数；不填为 1", public=True),
             Field("onsite_min_percent", Int(minimum=0, maximum=100),
                   "每年实地检查占比下限，百分比（二(七)：以实地检查为主）", public=True,
                   required=True),
@@ -170,6 +173,16 @@ JURISDICTION = Kind(
                       public=True, required=True),
             )), min_items=1), "各行业抽查频次与比例（二(八)）", public=True, required=True),
         )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
+        Field("timestamp_authorities", ListOf(Obj((
+            Field("id", ID, "编号，时间戳文件名 timestamp-<编号>.tsr 用它", public=True,
+                  required=True),
+            Field("name", Str(), "时间戳服务机构名称", public=True, required=True),
+            Field("url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
+                  "RFC 3161 时间戳服务地址", public=True, required=True),
+            Field("chain", Text(), "固定的证书链（PEM 文本：根证书及中间证书，可含时间戳证书）；"
+                  "只信任这里的证书", public=True, required=True),
+        ))), "可信时间戳服务（RFC 3161 / GB/T 20520）：证明抽取包在随机源产生之前已冻结",
+            public=True),
     ),
 )
 
@@ -276,6 +289,8 @@ SOURCE = Obj((
     Field("issue", Str(pattern=r"[0-9]+", pattern_help="期号"), "彩票期号", public=True),
     Field("date", Date(), "彩票开奖日期", public=True),
     Field("time", TIME, "彩票开奖时间", public=True),
+    Field("result_url", Str(pattern=r"https://\S+", pattern_help="https 网址"),
+          "该期官方开奖公告的网址（抽取前补填）", public=True),
 ))
 
 PLAN = Kind(

@@ -17,6 +17,7 @@ from generator.records.jsonread import read_json
 from generator.records.model import Draw, DrawFile, Fields, Record, Records
 from generator.records.problems import ERROR, Problem
 from generator.records.types import (
+    ID_PATTERN,
     Bool,
     Date,
     Enum,
@@ -39,6 +40,10 @@ _IGNORED_NAMES = {"README.md", ".gitkeep"}
 DRAWS_FOLDER = "draws"
 DRAW_FILES = ("package.json", "commitment.txt", "values.json", "result.json")
 _ROUND_FILE = re.compile(r"drand-(quicknet|default)-[1-9][0-9]*\.json")
+# RFC 3161 tokens, one per pinned authority; DER, so kept as bytes and read by the draw checks
+STAMP_FILE = re.compile(rf"timestamp-({ID_PATTERN})\.tsr")
+_DRAW_FILES_HELP = ("抽取目录只含 " + "、".join(DRAW_FILES)
+                    + "、drand-<链>-<轮次>.json 和 timestamp-<时间戳机构>.tsr")
 
 
 def display_path(path: Path) -> str:
@@ -338,11 +343,14 @@ def load_draws(folder: Path) -> tuple[list[Draw], list[Problem]]:
         for path in sorted(sub.iterdir()):
             if path.name.startswith("."):
                 continue
-            if not path.is_file() or not (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)):
-                problems.append(_stray(path, "不是抽取工具写出的文件",
-                                       "抽取目录只含 " + "、".join(DRAW_FILES) + " 和 drand-<链>-<轮次>.json"))
+            if not path.is_file() or not (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)
+                                          or STAMP_FILE.fullmatch(path.name)):
+                problems.append(_stray(path, "不是抽取工具写出的文件", _DRAW_FILES_HELP))
                 continue
             raw = path.read_bytes()
+            if STAMP_FILE.fullmatch(path.name):
+                files[path.name] = DrawFile(display_path(path), raw, raw)
+                continue
             try:
                 data = raw.decode("ascii").strip() if path.suffix == ".txt" else read_json(raw)
             except UnicodeDecodeError:

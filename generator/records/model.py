@@ -97,6 +97,12 @@ class Draw:
     def rounds(self) -> tuple[DrawFile, ...]:
         return tuple(f for name, f in sorted(self.files.items()) if name.startswith("drand-"))
 
+    @property
+    def stamps(self) -> dict[str, DrawFile]:
+        """The RFC 3161 token files, by authority id (timestamp-<id>.tsr)."""
+        return {name[len("timestamp-"):-len(".tsr")]: f for name, f in sorted(self.files.items())
+                if name.startswith("timestamp-") and name.endswith(".tsr")}
+
 
 KIND_ORDER = (
     "institution", "person", "inspector", "item", "plan", "finding", "list_entry",
@@ -194,6 +200,21 @@ class Records:
     def superseded(self) -> frozenset[str]:
         """Ids of plans replaced by a revision: their draw is on record but not carried out."""
         return frozenset(p.revision.supersedes for p in self.plans if p.revision is not None)
+
+    def revision_family(self, plan_id: str) -> frozenset[str]:
+        """Every plan linked to `plan_id` by revisions, either way, itself included."""
+        links: dict[str, set[str]] = {}
+        for p in self.plans:
+            if p.revision is not None:
+                links.setdefault(p.id, set()).add(p.revision.supersedes)
+                links.setdefault(p.revision.supersedes, set()).add(p.id)
+        family, frontier = {plan_id}, [plan_id]
+        while frontier:
+            for other in links.get(frontier.pop(), ()):
+                if other not in family:
+                    family.add(other)
+                    frontier.append(other)
+        return frozenset(family)
 
     def institution_of(self, target_id: str) -> Record | None:
         """The institution a target is, or belongs to (persons are inspected with theirs)."""

@@ -29,3 +29,13 @@ def source_time(source: Fields) -> int:
         return round_time(source.chain, source.round)
     hour, minute = (int(x) for x in source.time.split(":"))
     return int(dt.datetime.combine(source.date, dt.time(hour, minute), BEIJING).timestamp())
+
+
+def plan_source_times(plan: Fields) -> tuple[int, ...] | None:
+    """When each of a plan's declared sources becomes known; None while one lacks a field
+    (the integrity check reports that, and no timing can be judged)."""
+    needs = {"drand": ("chain", "round"), "lottery": ("date", "time")}
+    sources = plan.draw.sources
+    if any(s.get(k) is None for s in sources for k in needs[s.kind]):
+        return None
+    return tuple(source_time(s) for s in sources)

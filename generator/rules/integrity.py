@@ -214,12 +214,18 @@ def check_finding_basis(records: Records) -> Iterator[Problem]:
 
 def check_draw_sources(records: Records) -> Iterator[Problem]:
     needs = {"drand": ("chain", "round"), "lottery": ("game", "issue", "date", "time")}
+    optional = {"drand": (), "lottery": ("result_url",)}
     for plan in records.plans:
+        if not any(s.kind == "drand" for s in plan.draw.sources):
+            yield _problem(plan, "draw.sources", "integrity.draw-beacon",
+                           "没有声明 drand 随机源：彩票结果只能作为补充，不能单独使用",
+                           "加上一个尚未产生的 drand 轮次（ssj draw seed drand 可查询当前轮次）")
         for i, source in enumerate(plan.draw.sources, start=1):
             path = f"draw.sources[{i}]"
             wanted = needs[source.kind]
             missing = [k for k in wanted if source.get(k) is None]
-            extra = [k for k, v in source.items() if v is not None and k not in wanted + ("kind",)]
+            extra = [k for k, v in source.items()
+                     if v is not None and k not in wanted + optional[source.kind] + ("kind",)]
             if missing or extra:
                 parts = ([f"缺少 {'、'.join(missing)}"] if missing else []) + (
                     [f"不应有 {'、'.join(extra)}"] if extra else [])

@@ -12,8 +12,11 @@ from typing import Any
 import yaml
 
 from generator import report as yearly
+from generator.draw.evidence import duration, pinned_authorities
+from generator.draw.timestamp import TimestampError, openssl_command, verify_stamp
 from generator.records.kinds import SECTORS
-from generator.records.model import Records
+from generator.records.model import Draw, Fields, Record, Records
+from generator.records.timing import BEIJING, source_time
 from generator.rules.catalogue import CATALOGUE
 from generator.site import opendata
 from generator.site.charts import bar_chart
@@ -33,6 +36,9 @@ from generator.site.views import (
     target_ref,
     url_of,
 )
+
+
+AUTHORITIES_FOLDER = "timestamp-authorities"  # the pinned chains, for openssl ts -verify
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,19 @@ def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
     for stratum in pkg["strata"]:
         for target in stratum["targets"]:
             names[target["id"]] = target_ref(records, target["id"])
+    plan = records.get(plan_id, ("plan",))
+    declared = plan.draw.sources if plan is not None else ()
+    commitment = folder.get("commitment.txt").data if folder.get("commitment.txt") else ""
+    stamps = _stamp_views(records, folder, commitment, declared)
     view: dict[str, Any] = {
-        "commitment": folder.get("commitment.txt").data if folder.get("commitment.txt") else "",
+        "commitment": commitment,
         "as_of": pkg["as_of"], "team_size": pkg["team_size"],
-        "sources": [{**s, **source_view(s)} for s in pkg["sources"]],
+        "sources": [{**s, **source_view(s, declared[n].result_url if n < len(declared) else None)}
+                    for n, s in enumerate(pkg["sources"])],
+        "stamps": stamps,
+        "proven": any(s["on_time"] for s in stamps),
+        "margin_hours": records.policy.draw_margin_hours,
+        "example": records.jurisdiction.example,
         "strata": [{"id": s["id"], "name": SECTORS.get(s["id"], s["id"]), "k": s["k"],
                     "lead_department": s["lead_department"], "min_lead": s["min_lead"],
                     "targets": [{**t, "ref": names[t["id"]]} for t in s["targets"]]}
@@ -107,6 +122,61 @@ def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
             "example": _key_example(pkg, result),
         }
     return view
+
+
+def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:
+    """Every plan of the revision chain `plan` belongs to, oldest first, with its reason and
+    whether it was drawn: each attempt stays listed (spec: no silent redraw)."""
+    root = plan
+    seen = {plan.id}
+    while root.revision is not None:
+        older = records.get(root.revision.supersedes, ("plan",))
+        if older is None or older.id in seen:
+            break
+        seen.add(older.id)
+        root = older
+    chain, frontier = [], [root]
+    while frontier:
+        current = frontier.pop(0)
+        chain.append(current)
+        frontier.extend(p for p in records.plans if p.revision is not None
+                        and p.revision.supersedes == current.id and p not in chain)
+    if len(chain) < 2:
+        return []
+    return [{"id": p.id, "url": url_of(p), "title": p.title,
+             "reason": p.revision.reason if p.revision else "",
+             "drawn": records.draw_result(p.id) is not None,
+             "frozen": p.id in records.draws, "current": p.id == plan.id} for p in chain]
+
+
+def _stamp_views(records: Records, folder: Draw, commitment: str,
+                 declared: tuple[Fields, ...]) -> list[dict[str, Any]]:
+    """The package's verified tokens, each with the openssl command that checks it as
+    downloaded (`ssj check` reports the ones that do not verify)."""
+    authorities, _ = pinned_authorities(records)
+    margin = records.policy.draw_margin_hours * 3600
+    first = min((source_time(s) for s in declared), default=0)
+    out = []
+    for authority_id, token in folder.stamps.items():
+        authority = authorities.get(authority_id)
+        try:
+            stamp = verify_stamp(token.raw, commitment, authority.chain) if authority else None
+        except TimestampError:
+            stamp = None
+        if stamp is None:
+            continue
+        name = f"timestamp-{authority_id}.tsr"
+        gen_time = stamp.gen_time.timestamp()
+        out.append({
+            "authority": authority.name, "authority_id": authority_id,
+            "gen_time": stamp.gen_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S 北京时间"),
+            "lead": ("早 " if first >= gen_time else "晚 ") + duration(first - gen_time),
+            "on_time": gen_time + margin <= first,
+            "file": f"draws/{folder.plan}/{name}", "file_name": name,
+            "chain": f"{AUTHORITIES_FOLDER}/{authority_id}.pem",
+            "command": openssl_command(name, commitment, f"{authority_id}.pem", stamp),
+        })
+    return out
 
 
 def _key_example(package: dict[str, Any], result: dict[str, Any]) -> dict[str, str] | None:
@@ -213,8 +283,10 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                                 for public_scope in public(plan)["scope"]],
                 "item_titles": [records.get(i, ("item",)).title for i in plan.items],
                 "findings": [f for f in findings if f["plan"] == plan.id],
-                "superseded_by": next((p.id for p in records.plans if p.revision
+                "superseded_by": next(({"id": p.id, "url": url_of(p), "reason": p.revision.reason}
+                                       for p in records.plans if p.revision
                                        and p.revision.supersedes == plan.id), None),
+                "revisions": _lineage(records, plan),
                 "drawing": draw, **audit_trail(plan.id, "plan")}
         plan_views.append(view)
         pages.append(Page(view["url"], (f"plan-{plan.id}.html", "plan.html"), plan.title,
@@ -222,6 +294,9 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         folder = records.draws.get(plan.id)
         for name, stored in sorted((folder.files if folder else {}).items()):
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
+    authorities, _ = pinned_authorities(records)
+    for authority in authorities.values():
+        files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
                                                ("findings", "drawing")} for p in plan_views]))

@@ -147,8 +147,9 @@ def inspector_view(records: Records, inspector: Record, day: dt.date) -> dict[st
             "status_label": current_status(inspector, day)}
 
 
-def source_view(source: dict[str, Any]) -> dict[str, Any]:
-    """A declared random source: what it is, when it becomes known, where to read it."""
+def source_view(source: dict[str, Any], result_url: str | None = None) -> dict[str, Any]:
+    """A declared random source: what it is, when it becomes known, where to read it (for a
+    lottery, the official result page of its issue once the plan records it)."""
     if source.get("kind") == "drand" and source.get("chain") in CHAINS:
         chain = CHAINS[source["chain"]]
         when = dt.datetime.fromtimestamp(round_time(chain.name, source["round"]), BEIJING)
@@ -158,4 +159,5 @@ def source_view(source: dict[str, Any]) -> dict[str, Any]:
     game = source.get("game", "彩票")
     return {"label": f"{game} 第 {source.get('issue', '')} 期",
             "known_at": f"{source.get('date', '')} {source.get('time', '')} 北京时间",
-            "official": SPORTS_LOTTERY if game in SPORTS_GAMES else WELFARE_LOTTERY}
+            "official": result_url, "operator": SPORTS_LOTTERY if game in SPORTS_GAMES
+            else WELFARE_LOTTERY}

@@ -1,0 +1,144 @@
+"""A stored package against the one the records give (spec: the package is what the records give).
+
+A verifier without the records can only check the algorithm; this is the bureau's side of the
+bargain: who was in the pool, with what weight, which inspectors were eligible and which pairs
+were kept apart must all follow from the records as of the pool date. Each difference is said in
+the bureau's words, naming the institution or inspector and why it should (not) be there.
+"""
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator.draw.freeze import freeze
+from generator.draw.gittime import git
+from generator.records.kinds import SECTORS
+from generator.records.load import load_records
+from generator.records.model import Record, Records
+
+EXCLUSION_REASONS = {"recusal": "申报回避", "recent": "周期内检查过"}
+
+
+def _who(records: Records, record_id: str, what: str) -> str:
+    record = records.get(record_id)
+    return f"{what} {record.name}（{record_id}）" if record is not None else f"{what} {record_id}"
+
+
+def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in items}
+
+
+def _stratum_differences(records: Records, plan: Record, want: dict[str, Any],
+                         have: dict[str, Any]) -> list[str]:
+    sector = SECTORS.get(want["id"], want["id"])
+    day = plan.pool_date.isoformat()
+    out = []
+    scope = next(s for s in plan.scope if s.sector == want["id"])
+    if want["k"] != have["k"]:
+        out.append(f"{sector}：按计划比例 {scope.ratio_percent}%、至少 {scope.min_count} 家，"
+                   f"应从 {len(want['targets'])} 家中抽取 {want['k']} 家，抽取包为 {have['k']} 家")
+    for key, label in (("lead_department", "业务主管股室"), ("min_lead", "每组来自主管股室的最少人数")):
+        if want[key] != have[key]:
+            out.append(f"{sector}：{label}应为 {want[key]}，抽取包为 {have[key]}")
+    wanted, had = _by_id(want["targets"]), _by_id(have["targets"])
+    for tid in sorted(wanted.keys() - had.keys()):
+        out.append(f"{_who(records, tid, '机构')}在抽取基准日 {day} 为执业状态，却不在抽取范围")
+    for tid in sorted(had.keys() - wanted.keys()):
+        inst = records.get(tid, ("institution",))
+        if inst is None:
+            why = "记录中没有这个机构"
+        elif inst.sector != want["id"]:
+            why = f"它属于{SECTORS[inst.sector]}，不属于{sector}"
+        else:
+            why = f"它在抽取基准日 {day} 不是执业状态"
+        out.append(f"{_who(records, tid, '机构')}在抽取范围中，但{why}")
+    for tid in sorted(wanted.keys() & had.keys()):
+        if wanted[tid]["weight"] != had[tid]["weight"]:
+            out.append(f"{_who(records, tid, '机构')}的抽签份数应为 {wanted[tid]['weight']}"
+                       f"（按抽取基准日的风险情况，方案 二(八)），抽取包为 {had[tid]['weight']}")
+    return out
+
+
+def package_differences(records: Records, plan: Record, expected: dict[str, Any],
+                        stored: dict[str, Any]) -> list[str]:
+    """What differs between the package the records give (`expected`) and `stored`, in words."""
+    out = []
+    for key, label in (("spec", "规范版本"), ("plan", "计划编号"), ("as_of", "取数日期"),
+                       ("team_size", "每组人数"), ("sources", "随机源")):
+        if expected[key] != stored[key]:
+            out.append(f"{label}应为 {expected[key]}，抽取包为 {stored[key]}")
+    want_strata, have_strata = _by_id(expected["strata"]), _by_id(stored["strata"])
+    for sid in sorted(want_strata.keys() - have_strata.keys()):
+        out.append(f"计划范围含{SECTORS.get(sid, sid)}，抽取包中却没有这一分层")
+    for sid in sorted(have_strata.keys() - want_strata.keys()):
+        out.append(f"抽取包中的分层 {sid} 不在计划范围内")
+    both = want_strata.keys() & have_strata.keys()
+    if ([s["id"] for s in stored["strata"] if s["id"] in both]
+            != [s["id"] for s in expected["strata"] if s["id"] in both]):
+        out.append("分层顺序应与计划范围的顺序一致")
+    for sid in sorted(both):
+        out.extend(_stratum_differences(records, plan, want_strata[sid], have_strata[sid]))
+    day = plan.pool_date.isoformat()
+    wanted, had = _by_id(expected["inspectors"]), _by_id(stored["inspectors"])
+    for iid in sorted(wanted.keys() - had.keys()):
+        out.append(f"{_who(records, iid, '执法检查人员')}在抽取基准日 {day} 在岗、执法证有效，"
+                   "却不在可选人员中")
+    for iid in sorted(had.keys() - wanted.keys()):
+        out.append(f"{_who(records, iid, '执法检查人员')}在可选人员中，但在抽取基准日 {day} "
+                   "不在岗，或执法证未覆盖整个实施时间")
+    for iid in sorted(wanted.keys() & had.keys()):
+        if wanted[iid]["department"] != had[iid]["department"]:
+            out.append(f"{_who(records, iid, '执法检查人员')}的股室应为 {wanted[iid]['department']}，"
+                       f"抽取包为 {had[iid]['department']}")
+    pairs = {(e["target"], e["inspector"]): e["reason"] for e in expected["exclusions"]}
+    stored_pairs = {(e["target"], e["inspector"]): e["reason"] for e in stored["exclusions"]}
+    for pair in sorted(pairs.keys() | stored_pairs.keys()):
+        want, have = pairs.get(pair), stored_pairs.get(pair)
+        if want == have:
+            continue
+        who = f"{_who(records, pair[1], '执法检查人员')}与{_who(records, pair[0], '机构')}"
+        if have is None:
+            out.append(f"{who}应排除（{EXCLUSION_REASONS[want]}），抽取包中没有这一排除")
+        elif want is None:
+            out.append(f"{who}被排除（{EXCLUSION_REASONS.get(have, have)}），但记录中没有这个理由")
+        else:
+            out.append(f"{who}的排除理由应为{EXCLUSION_REASONS[want]}，抽取包为"
+                       f"{EXCLUSION_REASONS.get(have, have)}")
+    return out
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The records as they stood when the package was committed give it exactly."""
+
+    commit: str
+    changed: tuple[str, ...]  # record files changed since, relative to records/
+
+
+def explain_by_history(root: Path, plan: Record, stored: dict[str, Any],
+                       commit: str) -> Explanation | None:
+    """Recompute the package from the records at `commit`; an Explanation if they give it."""
+    prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
+    top = (git(root, "rev-parse", "--show-toplevel") or "").strip()
+    if not top:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        # from the top: git archive refuses to run in a subfolder holding untracked files
+        archive = subprocess.run(["git", "archive", "--format=tar", f"{commit}:{prefix}"],
+                                 cwd=top, capture_output=True, timeout=60, check=False)
+        if archive.returncode != 0:
+            return None
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(tmp, filter="data")
+        then, _ = load_records(Path(tmp))
+        then_plan = then.get(plan.id, ("plan",))
+        if then.jurisdiction is None or then_plan is None or freeze(then, then_plan).package != stored:
+            return None
+    changed = (git(root, "diff", "--name-only", "--relative", commit, "--", ".") or "").split()
+    changed += (git(root, "ls-files", "--others", "--exclude-standard", "--", ".") or "").split()
+    return Explanation(commit, tuple(sorted(c for c in set(changed) if not c.startswith("draws/"))))

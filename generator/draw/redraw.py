@@ -1,0 +1,106 @@
+"""No silent redraws (spec: one draw per package): a redraw is a plan revision with later sources
+and a stated reason; a package whose randomness is public is drawn and kept before any revision;
+revisions are capped by policy; and no two live packages cover the same sector and time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterator
+
+from generator.records.model import Record, Records
+from generator.records.problems import ERROR, NOTICE, WARNING, Problem
+from generator.records.timing import BEIJING, plan_source_times
+
+DEFAULT_MAX_REVISIONS = 1  # when the policy does not say (jurisdiction.yaml policy.max_revisions)
+
+
+def _when(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def _ancestors(records: Records, plan: Record) -> list[Record]:
+    """The plans `plan` revises, nearest first (a cycle stops the walk)."""
+    out: list[Record] = []
+    current = plan
+    while current.revision is not None:
+        older = records.get(current.revision.supersedes, ("plan",))
+        if older is None or older in out or older is plan:
+            break
+        out.append(older)
+        current = older
+    return out
+
+
+def _frozen(records: Records, plan_id: str) -> bool:
+    folder = records.draws.get(plan_id)
+    return folder is not None and folder.get("package.json") is not None
+
+
+def check_redraws(records: Records, frozen_at: dict[str, int | None],
+                  now: float) -> Iterator[Problem]:
+    """Problems of revisions and of undrawn or overlapping packages.
+
+    `frozen_at`: for each verified package, the earliest proven time it existed (None: unknown).
+    """
+    policy_cap = records.policy.get("max_revisions")
+    cap = DEFAULT_MAX_REVISIONS if policy_cap is None else policy_cap
+    superseded = records.superseded
+    for plan in records.plans:
+        ancestors = _ancestors(records, plan)
+        if len(ancestors) > cap:
+            yield Problem(plan.file, plan.line_of("revision"), "draw.revision-cap",
+                          f"字段 revision：计划 {ancestors[-1].id} 已修订 {len(ancestors)} 次，"
+                          f"超过本局规定的 {cap} 次", "jurisdiction.yaml 的 policy.max_revisions",
+                          ERROR, "revision")
+        times = plan_source_times(plan)
+        if times is None:
+            continue
+        if ancestors:
+            yield from _check_revision(records, plan, ancestors[0], frozen_at, now)
+        first = min(times)
+        if (_frozen(records, plan.id) and records.draw_result(plan.id) is None
+                and plan.id not in superseded and first <= now):
+            severity = NOTICE if records.jurisdiction.example else WARNING
+            yield Problem(records.draws[plan.id].get("package.json").file, 1, "draw.undrawn",
+                          f"随机源已于 {_when(first)} 公布，抽取尚未运行",
+                          f"运行 ssj draw run {plan.id}；结果无论如何都须公布", severity)
+    yield from _check_overlaps(records)
+
+
+def _check_revision(records: Records, plan: Record, old: Record, frozen_at: dict[str, int | None],
+                    now: float) -> Iterator[Problem]:
+    old_times = plan_source_times(old)
+    if old_times is None:
+        return
+    if min(plan_source_times(plan)) <= max(old_times):
+        yield Problem(plan.file, plan.line_of("draw.sources"), "draw.revision-sources",
+                      f"字段 draw.sources：修订计划的随机源须晚于被取代计划 {old.id} 的全部随机源",
+                      "声明尚未公布的新轮次或新期号", ERROR, "draw.sources")
+    if not _frozen(records, old.id) or records.draw_result(old.id) is not None:
+        return
+    revised_at = frozen_at.get(plan.id)
+    revised_at = now if revised_at is None else revised_at
+    public = min(old_times)
+    if public <= revised_at:
+        yield Problem(plan.file, plan.line_of("revision"), "draw.silent-redraw",
+                      f"字段 revision：被取代的计划 {old.id} 已冻结，其随机源已于 {_when(public)} 公布，"
+                      "却没有抽取结果；不能用修订计划替换一个随机源已公开的抽取",
+                      f"先运行 ssj draw run {old.id} 并保留结果，再修订", ERROR, "revision")
+
+
+def _check_overlaps(records: Records) -> Iterator[Problem]:
+    """Two frozen packages over a shared sector and overlapping schedules, neither revising the
+    other, would let the bureau keep whichever draw it likes."""
+    frozen = [p for p in records.plans if _frozen(records, p.id)]
+    lineage = {p.id: {a.id for a in _ancestors(records, p)} for p in frozen}
+    for i, a in enumerate(frozen):
+        for b in frozen[i + 1:]:
+            if a.id in lineage[b.id] or b.id in lineage[a.id]:
+                continue
+            shared = {s.sector for s in a.scope} & {s.sector for s in b.scope}
+            if shared and a.schedule.start <= b.schedule.end and b.schedule.start <= a.schedule.end:
+                yield Problem(b.file, b.line_of("scope"), "draw.overlap",
+                              f"字段 scope：与已冻结的计划 {a.id} 同含行业 {'、'.join(sorted(shared))}，"
+                              "实施时间重叠，且两者互不修订",
+                              "同一行业同一期间只能有一个抽取；重新抽取请用 revision.supersedes",
+                              ERROR, "scope")
