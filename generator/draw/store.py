@@ -77,6 +77,9 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     write_new({folder / "package.json": pretty_json(frozen.package),
                folder / "commitment.txt": (commit + "\n").encode()})
     authorities, _ = pinned_authorities(records)
+    if not authorities:
+        warnings.append("jurisdiction.yaml 没有固定可信时间戳服务（timestamp_authorities），"
+                        "无法证明抽取包早于随机源；固定后在随机源公布前运行 ssj draw stamp")
     stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout)
     return FreezeOutcome(commit, frozen.package, tuple(warnings), stamps)
 
