@@ -8,25 +8,29 @@ network beyond 127.0.0.1.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
+import datetime
 import hashlib
 import http.server
 import json
-import re
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from asn1crypto import tsp
+from asn1crypto import cms, tsp
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509 import load_pem_x509_certificate
 
 from generator.draw.canon import canon
 from generator.draw.spec import commitment, draw, serialise
-from generator.records.timing import round_time
-from tests.records_tree import JURISDICTION
+from generator.draw.timestamp import load_chain, verify_stamp
+from generator.records.timing import BEIJING, round_time
 from tests.sitecheck import REPO, Site, build_site, copy_example, section_of, table_captioned
 from tests.test_draw_commands import (
     DRAWS,
@@ -57,7 +61,7 @@ from tests.test_draw_commands import (
     tree,
     write,
 )
-from tests.tsa_authority import Authority, closed_url, make_authority, serve
+from tests.tsa_authority import POLICY, TSTINFO_TYPE, Authority, closed_url, make_authority, serve
 
 JURISDICTION_FILE = "records/jurisdiction.yaml"
 PACKAGE = f"{DRAWS}/package.json"
@@ -122,6 +126,11 @@ def committed_repo(root: Path, files: dict, plan: str = PLAN_ID) -> Path:
     return root
 
 
+def head(root: Path) -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
 def package_of(root: Path, plan: str = PLAN_ID) -> dict:
     return json.loads((root / f"records/draws/{plan}/package.json").read_bytes())
 
@@ -150,6 +159,18 @@ def assert_passes(root: Path, *args: str) -> Out:
     out = ssj(root, "check", *args)
     assert out.exit_code == 0, out.output
     return out
+
+
+def with_site(root: Path) -> Path:
+    shutil.copytree(REPO / "site", root / "site")
+    return root
+
+
+def built(root: Path) -> Site:
+    out = root / "_site"
+    result = build_site(root, out)
+    assert result.exit_code == 0, result.output
+    return Site(out)
 
 
 @contextlib.contextmanager
@@ -325,9 +346,8 @@ def message(root: Path) -> bytes:
 
 def also_pin(root: Path, tsa: Authority, tsa_url: str, authority_id: str,
              other: Authority) -> None:
-    write(root, {JURISDICTION_FILE: pin_main(tsa, tsa_url, False,
-                                             (authority_id, "另一家时间戳机构", "https://tsa.invalid/",
-                                              other.chain_pem))})
+    other_entry = (authority_id, "另一家时间戳机构", closed_url(), other.chain_pem)
+    write(root, {JURISDICTION_FILE: pin_main(tsa, tsa_url, False, other_entry)})
 
 
 def test_a_token_over_another_commitment_is_refused(repo: Path, tsa: Authority) -> None:
@@ -423,6 +443,51 @@ def test_a_token_just_inside_the_margin_is_late(tmp_path: Path, tsa: Authority,
     assert_passes(tmp_path)
 
 
+def token_at(authority: Authority, message: bytes, gen_time: datetime.datetime) -> bytes:
+    """A TimeStampResp from `authority` over SHA-256(message) with the given genTime, as if it
+    had answered then (signed with `openssl cms`, as tests/tsa_authority.py does for tokens
+    `openssl ts -reply` will not make)."""
+    info = tsp.TSTInfo({
+        "version": "v1", "policy": POLICY, "serial_number": 4242, "gen_time": gen_time,
+        "message_imprint": {"hash_algorithm": {"algorithm": "sha256"},
+                            "hashed_message": hashlib.sha256(message).digest()},
+    }).dump()
+    content = authority.folder / f"tstinfo-{gen_time.timestamp():.0f}.der"
+    content.write_bytes(info)
+    signed = subprocess.run(
+        ["openssl", "cms", "-sign", "-binary", "-nodetach", "-nosmimecap", "-md", "sha256",
+         "-econtent_type", TSTINFO_TYPE, "-in", str(content),
+         "-signer", str(authority.folder / "tsa.pem"), "-inkey", str(authority.folder / "tsa.key"),
+         "-outform", "DER"], capture_output=True, check=True).stdout
+    return tsp.TimeStampResp({"status": {"status": "granted"},
+                              "time_stamp_token": cms.ContentInfo.load(signed)}).dump()
+
+
+def test_a_late_retry_beside_an_on_time_token_is_not_an_error(tmp_path: Path, authorities,
+                                                              tsa: Authority,
+                                                              tsa_url: str) -> None:
+    """The second authority was down at the freeze and answered the retry 13 hours later,
+    inside the 24-hour margin of a round 36 hours ahead. The first token already proves the
+    timing (spec: a draw is on time when a token is); the late one is noted, not an error."""
+    second = authorities("second", intermediate=True)
+    files = tree(example=False, round_number=future_round(1.5))
+    files[JURISDICTION_FILE] = pin_main(tsa, tsa_url, False,
+                                        ("second", "第二家时间戳机构", closed_url(),
+                                         second.chain_pem))
+    committed_repo(tmp_path, files)
+    assert (tmp_path / token_file()).is_file() and not (tmp_path / token_file("second")).exists()
+    later = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + \
+        datetime.timedelta(hours=13)
+    write(tmp_path, {token_file("second"): token_at(second, message(tmp_path), later)})
+    out = assert_passes(tmp_path)
+    (line,) = problem_lines(out.stdout, "draw.timestamp-late")
+    assert line.startswith(f"{token_file('second')}:1: 提示 [draw.timestamp-late] "), line
+    assert "晚于规定" in line and "以按时的可信时间戳为准" in line
+    # alone, the late token proves nothing: an error
+    (tmp_path / token_file()).unlink()
+    assert_check_refuses(tmp_path, "draw.timestamp-late", token_file("second"), "晚于规定")
+
+
 @pytest.mark.parametrize("example, severity", [(False, "错误"), (True, "提示")])
 def test_a_drawn_plan_without_a_token(tmp_path: Path, tsa: Authority, example: bool,
                                       severity: str) -> None:
@@ -446,10 +511,6 @@ def chain_line(text: str, n: int) -> int:
 
 
 def bad_chains(tsa: Authority) -> dict[str, str]:
-    from cryptography.hazmat.primitives.serialization import Encoding
-    from cryptography.x509 import load_pem_x509_certificate
-
-    import base64
     der = load_pem_x509_certificate(tsa.chain_pem).public_bytes(Encoding.DER)
     return {
         "der-base64": base64.encodebytes(der).decode(),
@@ -467,7 +528,7 @@ def bad_chains(tsa: Authority) -> dict[str, str]:
 ])
 def test_a_pinned_chain_in_the_wrong_format_is_located(repo: Path, tsa: Authority, tsa_url: str,
                                                        kind: str, words: tuple[str, ...]) -> None:
-    text = pin_main(tsa, tsa_url, False, ("broken", "格式错误的机构", "https://tsa.invalid/",
+    text = pin_main(tsa, tsa_url, False, ("broken", "格式错误的机构", closed_url(),
                                           bad_chains(tsa)[kind]))
     write(repo, {JURISDICTION_FILE: text})
     line = chain_line(text, 2)
@@ -478,3 +539,672 @@ def test_a_pinned_chain_in_the_wrong_format_is_located(repo: Path, tsa: Authorit
     assert_refused(ssj(repo, "draw", "stamp", PLAN_ID), JURISDICTION_FILE)
     assert_refused(ssj(repo, "draw", "freeze", PLAN_ID), JURISDICTION_FILE)
     assert snapshot(repo / "records") == before
+
+
+def test_an_authority_pinned_twice_is_located(repo: Path, tsa: Authority, tsa_url: str) -> None:
+    text = pin_main(tsa, tsa_url, False, (TSA_ID, "同一编号的另一家", tsa_url, tsa.chain_pem))
+    write(repo, {JURISDICTION_FILE: text})
+    line = [i for i, row in enumerate(text.splitlines(), start=1)
+            if row == f"  - id: {TSA_ID}"][1]
+    assert_check_refuses(repo, "draw.timestamp-authority", JURISDICTION_FILE,
+                         f"timestamp_authorities[2].id：{TSA_ID} 重复", line=line)
+
+
+def test_a_bare_token_verifies_and_the_page_command_reads_it(repo: Path, tsa: Authority,
+                                                             tmp_path: Path) -> None:
+    """A TimeStampToken stored without its TimeStampResp wrapper, as some services send it."""
+    write(repo, {token_file(): tsa.reply(message(repo), token=True)})
+    out = assert_passes(repo)
+    assert "错误 0，警告 0" in out.stdout, out.stdout
+    site = built(with_site(repo))
+    stdout, command = run_the_page_command(site, tmp_path)
+    assert "Verification: OK" in stdout and " -token_in " in command
+
+
+# --- 2. git: a second signal only ------------------------------------------------------------
+
+BACKDATED = 978307200  # 2001-01-01
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def frozen_in_git(root: Path, example: bool = False, days: float = 30) -> int:
+    """A bureau's records committed, then its plan (a round `days` ahead) frozen, not yet
+    committed; no authority pinned, so git is the only signal. Returns the round's time."""
+    number = future_round(days)
+    write(root, tree(example=example, round_number=number))
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "records", when=now() - 7200)
+    out = ssj(root, "draw", "freeze", PLAN_ID)
+    assert out.exit_code == 0, out.output
+    return round_time("quicknet", number)
+
+
+def commit_all(root: Path, message: str, when: int | None = None) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, when=when)
+
+
+def test_a_package_deleted_and_re_added_honestly_keeps_its_time(tmp_path: Path) -> None:
+    source = frozen_in_git(tmp_path)
+    commit_all(tmp_path, "freeze", when=now() - 3600)
+    package = (tmp_path / PACKAGE).read_bytes()
+    (tmp_path / PACKAGE).unlink()
+    commit_all(tmp_path, "oops", when=now() - 1800)
+    write(tmp_path, {PACKAGE: package})
+    commit_all(tmp_path, "back", when=now())
+    assert now() + 24 * 3600 < source
+    out = assert_passes(tmp_path)
+    assert not problem_lines(out.stdout, "draw.commit-time"), out.stdout
+
+
+def test_a_late_package_re_added_in_a_backdated_commit_is_an_error(tmp_path: Path) -> None:
+    source = frozen_in_git(tmp_path)
+    commit_all(tmp_path, "freeze, late", when=source + 3600)
+    assert_check_refuses(tmp_path, "draw.commit-time", PACKAGE, "晚于规定")
+    package = (tmp_path / PACKAGE).read_bytes()
+    (tmp_path / PACKAGE).unlink()
+    commit_all(tmp_path, "remove", when=source + 7200)
+    write(tmp_path, {PACKAGE: package})
+    commit_all(tmp_path, "re-add, backdated to 2001", when=BACKDATED)
+    assert_check_refuses(tmp_path, "draw.commit-time", PACKAGE, "提交时间系手工填写",
+                         "不能作为证据")
+
+
+@pytest.mark.parametrize("late_first", [True, False],
+                         ids=["deleted-then-re-added", "never-on-time"])
+def test_a_package_after_a_run_of_backdated_commits_is_an_error(tmp_path: Path,
+                                                                late_first: bool) -> None:
+    """Each commit later than its own parent, but the run starts earlier than the main line
+    before it: no date in the run proves anything."""
+    source = frozen_in_git(tmp_path)
+    package = (tmp_path / PACKAGE).read_bytes()
+    if late_first:
+        commit_all(tmp_path, "freeze, late", when=source + 3600)
+        (tmp_path / PACKAGE).unlink()
+        commit_all(tmp_path, "remove, backdated", when=BACKDATED)
+    else:
+        (tmp_path / PACKAGE).unlink()
+        write(tmp_path, {"records/items/lf-01.yaml": (tmp_path / "records/items/lf-01.yaml")
+                         .read_text(encoding="utf-8") + "effective_until: 2030-01-01\n"})
+        commit_all(tmp_path, "something else, backdated", when=BACKDATED)
+    write(tmp_path, {PACKAGE: package})
+    commit_all(tmp_path, "the package, a day after the backdated commit", when=BACKDATED + 86400)
+    assert_check_refuses(tmp_path, "draw.commit-time", PACKAGE, "提交时间系手工填写",
+                         "不能作为证据")
+
+
+@pytest.mark.parametrize("example, code, severity", [(False, 1, "错误"), (True, 0, "提示")])
+def test_a_shallow_clone(tmp_path: Path, example: bool, code: int, severity: str) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    frozen_in_git(source, example=example)
+    commit_all(source, "freeze")
+    assert_passes(source)
+    git(tmp_path, "clone", "-q", f"file://{source}", "full")
+    out = assert_passes(tmp_path / "full")
+    assert not problem_lines(out.stdout, "draw.commit-time"), out.stdout
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{source}", "shallow")
+    out = ssj(tmp_path / "shallow", "check")
+    assert out.exit_code == code, out.output
+    (line,) = problem_lines(out.stdout, "draw.commit-time")
+    assert line.startswith(f"{PACKAGE}:1: {severity} [draw.commit-time] "), line
+    assert "浅克隆" in line and "fetch-depth: 0" in line
+
+
+@pytest.mark.parametrize("merged_late", [False, True], ids=["merged-on-time", "merged-late"])
+def test_a_package_merged_into_main_counts_from_the_merge(tmp_path: Path,
+                                                          merged_late: bool) -> None:
+    """The branch commit is on time either way; what counts is when main got the package."""
+    source = frozen_in_git(tmp_path)
+    package = (tmp_path / PACKAGE).read_bytes()
+    commitment_txt = (tmp_path / DRAWS / "commitment.txt").read_bytes()
+    shutil.rmtree(tmp_path / DRAWS)
+    git(tmp_path, "checkout", "-q", "-b", "draw")
+    write(tmp_path, {PACKAGE: package, f"{DRAWS}/commitment.txt": commitment_txt})
+    commit_all(tmp_path, "freeze on a branch", when=now() - 3600)
+    git(tmp_path, "checkout", "-q", "main")
+    write(tmp_path, {"records/items/lf-01.yaml": (tmp_path / "records/items/lf-01.yaml")
+                     .read_text(encoding="utf-8") + "effective_until: 2030-01-01\n"})
+    commit_all(tmp_path, "meanwhile on main", when=now() - 1800)
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge the draw", "draw",
+        when=source + 3600 if merged_late else now())
+    if merged_late:
+        assert_check_refuses(tmp_path, "draw.commit-time", PACKAGE, "晚于规定")
+    else:
+        out = assert_passes(tmp_path)
+        assert not problem_lines(out.stdout, "draw.commit-time"), out.stdout
+
+
+# --- 3. packages re-derived from the records --------------------------------------------------
+
+RISKY = 2      # firm 2 carries complaints: two tickets
+RECUSED = 3    # inspector 3 declared a conflict with firm 3
+
+
+def derivation_tree() -> dict:
+    """Ten law firms (k = 2 at 20 %), one weighted, one declared conflict."""
+    files = tree(firms=10)
+    files[f"records/institutions/{firm_id(RISKY)}.yaml"] = firm_file(RISKY, """\
+risk_flags:
+  - kind: complaints
+    since: 2024-06-01
+""")
+    files[f"records/inspectors/{inspector_id(RECUSED)}.yaml"] = inspector_file(
+        RECUSED, "lawyer", f"""\
+conflicts:
+  - target: "{firm_id(RECUSED)}"
+    declared_on: 2024-02-01
+""")
+    return files
+
+
+@pytest.fixture(scope="module")
+def drawn_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("derived")
+    drawn(root, derivation_tree())
+    package = package_of(root)
+    (stratum,) = package["strata"]
+    assert stratum["k"] == 2 and len(stratum["targets"]) == 10
+    assert {t["id"]: t["weight"] for t in stratum["targets"]}[firm_id(RISKY)] == 2
+    assert package["exclusions"] == [{"target": firm_id(RECUSED),
+                                      "inspector": inspector_id(RECUSED), "reason": "recusal"}]
+    return root
+
+
+def redrawn_by_hand(root: Path, change) -> None:
+    """The package edited, then commitment and result recomputed and the drawn targets
+    inspected, so that everything but the derivation holds."""
+    package = package_of(root)
+    change(package)
+    values = json.loads((root / DRAWS / "values.json").read_bytes())
+    result = draw(package, values)
+    write(root, {PACKAGE: json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                 f"{DRAWS}/commitment.txt": commitment(package) + "\n",
+                 f"{DRAWS}/result.json": serialise(result)})
+    shutil.rmtree(root / "records" / "findings")
+    inspected(root, result)
+
+
+def drop_target(n: int):
+    def change(package: dict) -> None:
+        (stratum,) = package["strata"]
+        stratum["targets"] = [t for t in stratum["targets"] if t["id"] != firm_id(n)]
+    return change
+
+
+def drop_inspector(n: int):
+    def change(package: dict) -> None:
+        package["inspectors"] = [i for i in package["inspectors"] if i["id"] != inspector_id(n)]
+    return change
+
+
+def set_k(k: int):
+    def change(package: dict) -> None:
+        package["strata"][0]["k"] = k
+    return change
+
+
+def set_weight(n: int, weight: int):
+    def change(package: dict) -> None:
+        for target in package["strata"][0]["targets"]:
+            if target["id"] == firm_id(n):
+                target["weight"] = weight
+    return change
+
+
+def drop_exclusions(package: dict) -> None:
+    package["exclusions"] = []
+
+
+HAND_EDITS = {
+    "institution-dropped": (drop_target(4), (
+        f"示例第4律师事务所（{firm_id(4)}）", "在抽取基准日 2025-03-01 为执业状态，却不在抽取范围")),
+    "inspector-dropped": (drop_inspector(4), (
+        f"检查员04号（{inspector_id(4)}）", "在岗、执法证有效，却不在可选人员中")),
+    "k-lowered": (set_k(1), ("按计划比例 20%、至少 1 家", "应从 10 家中抽取 2 家，抽取包为 1 家")),
+    "weight-changed": (set_weight(RISKY, 1), (
+        f"示例第{RISKY}律师事务所（{firm_id(RISKY)}）的抽签份数应为 2", "抽取包为 1")),
+    "exclusion-dropped": (drop_exclusions, (
+        f"检查员03号（{inspector_id(RECUSED)}）", f"示例第{RECUSED}律师事务所", "应排除（申报回避）")),
+}
+
+
+def test_the_package_the_records_give_passes(drawn_tree: Path, tmp_path: Path) -> None:
+    root = tmp_path / "tree"
+    shutil.copytree(drawn_tree, root)
+    out = assert_passes(root)
+    assert not problem_lines(out.stdout, "draw.derivation")
+    assert ssj(root, "draw", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("change, words", HAND_EDITS.values(), ids=HAND_EDITS.keys())
+def test_a_hand_edited_package_that_verifies_is_refused(drawn_tree: Path, tmp_path: Path,
+                                                        change, words) -> None:
+    root = tmp_path / "tree"
+    shutil.copytree(drawn_tree, root)
+    redrawn_by_hand(root, change)
+    # the algorithm verifies: only the derivation is wrong
+    public = ssj(root, "draw", "verify", "--package", PACKAGE, "--values",
+                 f"{DRAWS}/values.json", "--result", f"{DRAWS}/result.json")
+    assert public.exit_code == 0, public.output
+    before = snapshot(root / "records")
+    outs = ssj(root, "check"), ssj(root, "draw", "verify")
+    assert snapshot(root / "records") == before
+    assert_reported(outs, "draw.derivation", PACKAGE, "抽取包与记录不符", *words)
+    for out in outs:
+        errors = [line for line in out.stdout.splitlines() if " 错误 " in line]
+        assert all("[draw.derivation]" in line for line in errors), errors
+        assert all(line.startswith(f"{PACKAGE}:1: ") for line in errors), errors
+
+
+def closed_before_the_pool_date(n: int) -> dict:
+    """Firm n's record with a status entry dated before plan 2025-01's pool date."""
+    return {f"records/institutions/{firm_id(n)}.yaml": firm_file(n, """\
+  - since: 2025-02-01
+    status: closed
+""")}
+
+
+@pytest.mark.parametrize("committed", [False, True], ids=["uncommitted", "committed"])
+def test_a_later_record_change_is_explained_not_an_error(tmp_path: Path, committed: bool) -> None:
+    frozen_in_git(tmp_path, example=False)
+    commit_all(tmp_path, "freeze")
+    freeze_commit = head(tmp_path)
+    write(tmp_path, closed_before_the_pool_date(2))
+    if committed:
+        commit_all(tmp_path, "record the closure")
+    out = assert_passes(tmp_path)
+    (line,) = problem_lines(out.stdout, "draw.derivation")
+    assert line.startswith(f"{PACKAGE}:1: 提示 [draw.derivation] "), line
+    assert f"示例第2律师事务所（{firm_id(2)}）在抽取范围中" in line
+    assert "在抽取基准日 2025-03-01 不是执业状态" in line
+    assert f"按冻结时（提交 {freeze_commit[:12]}）的记录重新计算与抽取包一致" in line
+    assert f"差异来自之后修改的记录：institutions/{firm_id(2)}.yaml" in line
+    verify = ssj(tmp_path, "draw", "verify")
+    assert verify.exit_code == 0, verify.output
+
+
+def test_with_base_a_new_package_must_be_what_the_records_give(tmp_path: Path) -> None:
+    frozen_in_git(tmp_path, example=False)
+    base = head(tmp_path)
+    commit_all(tmp_path, "freeze")
+    # the pull request adds the package as the records give it
+    out = assert_passes(tmp_path, "--base", base)
+    assert not problem_lines(out.stdout, "draw.derivation")
+    freeze_commit = head(tmp_path)
+    # the same pull request also changes a record so that they no longer give that package:
+    # history could explain it, but a new package must equal what this change's records give
+    write(tmp_path, closed_before_the_pool_date(2))
+    commit_all(tmp_path, "record the closure")
+    before = snapshot(tmp_path / "records")
+    out = ssj(tmp_path, "check", "--base", base)
+    assert snapshot(tmp_path / "records") == before
+    assert out.exit_code == 1, out.output
+    (line,) = problem_lines(out.stdout, "draw.derivation")
+    assert line.startswith(f"{PACKAGE}:1: 错误 [draw.derivation] 抽取包与记录不符："), line
+    assert f"示例第2律师事务所（{firm_id(2)}）在抽取范围中" in line
+    # against a base that already had the package, the change is explained
+    out = assert_passes(tmp_path, "--base", freeze_commit)
+    (line,) = problem_lines(out.stdout, "draw.derivation")
+    assert " 提示 " in line and "差异来自之后修改的记录" in line
+
+
+# --- 4. no silent redraws -------------------------------------------------------------------
+
+REVISION_ID = "2025-01-r1"
+SECOND_REVISION_ID = "2025-01-r2"
+SIBLING_ID = "2025-01-r1b"
+REASON = "首次抽取后发现名录库有误，经批准重新抽取。"
+SECOND_REASON = "第一次修订后又发现执法检查人员名录有误。"
+SIX_INSPECTORS = ("lawyer", "supervision", "lawyer", "supervision", "lawyer", "supervision")
+
+
+def revision(plan_id: str, supersedes: str, sources: str, reason: str) -> dict:
+    return {f"records/plans/{plan_id}.yaml": plan_file(plan_id, sources, extra=f"""\
+revision:
+  supersedes: {supersedes}
+  reason: {reason}
+""")}
+
+
+def line_in(root: Path, file: str, start: str) -> int:
+    """The line of `file` that starts with `start`."""
+    lines = (root / file).read_text(encoding="utf-8").splitlines()
+    (n,) = [i for i, line in enumerate(lines, start=1) if line.startswith(start)]
+    return n
+
+
+def plan_path(plan_id: str) -> str:
+    return f"records/plans/{plan_id}.yaml"
+
+
+def test_superseding_an_undrawn_package_whose_round_is_public_is_refused(tmp_path: Path) -> None:
+    frozen(tmp_path, tree(inspectors=SIX_INSPECTORS, sources=drand_source(123)))
+    write(tmp_path, revision(REVISION_ID, PLAN_ID, drand_source(1000), REASON))
+    assert_check_refuses(tmp_path, "draw.silent-redraw", plan_path(REVISION_ID),
+                         "字段 revision", f"被取代的计划 {PLAN_ID} 已冻结", "没有抽取结果",
+                         line=line_in(tmp_path, plan_path(REVISION_ID), "revision:"))
+    # and the revision cannot be frozen over it
+    before = snapshot(tmp_path)
+    assert_refused(ssj(tmp_path, "draw", "freeze", REVISION_ID), "draw.silent-redraw")
+    assert snapshot(tmp_path) == before
+
+
+def test_superseding_a_package_drawn_and_kept_is_fine(tmp_path: Path) -> None:
+    drawn(tmp_path, tree(inspectors=SIX_INSPECTORS, sources=drand_source(123)), number=123,
+          inspect=False)
+    write(tmp_path, revision(REVISION_ID, PLAN_ID, drand_source(1000), REASON))
+    out = ssj(tmp_path, "draw", "freeze", REVISION_ID)
+    assert out.exit_code == 0, out.output
+    out = assert_passes(tmp_path)
+    assert not problem_lines(out.stdout, "draw.silent-redraw"), out.stdout
+
+
+def test_superseding_a_package_before_its_round_is_fine(tmp_path: Path) -> None:
+    frozen(tmp_path, tree(inspectors=SIX_INSPECTORS, round_number=future_round(30)))
+    write(tmp_path, revision(REVISION_ID, PLAN_ID, drand_source(future_round(60)), REASON))
+    out = ssj(tmp_path, "draw", "freeze", REVISION_ID)
+    assert out.exit_code == 0, out.output
+    out = assert_passes(tmp_path)
+    assert not problem_lines(out.stdout, "draw.silent-redraw"), out.stdout
+    assert not problem_lines(out.stdout, "draw.overlap"), out.stdout
+
+
+def second_plan(schedule: str) -> dict:
+    text = edit(plan_file("2025-02"), "schedule:\n  start: 2025-04-01\n  end: 2025-05-31",
+                schedule)
+    return {plan_path("2025-02"): text}
+
+
+@pytest.mark.parametrize("schedule, overlapping", [
+    ("schedule:\n  start: 2025-05-01\n  end: 2025-06-30", True),
+    ("schedule:\n  start: 2025-06-01\n  end: 2025-07-31", False),
+], ids=["overlapping", "after"])
+def test_two_live_packages_over_one_sector_and_time(tmp_path: Path, schedule: str,
+                                                    overlapping: bool) -> None:
+    frozen(tmp_path, tree(inspectors=SIX_INSPECTORS))
+    write(tmp_path, second_plan(schedule))
+    out = ssj(tmp_path, "draw", "freeze", "2025-02")
+    assert out.exit_code == 0, out.output
+    if overlapping:
+        assert_check_refuses(tmp_path, "draw.overlap", plan_path("2025-02"), "字段 scope",
+                             f"与已冻结的计划 {PLAN_ID} 同含行业 law-firm", "实施时间重叠",
+                             line=line_in(tmp_path, plan_path("2025-02"), "scope:"))
+    else:
+        out = assert_passes(tmp_path)
+        assert not problem_lines(out.stdout, "draw.overlap"), out.stdout
+
+
+def with_max_revisions(example: bool, cap: int) -> str:
+    return edit(jurisdiction(example), "  draw_margin_hours: 24\n",
+                f"  draw_margin_hours: 24\n  max_revisions: {cap}\n")
+
+
+def two_revisions() -> dict:
+    files = tree(round_number=future_round(30))
+    files.update(revision(REVISION_ID, PLAN_ID, drand_source(future_round(60)), REASON))
+    files.update(revision(SECOND_REVISION_ID, REVISION_ID, drand_source(future_round(90)),
+                          SECOND_REASON))
+    return files
+
+
+def test_a_second_revision_exceeds_the_default_cap(tmp_path: Path) -> None:
+    write(tmp_path, two_revisions())
+    assert "max_revisions" not in (tmp_path / JURISDICTION_FILE).read_text(encoding="utf-8")
+    assert_check_refuses(tmp_path, "draw.revision-cap", plan_path(SECOND_REVISION_ID),
+                         f"计划 {PLAN_ID} 已修订 2 次", "超过本局规定的 1 次",
+                         line=line_in(tmp_path, plan_path(SECOND_REVISION_ID), "revision:"))
+
+
+def sibling_revisions() -> dict:
+    """Two revisions of one plan, neither revising the other: two redraws of 2025-01."""
+    files = tree(round_number=future_round(30))
+    files.update(revision(REVISION_ID, PLAN_ID, drand_source(future_round(60)), REASON))
+    files.update(revision(SIBLING_ID, PLAN_ID, drand_source(future_round(90)), SECOND_REASON))
+    return files
+
+
+def test_a_second_revision_of_the_same_plan_exceeds_the_default_cap(tmp_path: Path) -> None:
+    write(tmp_path, sibling_revisions())
+    assert_check_refuses(tmp_path, "draw.revision-cap", plan_path(SIBLING_ID),
+                         f"计划 {PLAN_ID} 已修订 2 次", "超过本局规定的 1 次",
+                         line=line_in(tmp_path, plan_path(SIBLING_ID), "revision:"))
+
+
+@pytest.mark.parametrize("files", [two_revisions, sibling_revisions],
+                         ids=["chain", "siblings"])
+def test_a_second_revision_within_a_cap_of_two(tmp_path: Path, files) -> None:
+    tree_files = files()
+    tree_files[JURISDICTION_FILE] = with_max_revisions(True, 2)
+    write(tmp_path, tree_files)
+    out = assert_passes(tmp_path)
+    assert not problem_lines(out.stdout, "draw.revision-cap")
+
+
+def test_every_attempt_and_revision_is_on_the_site(tmp_path: Path) -> None:
+    """2025-01 drawn then abandoned, its revision drawn and revised again (cap 2): every page of
+    the chain lists all three, and each superseded page shows its result beside the reason."""
+    files = tree(inspectors=SIX_INSPECTORS, sources=drand_source(123))
+    files[JURISDICTION_FILE] = with_max_revisions(True, 2)
+    first = drawn(tmp_path, files, number=123, inspect=False)
+    write(tmp_path, revision(REVISION_ID, PLAN_ID, drand_source(1000), REASON))
+    second = drawn(tmp_path, {}, number=1000, plan=REVISION_ID)
+    write(tmp_path, revision(SECOND_REVISION_ID, REVISION_ID, drand_source(future_round()),
+                             SECOND_REASON))
+    out = ssj(tmp_path, "draw", "freeze", SECOND_REVISION_ID)
+    assert out.exit_code == 0, out.output
+    site = built(with_site(tmp_path))
+    chain = [PLAN_ID, REVISION_ID, SECOND_REVISION_ID]
+    for plan_id in chain:
+        listed = section_of(site.page(f"plans/{plan_id}.html"), "revisions").one("ol")
+        items = listed.find_all("li")
+        assert [li.text().split("：")[0].replace("（本页）", "") for li in items] == chain
+        assert REASON in items[1].text() and SECOND_REASON in items[2].text()
+        assert "已抽取" in items[0].text() and "已抽取" in items[1].text()
+        assert "已冻结，未抽取" in items[2].text()
+    for plan_id, result, reason, by in ((PLAN_ID, first, REASON, REVISION_ID),
+                                        (REVISION_ID, second, SECOND_REASON, SECOND_REVISION_ID)):
+        doc = site.page(f"plans/{plan_id}.html")
+        note = doc.one("main").find_all("p", cls="note")[0].text()
+        assert f"本计划已由修订计划 {by} 取代，理由：{reason}" in note
+        assert "被取代的抽取结果照原样公布" in note
+        ranking = table_captioned(section_of(doc, "result"), "律师事务所：完整排序")
+        keys = [code.text() for code in ranking.iter("code")]
+        assert keys == [entry["key"] for entry in result["strata"][0]["ranking"]]
+
+
+# --- 5. a beacon is always declared ---------------------------------------------------------
+
+RESULT_URL = "https://www.cwl.gov.cn/c/2025/03/05/2025060.shtml"
+
+
+def test_a_lottery_alone_is_refused(tmp_path: Path) -> None:
+    write(tmp_path, tree(sources=LOTTERY_SOURCE))
+    assert_check_refuses(tmp_path, "integrity.draw-beacon", PLAN_FILE, "字段 draw.sources",
+                         "没有声明 drand 随机源",
+                         line=line_in(tmp_path, PLAN_FILE, "  sources:"))
+    before = snapshot(tmp_path)
+    assert_refused(ssj(tmp_path, "draw", "freeze", PLAN_ID), "integrity.draw-beacon")
+    assert snapshot(tmp_path) == before
+
+
+def test_a_lottery_beside_drand_is_fine(tmp_path: Path) -> None:
+    write(tmp_path, tree(sources=drand_source(1000) + LOTTERY_SOURCE))
+    out = assert_passes(tmp_path)
+    assert not problem_lines(out.stdout, "integrity.draw-beacon")
+
+
+@pytest.fixture
+def lottery_drawn(tmp_path: Path) -> Path:
+    frozen(tmp_path, tree(sources=drand_source(1000) + LOTTERY_SOURCE))
+    put_round(tmp_path, round_json("quicknet", 1000))
+    out = ssj(tmp_path, "draw", "run", PLAN_ID, "--drand-round", "round.json", "--value", "3 7 1")
+    assert out.exit_code == 0, out.output
+    inspected(tmp_path, json.loads((tmp_path / DRAWS / "result.json").read_bytes()))
+    return tmp_path
+
+
+def test_a_drawn_lottery_without_its_result_page_is_refused(lottery_drawn: Path) -> None:
+    root = lottery_drawn
+    line = [i for i, text in enumerate((root / PLAN_FILE).read_text(encoding="utf-8")
+                                       .splitlines(), start=1) if "kind: lottery" in text][0]
+    assert_check_refuses(root, "draw.lottery-page", PLAN_FILE, "draw.sources[2].result_url",
+                         "福彩3D 第 2025060 期官方开奖公告", line=line)
+    verify = ssj(root, "draw", "verify")
+    assert verify.exit_code == 1 and problem_lines(verify.stdout, "draw.lottery-page")
+
+
+def test_a_drawn_lottery_links_its_result_page(lottery_drawn: Path) -> None:
+    root = lottery_drawn
+    git(root, "init", "-q")
+    commit_all(root, "drawn")
+    base = head(root)
+    # filled in on the frozen plan after the draw: the plan only grows, the package is unchanged
+    write(root, {PLAN_FILE: edit((root / PLAN_FILE).read_text(encoding="utf-8"),
+                                 '      time: "21:15"\n',
+                                 f'      time: "21:15"\n      result_url: {RESULT_URL}\n')})
+    commit_all(root, "the issue's official result page")
+    out = assert_passes(root, "--base", base)
+    assert not problem_lines(out.stdout, "draw.lottery-page")
+    site = built(with_site(root))
+    doc = site.page(f"plans/{PLAN_ID}.html")
+    sources = table_captioned(section_of(doc, "notice"), "事先声明的公开随机源")
+    rows = [tr for tr in sources.one("tbody").iter("tr")]
+    assert rows[1].one("th").text() == "福彩3D 第 2025060 期"
+    assert [a.get("href") for a in rows[1].iter("a")] == [RESULT_URL]
+    assert "3 7 1" in [code.text() for code in section_of(doc, "result").one("ol").iter("code")]
+
+
+# --- 6. what the plan page shows and lets a citizen check ------------------------------------
+
+def stamp_rows(site: Site, plan_id: str = PLAN_ID) -> list:
+    notice = section_of(site.page(f"plans/{plan_id}.html"), "notice")
+    table = table_captioned(notice, "可信时间戳（RFC 3161）")
+    return [tr for tr in table.one("tbody").iter("tr")]
+
+
+def gen_time_shown(root: Path, authority_id: str, chain_pem: bytes) -> str:
+    commit = (root / DRAWS / "commitment.txt").read_text().strip()
+    stamp = verify_stamp((root / token_file(authority_id)).read_bytes(), commit,
+                         load_chain(chain_pem))
+    return stamp.gen_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S 北京时间")
+
+
+def run_the_page_command(site: Site, tmp: Path, plan_id: str = PLAN_ID) -> tuple[str, str]:
+    """The page's openssl command, run exactly as written in a folder holding only the token
+    and chain files downloaded from the links in the first time-stamp row."""
+    page = f"plans/{plan_id}.html"
+    notice = section_of(site.page(page), "notice")
+    (command,) = [code.raw_text() for pre in notice.iter("pre") for code in pre.iter("code")]
+    first = stamp_rows(site, plan_id)[0]
+    folder = tmp / "download"
+    folder.mkdir()
+    for link in first.iter("a"):
+        path, _ = site.resolve(page, link.get("href"))
+        shutil.copy(site.root / path, folder / Path(path).name)
+    assert len(list(folder.iterdir())) == 2
+    done = subprocess.run(command, shell=True, cwd=folder, capture_output=True, text=True,
+                          timeout=30)
+    assert done.returncode == 0, (command, done.stdout, done.stderr)
+    return done.stdout, command
+
+
+def test_before_the_draw_the_page_shows_each_time_stamp(tmp_path: Path, authorities,
+                                                        tsa: Authority, tsa_url: str) -> None:
+    second = authorities("second", intermediate=True)
+    root = tmp_path / "bureau"
+    with serve(second, full_chain=True) as second_url:
+        files = tree(example=False, round_number=future_round())
+        files[JURISDICTION_FILE] = pin_main(tsa, tsa_url, False,
+                                            ("second", "第二家时间戳机构", second_url,
+                                             second.chain_pem))
+        committed_repo(root, files)
+    assert "错误 0，警告 0" in assert_passes(root).stdout
+    site = built(with_site(root))
+    page = f"plans/{PLAN_ID}.html"
+    doc = site.page(page)
+    notice = section_of(doc, "notice")
+    commit = (root / DRAWS / "commitment.txt").read_text().strip()
+    assert notice.one("p", cls="hash").text() == commit
+    package_links = [a for a in notice.iter("a") if a.text() == "package.json"]
+    assert [site.resolve(page, a.get("href"))[0] for a in package_links] == [
+        f"draws/{PLAN_ID}/package.json"]
+    assert site.bytes(f"draws/{PLAN_ID}/package.json") == (root / PACKAGE).read_bytes()
+    assert "可信时间戳证明：抽取包在首个随机源公布前已冻结" in notice.text()
+    assert "示例数据" not in notice.text()
+    rows = stamp_rows(site)
+    expected = {TSA_NAME: (TSA_ID, tsa.chain_pem), "第二家时间戳机构": ("second", second.chain_pem)}
+    assert sorted(row.one("th").text() for row in rows) == sorted(expected)
+    for row in rows:
+        authority_id, chain_pem = expected[row.one("th").text()]
+        cells = [td.text() for td in row.iter("td")]
+        assert cells[0] == gen_time_shown(root, authority_id, chain_pem)
+        assert cells[1].startswith("早 ") and "不足" not in cells[1]
+        links = [site.resolve(page, a.get("href"))[0] for a in row.iter("a")]
+        assert links == [f"draws/{PLAN_ID}/timestamp-{authority_id}.tsr",
+                         f"timestamp-authorities/{authority_id}.pem"]
+        assert site.bytes(links[0]) == (root / token_file(authority_id)).read_bytes()
+        assert site.bytes(links[1]) == chain_pem
+    assert doc.find(id_="result") is None and "种子" not in doc.one("main").text()
+    assert "Verification: OK" in run_the_page_command(site, tmp_path)[0]
+
+
+def test_after_the_draw_the_page_shows_the_stamps_and_the_result(tmp_path: Path,
+                                                                 tsa: Authority,
+                                                                 tsa_url: str) -> None:
+    root = with_site(tmp_path / "county")
+    files = tree()
+    files[JURISDICTION_FILE] = pin_main(tsa, tsa_url, True)
+    frozen(root, files)
+    before = built(root)
+    doc = before.page(f"plans/{PLAN_ID}.html")
+    assert doc.find(id_="result") is None
+    assert len(stamp_rows(before)) == 1
+    (root / "round.json").write_text(json.dumps(round_json("quicknet", 1000)), encoding="utf-8")
+    out = ssj(root, "draw", "run", PLAN_ID, "--drand-round", "round.json")
+    assert out.exit_code == 0, out.output
+    result = json.loads((root / DRAWS / "result.json").read_bytes())
+    inspected(root, result)
+    site = built(root)
+    doc = site.page(f"plans/{PLAN_ID}.html")
+    notice = section_of(doc, "notice")
+    assert notice.one("p", cls="hash").text() == result["commitment"]
+    (row,) = stamp_rows(site)
+    assert row.one("th").text() == TSA_NAME
+    # stamped long after round 1000 of 2023: listed as it is, with the example note
+    assert row.find_all("td")[1].text().startswith("晚 ") and "不足规定的 24 小时" in row.text()
+    assert "示例数据" in notice.text() and "可信时间戳证明" not in notice.text()
+    shown = section_of(doc, "result")
+    assert result["seed"] in shown.text()
+    ranking = table_captioned(shown, "律师事务所：完整排序")
+    assert [code.text() for code in ranking.iter("code")] == [
+        e["key"] for e in result["strata"][0]["ranking"]]
+    assert "Verification: OK" in run_the_page_command(site, tmp_path)[0]
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = copy_example(tmp_path_factory.mktemp("example"))
+    return built(root)
+
+
+EXAMPLE_PLANS = sorted(p.stem for p in (REPO / "records" / "plans").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("plan_id", EXAMPLE_PLANS)
+def test_each_example_plan_says_its_rounds_predate_it(example_site: Site, plan_id: str) -> None:
+    notice = section_of(example_site.page(f"plans/{plan_id}.html"), "notice")
+    note = " ".join(p.text() for p in notice.find_all("p", cls="note"))
+    assert "示例数据" in note and "随机源早于本计划本身" in note, notice.text()
+    assert "抽取包是在随机源公布之后才冻结的" in note
+    assert "可信时间戳证明" not in notice.text()
+
+
+def test_no_example_page_claims_a_freeze_before_the_randomness(example_site: Site) -> None:
+    pages = example_site.html_pages()
+    assert len(pages) > len(EXAMPLE_PLANS)
+    assert not [p for p in pages if "在随机源产生之前冻结" in example_site.read(p)]

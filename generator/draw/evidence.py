@@ -99,6 +99,7 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
         problems.append(Problem(file, 1, rule, message, hint, severity))
 
     stamps = []
+    late_tokens = []
     for authority_id, token in folder.stamps.items():
         authority = authorities.get(authority_id)
         if authority is None:
@@ -116,10 +117,16 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
         stamps.append((authority_id, stamp))
         late = stamp.gen_time.timestamp() + margin - earliest
         if late > 0:
-            add(token.file, "draw.timestamp-late",
-                f"时间戳时间 {stamp.gen_time:%Y-%m-%d %H:%M:%S} UTC 晚于规定：须在首个随机源公布前 "
-                f"{margin_hours} 小时，差 {duration(late)}", LATE_HINT, ERROR)
+            late_tokens.append((token.file, stamp, late))
     on_time = [s for _, s in stamps if s.gen_time.timestamp() + margin <= earliest]
+    for file, stamp, late in late_tokens:
+        message = (f"时间戳时间 {stamp.gen_time:%Y-%m-%d %H:%M:%S} UTC 晚于规定：须在首个随机源公布前 "
+                   f"{margin_hours} 小时，差 {duration(late)}")
+        if on_time:  # spec: one token on time is the proof; a later one (a retry) adds nothing
+            problems.append(Problem(file, 1, "draw.timestamp-late",
+                                    message + "；以按时的可信时间戳为准", "", NOTICE))
+        else:
+            add(file, "draw.timestamp-late", message, LATE_HINT, ERROR)
     if not stamps and not any(p.rule == "draw.timestamp" for p in problems):
         if drawn or now + margin > earliest:
             add(package_file, "draw.timestamp-missing",

@@ -3,8 +3,8 @@ commit-before-reveal, after the trusted timestamps.
 
 Commit dates are typed by whoever commits, so only the first-parent line counts (merges into
 main, not the branch commits they bring), the commit that last touched the file is the one that
-matters (deleting and re-adding a file restarts its history), and a commit dated earlier than its
-parent proves nothing.
+matters (deleting and re-adding a file restarts its history), and a commit dated earlier than any
+commit before it on the main line proves nothing.
 """
 from __future__ import annotations
 
@@ -54,8 +54,10 @@ def first_commit(path: Path) -> FirstCommit:
         return FirstCommit(None, why_unknown="尚未提交到 git", pending=True)
     commit, when, parents = line[0], int(line[1]), line[2:]
     if parents:
-        parent_time = (git(folder, "log", "-1", "--format=%ct", parents[0]) or "").strip()
-        if parent_time and int(parent_time) > when:
-            return FirstCommit(None, commit, f"提交 {commit[:12]} 的时间早于其父提交，"
+        # every commit before it on the main line, not only its parent: a run of backdated
+        # commits is each later than its own parent
+        earlier = (git(folder, "log", "--first-parent", "--format=%ct", parents[0]) or "").split()
+        if earlier and max(int(t) for t in earlier) > when:
+            return FirstCommit(None, commit, f"提交 {commit[:12]} 的时间早于主分支上在它之前的提交，"
                                              "提交时间系手工填写，不能作为证据")
     return FirstCommit(when, commit)

@@ -31,6 +31,19 @@ def _ancestors(records: Records, plan: Record) -> list[Record]:
     return out
 
 
+def _revision_numbers(records: Records) -> dict[str, int]:
+    """Which revision of its original plan each revision plan is: 1 for the first, counting
+    every revision of that plan, in a chain (r1, then r2 revising r1) or side by side (two
+    revisions of the same plan), ordered by depth, then id."""
+    by_original: dict[str, list[tuple[int, str]]] = {}
+    for plan in records.plans:
+        ancestors = _ancestors(records, plan)
+        if ancestors:
+            by_original.setdefault(ancestors[-1].id, []).append((len(ancestors), plan.id))
+    return {plan_id: n for revisions in by_original.values()
+            for n, (_, plan_id) in enumerate(sorted(revisions), start=1)}
+
+
 def _frozen(records: Records, plan_id: str) -> bool:
     folder = records.draws.get(plan_id)
     return folder is not None and folder.get("package.json") is not None
@@ -45,13 +58,14 @@ def check_redraws(records: Records, frozen_at: dict[str, int | None],
     policy_cap = records.policy.get("max_revisions")
     cap = DEFAULT_MAX_REVISIONS if policy_cap is None else policy_cap
     superseded = records.superseded
+    revision_number = _revision_numbers(records)
     for plan in records.plans:
         ancestors = _ancestors(records, plan)
-        if len(ancestors) > cap:
+        if revision_number.get(plan.id, 0) > cap:
             yield Problem(plan.file, plan.line_of("revision"), "draw.revision-cap",
-                          f"字段 revision：计划 {ancestors[-1].id} 已修订 {len(ancestors)} 次，"
-                          f"超过本局规定的 {cap} 次", "jurisdiction.yaml 的 policy.max_revisions",
-                          ERROR, "revision")
+                          f"字段 revision：计划 {ancestors[-1].id} 已修订 "
+                          f"{revision_number[plan.id]} 次，超过本局规定的 {cap} 次",
+                          "jurisdiction.yaml 的 policy.max_revisions", ERROR, "revision")
         times = plan_source_times(plan)
         if times is None:
             continue
