@@ -86,8 +86,9 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
 # Errors about when a package existed or how it was derived: they must not stop the draw
 # itself from being stamped or run, since a package whose randomness is public is drawn and
 # kept whatever else is wrong with it (spec: no silent redraw); `ssj check` still reports them.
-_DRAW_EVIDENCE_RULES = ("draw.timestamp", "draw.commit-time", "draw.derivation",
-                        "draw.silent-redraw", "draw.undrawn")
+_DRAW_EVIDENCE_RULES = frozenset({
+    "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.commit-time",
+    "draw.derivation", "draw.silent-redraw", "draw.undrawn"})
 
 
 def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type: ignore[no-untyped-def]
@@ -99,7 +100,7 @@ def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type
     _require_dir(records_dir)
     result = check_records(records_dir, as_of)
     errors = [p for p in result.problems if p.severity == "error"
-              and not (draw_step and p.rule.startswith(_DRAW_EVIDENCE_RULES))]
+              and not (draw_step and p.rule in _DRAW_EVIDENCE_RULES)]
     if errors:
         _fail(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正。第一个：{as_text(errors[0])}")
     return result.records
@@ -244,9 +245,13 @@ def draw_freeze(plan: str, records_dir: Path) -> None:
 def _report_stamps(plan: str, outcome) -> None:  # type: ignore[no-untyped-def]
     for authority, gen_time in outcome.written.items():
         click.echo(f"可信时间戳：{authority} {gen_time} UTC，已写入 timestamp-{authority}.tsr")
+    for authority in outcome.late:
+        click.echo(f"警告：{authority} 的时间戳晚于规定（须早于首个随机源公布至少政策规定的小时数），"
+                   "不能证明抽取包早于随机源；它仍保留在记录中", err=True)
     for authority, why in outcome.failed.items():
-        click.echo(f"警告：时间戳机构 {authority} 未给出时间戳：{why}；抽取包已写出，"
-                   f"请在随机源公布前运行 ssj draw stamp {plan} 重试", err=True)
+        click.echo(f"警告：时间戳机构 {authority} 未给出时间戳：{why}；抽取包已写出，请运行 "
+                   f"ssj draw stamp {plan} 重试（时间戳须早于首个随机源公布至少政策规定的小时数）",
+                   err=True)
 
 
 @draw.command("stamp")

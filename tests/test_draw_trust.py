@@ -285,6 +285,21 @@ def test_stamp_with_only_unreachable_authorities_is_refused(tmp_path: Path,
     assert snapshot(tmp_path) == before
 
 
+def test_stamp_says_when_its_token_comes_too_late(tmp_path: Path, tsa: Authority,
+                                                 tsa_url: str) -> None:
+    """Retried 12 hours before the round: the token is stored, and staff are told it proves
+    nothing (the margin is 24 hours)."""
+    files = tree(example=True, round_number=future_round(days=0.5))
+    files[JURISDICTION_FILE] = pin_main(tsa, closed_url(), True)
+    frozen(tmp_path, files)
+    write(tmp_path, {JURISDICTION_FILE: pin_main(tsa, tsa_url, True)})
+    out = ssj(tmp_path, "draw", "stamp", PLAN_ID)
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / token_file()).is_file()
+    (warning,) = out.stderr.splitlines()
+    assert TSA_ID in warning and "晚于规定" in warning and "不能证明" in warning
+
+
 @pytest.mark.parametrize("mode, words", [
     ("http-500", ("HTTP 500",)),
     ("garbage", ("未通过验证", "文件已损坏或不是 RFC 3161 时间戳")),
@@ -407,8 +422,8 @@ def test_a_token_for_a_plan_that_does_not_exist_is_refused(repo: Path) -> None:
     assert out.exit_code == 1, out.output
     errors = [line for line in out.stdout.splitlines() if " 错误 " in line]
     assert len(errors) == 1, out.stdout
-    # the folder holds only the token: the folder is named, with the plan it lacks
-    assert errors[0].startswith("records/draws/2099-01:1: 错误 [draw.plan] "), errors[0]
+    # the stray token itself is named, with the plan it lacks
+    assert errors[0].startswith(f"{stray}:1: 错误 [draw.plan] "), errors[0]
     assert "没有编号为 2099-01 的抽查计划" in errors[0]
 
 
@@ -570,11 +585,13 @@ def now() -> int:
     return int(time.time())
 
 
-def frozen_in_git(root: Path, example: bool = False, days: float = 30) -> int:
-    """A bureau's records committed, then its plan (a round `days` ahead) frozen, not yet
-    committed; no authority pinned, so git is the only signal. Returns the round's time."""
+def frozen_in_git(root: Path, example: bool = False, days: float = 30,
+                  extra: dict | None = None) -> int:
+    """A bureau's records (with `extra` files) committed, then its plan (a round `days` ahead)
+    frozen, not yet committed; no authority pinned, so git is the only signal. Returns the
+    round's time."""
     number = future_round(days)
-    write(root, tree(example=example, round_number=number))
+    write(root, {**tree(example=example, round_number=number), **(extra or {})})
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "records", when=now() - 7200)
@@ -828,6 +845,44 @@ def test_a_later_record_change_is_explained_not_an_error(tmp_path: Path, committ
     assert verify.exit_code == 0, verify.output
 
 
+def test_a_record_rewritten_after_the_freeze_does_not_explain(tmp_path: Path) -> None:
+    """A closure recorded falsely at freeze time keeps firm 2 out of the pool; withdrawing it
+    afterwards must not let history vouch for the package (only additions may)."""
+    frozen_in_git(tmp_path, example=False, extra=closed_before_the_pool_date(2))
+    commit_all(tmp_path, "freeze without firm 2")
+    write(tmp_path, {f"records/institutions/{firm_id(2)}.yaml": firm_file(2)})
+    commit_all(tmp_path, "withdraw the closure")
+    before = snapshot(tmp_path / "records")
+    out = ssj(tmp_path, "check")
+    assert snapshot(tmp_path / "records") == before
+    assert out.exit_code == 1, out.output
+    (line,) = problem_lines(out.stdout, "draw.derivation")
+    assert line.startswith(f"{PACKAGE}:1: 错误 [draw.derivation] 抽取包与记录不符："), line
+    assert "不在抽取范围" in line and "有改动或删除" in line
+    assert f"{firm_id(2)}.yaml 字段 status_history[2]" in line
+
+
+def test_a_pool_institutions_sector_rewritten_afterwards_is_refused(tmp_path: Path) -> None:
+    frozen_in_git(tmp_path, example=False)
+    commit_all(tmp_path, "freeze")
+    institution = f"records/institutions/{firm_id(2)}.yaml"
+    write(tmp_path, {institution: edit(firm_file(2), "sector: law-firm", "sector: legal-aid")})
+    assert_check_refuses(tmp_path, "draw.derivation", PACKAGE, "不属于律师事务所",
+                         f"{firm_id(2)}.yaml 字段 sector")
+
+
+def test_a_rewrite_that_does_not_touch_the_package_still_lets_additions_explain(
+        tmp_path: Path) -> None:
+    frozen_in_git(tmp_path, example=False)
+    commit_all(tmp_path, "freeze")
+    plan = (tmp_path / PLAN_FILE).read_text(encoding="utf-8")
+    write(tmp_path, {**closed_before_the_pool_date(2),
+                     PLAN_FILE: plan.replace("title: ", "title: （更正）", 1)})
+    out = assert_passes(tmp_path)
+    (line,) = problem_lines(out.stdout, "draw.derivation")
+    assert " 提示 " in line and "差异来自之后修改的记录" in line
+
+
 def test_with_base_a_new_package_must_be_what_the_records_give(tmp_path: Path) -> None:
     frozen_in_git(tmp_path, example=False)
     base = head(tmp_path)
@@ -929,14 +984,38 @@ def test_two_live_packages_over_one_sector_and_time(tmp_path: Path, schedule: st
     frozen(tmp_path, tree(inspectors=SIX_INSPECTORS))
     write(tmp_path, second_plan(schedule))
     out = ssj(tmp_path, "draw", "freeze", "2025-02")
-    assert out.exit_code == 0, out.output
     if overlapping:
+        # freezing refuses the second package outright, writing nothing
+        assert out.exit_code == 1 and out.stderr.count("\n") == 1, out.output
+        assert f"已冻结的计划 {PLAN_ID} 同含行业 law-firm" in out.stderr
+        assert not (tmp_path / "records/draws/2025-02").exists()
+        # a package that got there anyway (frozen under another schedule, then edited)
+        write(tmp_path, second_plan("schedule:\n  start: 2025-06-01\n  end: 2025-07-31"))
+        assert ssj(tmp_path, "draw", "freeze", "2025-02").exit_code == 0
+        write(tmp_path, second_plan(schedule))
         assert_check_refuses(tmp_path, "draw.overlap", plan_path("2025-02"), "字段 scope",
                              f"与已冻结的计划 {PLAN_ID} 同含行业 law-firm", "实施时间重叠",
                              line=line_in(tmp_path, plan_path("2025-02"), "scope:"))
     else:
+        assert out.exit_code == 0, out.output
         out = assert_passes(tmp_path)
         assert not problem_lines(out.stdout, "draw.overlap"), out.stdout
+
+
+@pytest.mark.parametrize("hours_ago, example, severity", [
+    (1, False, "警告"), (48, False, "错误"), (48, True, "提示"),
+], ids=["just-out", "overdue", "example"])
+def test_a_package_left_undrawn_after_its_round(tmp_path: Path, hours_ago: float, example: bool,
+                                                severity: str) -> None:
+    """Once every source is out the draw is due; left unrun past the policy margin, it is how a
+    bureau would drop a result it dislikes, so a real bureau gets an error."""
+    frozen(tmp_path, tree(round_number=future_round(days=-hours_ago / 24)))
+    write(tmp_path, {JURISDICTION_FILE: jurisdiction(example)})
+    for out in ssj(tmp_path, "check"), ssj(tmp_path, "draw", "verify", PLAN_ID):
+        (line,) = problem_lines(out.stdout, "draw.undrawn")
+        assert line.startswith(f"{PACKAGE}:1: {severity} [draw.undrawn] "), line
+        assert "抽取尚未运行" in line and f"ssj draw run {PLAN_ID}" in line
+        assert ("已超过 24 小时" in line) == (hours_ago > 24)
 
 
 def with_max_revisions(example: bool, cap: int) -> str:
@@ -1015,6 +1094,8 @@ def test_every_attempt_and_revision_is_on_the_site(tmp_path: Path) -> None:
         ranking = table_captioned(section_of(doc, "result"), "律师事务所：完整排序")
         keys = [code.text() for code in ranking.iter("code")]
         assert keys == [entry["key"] for entry in result["strata"][0]["ranking"]]
+    index = site.page("plans/index.html").one("main").text()
+    assert f"已由 {REVISION_ID} 取代" in index and f"已由 {SECOND_REVISION_ID} 取代" in index
 
 
 # --- 5. a beacon is always declared ---------------------------------------------------------

@@ -13,7 +13,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from generator.draw.freeze import freeze
 from generator.draw.gittime import git
@@ -118,11 +118,66 @@ class Explanation:
 
     commit: str
     changed: tuple[str, ...]  # record files changed since, relative to records/
+    # records rewritten or deleted since, not merely added to: "file: field" each
+    rewritten: tuple[str, ...] = ()
 
 
-def explain_by_history(root: Path, plan: Record, stored: dict[str, Any],
+def _not_added(old: Any, new: Any, path: str) -> str | None:
+    """Where `new` is not `old` with things added (None if only added): a field filled in, an
+    entry inserted anywhere in a list (a status entry recorded late carries an earlier date)."""
+    if isinstance(old, Mapping):
+        if not isinstance(new, Mapping):
+            return path or "（整条记录）"
+        for key, value in old.items():
+            if value is None or value == ():
+                continue
+            where = _not_added(value, new.get(key), f"{path}.{key}" if path else key)
+            if where is not None:
+                return where
+        return None
+    if isinstance(old, tuple):
+        if not isinstance(new, tuple):
+            return path
+        missing = next((n for n, item in enumerate(old, start=1) if item not in new), None)
+        return None if missing is None else f"{path}[{missing}]"
+    return None if old == new else path
+
+
+def _rewritten(then: Records, now: Records, plan: Record, stored: dict[str, Any]) -> tuple[str, ...]:
+    """The records rewritten or deleted since `then` whose present form changes the package
+    (a draft finding's text, say, changes nothing and is not reported)."""
+    found: list[str] = []
+    kept: list[Record] = []
+    for kind, old_records in then.by_kind.items():
+        for old in old_records:
+            current = now.get(old.id, (kind,))
+            where = "已删除" if current is None else _not_added(old.fields, current.fields, "")
+            if where is None:
+                kept.append(old)
+                continue
+            found.append(f"{Path(old.file).name} " + (where if current is None else f"字段 {where}"))
+            if current is not None:
+                kept.append(current)
+    jurisdiction = then.jurisdiction
+    where = _not_added(then.jurisdiction.fields, now.jurisdiction.fields, "")
+    if where is not None:
+        found.append(f"jurisdiction.yaml 字段 {where}")
+        jurisdiction = now.jurisdiction
+    if not found:
+        return ()
+    # the records as they were, with only the rewrites applied: if they still give the package,
+    # the rewrites did not touch it and the additions alone explain the difference
+    mixed = Records.build(then.root, jurisdiction, kept, set(), list(then.draws.values()))
+    mixed_plan = mixed.get(plan.id, ("plan",))
+    if mixed_plan is not None and freeze(mixed, mixed_plan).package == stored:
+        return ()
+    return tuple(found)
+
+
+def explain_by_history(root: Path, records: Records, plan: Record, stored: dict[str, Any],
                        commit: str) -> Explanation | None:
-    """Recompute the package from the records at `commit`; an Explanation if they give it."""
+    """Recompute the package from the records at `commit`; an Explanation if they give it,
+    saying which records changed since and which of those were not merely added to."""
     prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
     top = (git(root, "rev-parse", "--show-toplevel") or "").strip()
     if not top:
@@ -139,6 +194,8 @@ def explain_by_history(root: Path, plan: Record, stored: dict[str, Any],
         then_plan = then.get(plan.id, ("plan",))
         if then.jurisdiction is None or then_plan is None or freeze(then, then_plan).package != stored:
             return None
+        rewritten = _rewritten(then, records, plan, stored)
     changed = (git(root, "diff", "--name-only", "--relative", commit, "--", ".") or "").split()
     changed += (git(root, "ls-files", "--others", "--exclude-standard", "--", ".") or "").split()
-    return Explanation(commit, tuple(sorted(c for c in set(changed) if not c.startswith("draws/"))))
+    return Explanation(commit, tuple(sorted(c for c in set(changed) if not c.startswith("draws/"))),
+                       rewritten)

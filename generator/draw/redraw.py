@@ -71,12 +71,17 @@ def check_redraws(records: Records, frozen_at: dict[str, int | None],
             continue
         if ancestors:
             yield from _check_revision(records, plan, ancestors[0], frozen_at, now)
-        first = min(times)
+        last = max(times)
         if (_frozen(records, plan.id) and records.draw_result(plan.id) is None
-                and plan.id not in superseded and first <= now):
-            severity = NOTICE if records.jurisdiction.example else WARNING
+                and plan.id not in superseded and last <= now):
+            # the draw is due once every source is out; after the policy margin more, leaving it
+            # unrun is how a bureau would quietly drop a result it dislikes
+            overdue = last + records.policy.draw_margin_hours * 3600 <= now
+            severity = (NOTICE if records.jurisdiction.example
+                        else ERROR if overdue else WARNING)
             yield Problem(records.draws[plan.id].get("package.json").file, 1, "draw.undrawn",
-                          f"随机源已于 {_when(first)} 公布，抽取尚未运行",
+                          f"随机源已于 {_when(last)} 全部公布，抽取尚未运行"
+                          + (f"（已超过 {records.policy.draw_margin_hours} 小时）" if overdue else ""),
                           f"运行 ssj draw run {plan.id}；结果无论如何都须公布", severity)
     yield from _check_overlaps(records)
 
@@ -102,19 +107,32 @@ def _check_revision(records: Records, plan: Record, old: Record, frozen_at: dict
                       f"先运行 ssj draw run {old.id} 并保留结果，再修订", ERROR, "revision")
 
 
+def overlaps(records: Records, plan: Record) -> list[tuple[Record, list[str]]]:
+    """The frozen plans other than `plan` sharing a sector with it over an overlapping schedule,
+    neither revising the other (with the sectors shared): together they would let the bureau
+    keep whichever draw it likes."""
+    mine = {a.id for a in _ancestors(records, plan)}
+    out = []
+    for other in records.plans:
+        if other.id == plan.id or other.id in mine or not _frozen(records, other.id):
+            continue
+        if plan.id in {a.id for a in _ancestors(records, other)}:
+            continue
+        shared = {s.sector for s in plan.scope} & {s.sector for s in other.scope}
+        if shared and (plan.schedule.start <= other.schedule.end
+                       and other.schedule.start <= plan.schedule.end):
+            out.append((other, sorted(shared)))
+    return out
+
+
 def _check_overlaps(records: Records) -> Iterator[Problem]:
-    """Two frozen packages over a shared sector and overlapping schedules, neither revising the
-    other, would let the bureau keep whichever draw it likes."""
-    frozen = [p for p in records.plans if _frozen(records, p.id)]
-    lineage = {p.id: {a.id for a in _ancestors(records, p)} for p in frozen}
-    for i, a in enumerate(frozen):
-        for b in frozen[i + 1:]:
-            if a.id in lineage[b.id] or b.id in lineage[a.id]:
-                continue
-            shared = {s.sector for s in a.scope} & {s.sector for s in b.scope}
-            if shared and a.schedule.start <= b.schedule.end and b.schedule.start <= a.schedule.end:
-                yield Problem(b.file, b.line_of("scope"), "draw.overlap",
-                              f"字段 scope：与已冻结的计划 {a.id} 同含行业 {'、'.join(sorted(shared))}，"
+    for plan in records.plans:
+        if not _frozen(records, plan.id):
+            continue
+        for other, shared in overlaps(records, plan):
+            if other.id < plan.id:  # once per pair, on the later plan
+                yield Problem(plan.file, plan.line_of("scope"), "draw.overlap",
+                              f"字段 scope：与已冻结的计划 {other.id} 同含行业 {'、'.join(shared)}，"
                               "实施时间重叠，且两者互不修订",
                               "同一行业同一期间只能有一个抽取；重新抽取请用 revision.supersedes",
                               ERROR, "scope")

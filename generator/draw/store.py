@@ -14,12 +14,13 @@ from generator.draw.canon import canon
 from generator.draw.drand import DrandError, round_fields, verify_round
 from generator.draw.evidence import Authority, pinned_authorities
 from generator.draw.freeze import freeze
+from generator.draw.redraw import overlaps
 from generator.draw.spec import DrawError, commitment, draw, serialise
 from generator.draw.timestamp import TimestampError, request_stamp
 from generator.draw.verify import package_problems, round_file_name
 from generator.filewrite import write_new
 from generator.records.load import DRAWS_FOLDER
-from generator.records.model import Records
+from generator.records.model import Record, Records
 from generator.records.timing import source_time
 
 
@@ -33,10 +34,13 @@ def draw_folder(root: Path, plan_id: str) -> Path:
 
 @dataclass(frozen=True)
 class StampOutcome:
-    """Tokens written (authority id → genTime, UTC) and why the other authorities gave none."""
+    """Tokens written (authority id → genTime, UTC) and why the other authorities gave none;
+    `late`: the written ones too late to prove anything (stored all the same: every token
+    stays on record)."""
 
     written: dict[str, str]
     failed: dict[str, str]
+    late: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,11 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     if (folder / "package.json").exists():
         raise DrawError(f"计划 {plan_id} 已冻结；重新抽取须新建修订计划"
                         "（revision.supersedes 与 reason），原抽取记录保留")
+    clash = overlaps(records, plan)
+    if clash:
+        other, shared = clash[0]
+        raise DrawError(f"已冻结的计划 {other.id} 同含行业 {'、'.join(shared)} 且实施时间重叠；"
+                        "同一行业同一期间只能有一个抽取，重新抽取请用 revision.supersedes")
     frozen = freeze(records, plan)
     if frozen.infeasible:
         raise DrawError(f"无法组成检查组：{frozen.infeasible[0]}"
@@ -80,14 +89,16 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     if not authorities:
         warnings.append("jurisdiction.yaml 没有固定可信时间戳服务（timestamp_authorities），"
                         "无法证明抽取包早于随机源；固定后在随机源公布前运行 ssj draw stamp")
-    stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout)
+    stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout,
+                    _deadline(records, plan))
     return FreezeOutcome(commit, frozen.package, tuple(warnings), stamps)
 
 
 def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list[Authority],
-           timeout: float) -> StampOutcome:
-    """Ask each authority for a token over the commitment; write each one as it arrives."""
-    written, failed = {}, {}
+           timeout: float, deadline: float) -> StampOutcome:
+    """Ask each authority for a token over the commitment; write each one as it arrives.
+    `deadline`: the latest genTime that proves the package came first."""
+    written, failed, late = {}, {}, []
     for authority in authorities:
         try:
             token, stamp = request_stamp(authority.url, canon(package), commit, authority.chain,
@@ -97,7 +108,13 @@ def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list
             continue
         write_new({folder / f"timestamp-{authority.id}.tsr": token})
         written[authority.id] = f"{stamp.gen_time:%Y-%m-%d %H:%M:%S}"
-    return StampOutcome(written, failed)
+        if stamp.gen_time.timestamp() > deadline:
+            late.append(authority.id)
+    return StampOutcome(written, failed, tuple(late))
+
+
+def _deadline(records: Records, plan: Record) -> float:
+    return min(source_time(s) for s in plan.draw.sources) - records.policy.draw_margin_hours * 3600
 
 
 def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> StampOutcome:
@@ -117,7 +134,8 @@ def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> St
     missing = [a for a in authorities.values() if a.id not in folder_record.stamps]
     if not missing:
         raise DrawError(f"计划 {plan_id} 已有每个时间戳机构的时间戳")
-    outcome = _stamp(draw_folder(root, plan_id), package, commitment(package), missing, timeout)
+    outcome = _stamp(draw_folder(root, plan_id), package, commitment(package), missing, timeout,
+                     _deadline(records, plan))
     if not outcome.written:
         raise DrawError("；".join(f"{a}：{why}" for a, why in outcome.failed.items()))
     return outcome

@@ -77,8 +77,11 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
     """All problems of one records/draws/<plan>/ folder."""
     plan = records.get(folder.plan, ("plan",))
     if plan is None:
-        return Checked([_problem(folder.folder, "draw.plan", f"没有编号为 {folder.plan} 的抽查计划",
-                                 "抽取目录以计划编号命名")])
+        return Checked([_problem(f.file, "draw.plan", f"没有编号为 {folder.plan} 的抽查计划，"
+                                 "此抽取文件无所属", "抽取目录以计划编号命名")
+                        for f in folder.files.values()]
+                       or [_problem(folder.folder, "draw.plan",
+                                    f"没有编号为 {folder.plan} 的抽查计划", "抽取目录以计划编号命名")])
     if folder.broken:
         return Checked([])  # the unreadable file is already reported; the rest would only echo it
     package, problems = package_problems(records, plan, folder)
@@ -124,12 +127,22 @@ def _check_derivation(records: Records, plan: Record, file: str, package: dict[s
         return
     differences = package_differences(records, plan, expected, package) or [
         "内容与按记录重新计算的抽取包不同"]
-    explained = (explain_by_history(Path(records.root), plan, package, git.commit)
+    explained = (explain_by_history(Path(records.root), records, plan, package, git.commit)
                  if git.commit and not new_package else None)
     if explained is None:
         for difference in differences:
             yield _problem(file, "draw.derivation", f"抽取包与记录不符：{difference}",
                            "抽取包只能由 ssj draw freeze 按记录生成；记录有误的，更正记录后新建修订计划")
+        return
+    if explained.rewritten:
+        # only records added to since the freeze may account for a difference: a rewritten or
+        # deleted one would let a false entry at freeze time be quietly withdrawn afterwards
+        rewritten = "、".join(explained.rewritten[:3]) + ("等" if len(explained.rewritten) > 3 else "")
+        for difference in differences:
+            yield _problem(file, "draw.derivation",
+                           f"抽取包与记录不符：{difference}；冻结时（提交 {explained.commit[:12]}）的记录"
+                           f"可以得出它，但之后的记录不只是补录，有改动或删除：{rewritten}",
+                           "已冻结抽取包所依据的记录只能补录，不能改删；记录有误的，新建修订计划重新抽取")
         return
     changed = "、".join(explained.changed[:5]) + ("等" if len(explained.changed) > 5 else "")
     for difference in differences:
@@ -215,5 +228,7 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
         problems.extend(checked.problems)
         if checked.evidence is not None:
             frozen_at[plan_id] = checked.evidence.frozen_at
+    places = {f.folder for plan_id, f in records.draws.items() if plan_id in plans} | {
+        plan.file for plan in records.plans if plan.id in plans}
     return problems + [p for p in check_redraws(records, frozen_at, now)
-                       if not plans or PurePosixPath(p.file).stem in plans]
+                       if not plans or p.file in places or str(PurePosixPath(p.file).parent) in places]

@@ -283,9 +283,9 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                                 for public_scope in public(plan)["scope"]],
                 "item_titles": [records.get(i, ("item",)).title for i in plan.items],
                 "findings": [f for f in findings if f["plan"] == plan.id],
-                "superseded_by": next(({"id": p.id, "url": url_of(p), "reason": p.revision.reason}
-                                       for p in records.plans if p.revision
-                                       and p.revision.supersedes == plan.id), None),
+                "superseded_by": [{"id": p.id, "url": url_of(p), "reason": p.revision.reason}
+                                  for p in records.plans
+                                  if p.revision and p.revision.supersedes == plan.id],
                 "revisions": _lineage(records, plan),
                 "drawing": draw, **audit_trail(plan.id, "plan")}
         plan_views.append(view)
