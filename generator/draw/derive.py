@@ -189,7 +189,10 @@ def explain_by_history(root: Path, records: Records, plan: Record, stored: dict[
         if archive.returncode != 0:
             return None
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(tmp, filter="data")
+            # plain files and folders under tmp only (the "data" filter needs Python 3.11.4)
+            safe = [m for m in tar.getmembers() if (m.isfile() or m.isdir())
+                    and not m.name.startswith("/") and ".." not in Path(m.name).parts]
+            tar.extractall(tmp, members=safe)
         then, _ = load_records(Path(tmp))
         then_plan = then.get(plan.id, ("plan",))
         if then.jurisdiction is None or then_plan is None or freeze(then, then_plan).package != stored:
