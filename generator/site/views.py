@@ -26,9 +26,7 @@ MODES = choices("plan", "mode")
 TARGET_KINDS = choices("item", "target_kind")
 
 # where each lottery publishes its results: the welfare lottery (福彩) and the sports lottery (体彩)
-WELFARE_LOTTERY = "https://www.cwl.gov.cn/"
-SPORTS_LOTTERY = "https://www.lottery.gov.cn/"
-SPORTS_GAMES = ("排列三", "排列五", "大乐透", "七星彩")
+SPORTS_GAMES = ("排列三", "排列五", "大乐透", "七星彩")  # the rest are 中国福利彩票's
 
 URLS = {"institution": "institutions/{}.html", "person": "personnel/{}.html",
         "finding": "findings/{}.html", "plan": "plans/{}.html", "item": "items.html#{}",
@@ -159,5 +157,5 @@ def source_view(source: dict[str, Any], result_url: str | None = None) -> dict[s
     game = source.get("game", "彩票")
     return {"label": f"{game} 第 {source.get('issue', '')} 期",
             "known_at": f"{source.get('date', '')} {source.get('time', '')} 北京时间",
-            "official": result_url, "operator": SPORTS_LOTTERY if game in SPORTS_GAMES
-            else WELFARE_LOTTERY}
+            "official": result_url,
+            "operator": "中国体育彩票" if game in SPORTS_GAMES else "中国福利彩票"}
