@@ -8,11 +8,9 @@ http.server on 127.0.0.1.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -30,6 +28,7 @@ from generator.draw.drand import CHAINS
 from generator.records.timing import round_time
 from generator.draw.spec import draw, serialise
 from generator.rules.uscc import check_character
+from tests.localhost import QuietHandler, closed_url, local_server
 from tests.records_tree import FIRM_ID, INSTITUTION, JURISDICTION, PLAN, inspector, valid_tree
 from tests.test_rfc3797 import RFC_POOL_TEXT, RFC_SOURCES_TEXT
 
@@ -1018,50 +1017,21 @@ def test_teams_drawn_for_an_earlier_plan_are_recent_exclusions(tmp_path: Path) -
 QUICKNET_PATH = f"/{CHAINS['quicknet'].chain_hash}/public/1000"
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
-        pass  # the client hung up on a slow answer: expected
-
-
 @contextmanager
 def relay(routes: dict[str, dict | None], delay: float = 0.0) -> Iterator[str]:
     """A local drand relay answering `routes` (path -> JSON; anything else 404)."""
     release = threading.Event()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self) -> None:  # noqa: N802
             if delay:
                 release.wait(delay)
             data = routes.get(self.path)
             body = json.dumps(data).encode() if data is not None else b"not found"
-            self.send_response(200 if data is not None else 404)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200 if data is not None else 404, body, "application/json")
 
-        def log_message(self, *args) -> None:  # noqa: ANN002
-            pass
-
-    server = _Server(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        release.set()
-        server.shutdown()
-        server.server_close()
-
-
-def closed_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    with local_server(Handler, release=release) as url:
+        yield url
 
 
 def seed(root: Path, *relays: str, extra: tuple[str, ...] = ()) -> Out:
@@ -1096,7 +1066,7 @@ def test_seed_drand_default_chain(tmp_path: Path) -> None:
 def test_seed_drand_tries_the_next_relay(tmp_path: Path) -> None:
     with relay({QUICKNET_PATH: flip_signature(QUICK_1000, fix_randomness=True)}) as bad, \
             relay({}) as empty, relay({QUICKNET_PATH: QUICK_1000}) as good:
-        out = seed(tmp_path, closed_port(), empty, bad, good)
+        out = seed(tmp_path, closed_url(), empty, bad, good)
     assert out.exit_code == 0, out.output
     assert json.loads((tmp_path / "F.json").read_bytes()) == QUICK_1000
 
@@ -1116,7 +1086,7 @@ def test_seed_drand_refuses_a_relay_serving_a_bad_round(tmp_path: Path, served: 
 
 
 def test_seed_drand_all_relays_down(tmp_path: Path) -> None:
-    down = closed_port()
+    down = closed_url()
     out = seed(tmp_path, down)
     assert_refused(out, down)
     assert snapshot(tmp_path) == {}

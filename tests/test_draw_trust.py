@@ -12,11 +12,9 @@ import base64
 import contextlib
 import datetime
 import hashlib
-import http.server
 import json
 import shutil
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -173,32 +171,10 @@ def built(root: Path) -> Site:
     return Site(out)
 
 
-@contextlib.contextmanager
-def answering_at(url: str, authority: Authority) -> Iterator[None]:
+def answering_at(url: str, authority: Authority) -> contextlib.AbstractContextManager[str]:
     """The authority answering at `url` (a port where nothing listened before): an authority
     that was unreachable and is back."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            body = authority.answer(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", urlsplit(url).port), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    return serve(authority, port=urlsplit(url).port)
 
 
 # --- 1. time-stamps: getting them ------------------------------------------------------------

@@ -21,8 +21,8 @@ Authority.reply(message=None, *, digest=None, algorithm="sha256", full_chain=Fal
 Authority.answer(request, full_chain=False) -> bytes: the TimeStampResp answering a DER
     TimeStampReq (for an authority whose certificate openssl accepts).
 
-serve(authority, mode="ok", full_chain=False): context manager running a TSA over HTTP on
-    127.0.0.1 (random port, a thread); yields its URL. mode: "ok" answers each POSTed
+serve(authority, mode="ok", full_chain=False, port=0): context manager running a TSA over HTTP
+    on 127.0.0.1 (the port, or a free one); yields its URL. mode: "ok" answers each POSTed
     request; "http-500" fails; "garbage" answers 200 with bytes that are no time-stamp;
     "wrong-nonce" answers a valid stamp over the same imprint but for another nonce; "slow"
     waits 2 s before answering (for client time-outs).
@@ -33,9 +33,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
-import http.server
 import itertools
-import socket
 import subprocess
 import tempfile
 import threading
@@ -48,6 +46,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from tests.localhost import QuietHandler, local_server
+from tests.localhost import closed_url as localhost_closed_url
 
 POLICY = "1.2.3.4.1"
 TSTINFO_TYPE = "1.2.840.113549.1.9.16.1.4"  # id-ct-TSTInfo
@@ -201,10 +202,11 @@ def _openssl(*args: str) -> bytes:
 
 
 @contextlib.contextmanager
-def serve(authority: Authority, mode: str = "ok", full_chain: bool = False) -> Iterator[str]:
+def serve(authority: Authority, mode: str = "ok", full_chain: bool = False,
+          port: int = 0) -> Iterator[str]:
     leaving = threading.Event()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             request = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             if mode == "http-500":
@@ -222,31 +224,11 @@ def serve(authority: Authority, mode: str = "ok", full_chain: bool = False) -> I
                 if mode == "slow" and leaving.wait(2):
                     return
                 body = authority.answer(request, full_chain)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/timestamp-reply")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self.reply(200, body, "application/timestamp-reply")
 
-        def log_message(self, *args: object) -> None:
-            pass  # keep the test output clean
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.block_on_close = False  # a "slow" handler must not hold the test up
-    # a short poll so that leaving the block does not wait half a second
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
-    finally:
-        leaving.set()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with local_server(Handler, port, release=leaving) as url:
+        yield url + "/tsa"
 
 
 def closed_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/tsa"
+    return localhost_closed_url("/tsa")
