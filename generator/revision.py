@@ -1,9 +1,11 @@
-"""The records' source revision, shown in the site footer so readers can cite what they saw."""
+"""The records' source revision, shown in the site footer so readers can cite what they saw, and
+its commit time, the site's date when SOURCE_DATE_EPOCH is not given."""
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
+
+from generator.draw.gittime import git
 
 
 def source_revision(path: Path) -> str:
@@ -11,16 +13,17 @@ def source_revision(path: Path) -> str:
     given = os.environ.get("SSJ_SOURCE_REVISION")
     if given:
         return given
-
-    def git(*args: str) -> str | None:
-        try:
-            done = subprocess.run(["git", *args], cwd=path, capture_output=True, text=True,
-                                  timeout=30, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return None
-        return done.stdout.strip() if done.returncode == 0 else None
-
-    commit = git("rev-parse", "--short=12", "HEAD")
+    commit = (git(path, "rev-parse", "--short=12", "HEAD") or "").strip()
     if not commit:
         return "未纳入版本管理"
-    return commit + ("（含未提交的修改）" if git("status", "--porcelain", "--", ".") else "")
+    return commit + ("（含未提交的修改）" if (git(path, "status", "--porcelain", "--", ".") or "").strip()
+                     else "")
+
+
+def source_epoch(path: Path) -> str | None:
+    """`SOURCE_DATE_EPOCH`, else the committer time of HEAD (so that a rebuild of the same commit
+    is byte-identical); None outside a git checkout."""
+    given = os.environ.get("SOURCE_DATE_EPOCH")
+    if given:
+        return given
+    return (git(path, "log", "-1", "--format=%ct", "HEAD") or "").strip() or None

@@ -6,6 +6,7 @@ in a terminal, from prompts; the text is checked by the loader before anything i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Callable
 from generator.records.kinds import KINDS_BY_NAME, Kind, walk_fields
 from generator.records.load import parse_record
 from generator.records.model import Records
-from generator.records.types import Date, Enum, Field, FieldType, Int, ListOf, Obj
+from generator.records.types import ID_PATTERN, Date, Enum, Field, FieldType, Int, ListOf, Obj
 
 # the command-line names of the kinds staff create
 NEW_KINDS = {"institution": "institution", "person": "person", "inspector": "inspector",
@@ -88,11 +89,19 @@ def fresh_id(records: Records, kind: Kind, values: dict[str, str], today: dt.dat
     return f"{stem}-{n:02d}"
 
 
+_PLAIN = {Int: r"-?[0-9]{1,18}", Date: r"[0-9]{4}-[0-9]{2}-[0-9]{2}", Enum: r"[a-z][a-z-]*"}
+
+
 def _scalar(ftype: FieldType, text: str) -> str:
-    """A value as YAML text: codes and ids quoted so YAML never reads them as numbers."""
-    if isinstance(ftype, (Int, Date)) or (isinstance(ftype, Enum) and re.fullmatch(r"[a-z-]+", text)):
+    """A value as YAML text: numbers, dates and codes bare once they are exactly that (the
+    strict loader reads them only so), everything else a double-quoted string with every
+    quote, backslash, newline and control escaped, so no value can add a line or a key."""
+    pattern = _PLAIN.get(type(ftype))
+    if pattern is not None and re.fullmatch(pattern, text):
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(ftype, (Int, Date)):
+        raise ScaffoldError(f"{text!r} 不是{ftype.describe()}")
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _value(ftype: FieldType, text: str) -> str:
@@ -105,7 +114,7 @@ def _value(ftype: FieldType, text: str) -> str:
 def render(kind: Kind, record_id: str, values: dict[str, str], today: dt.date) -> str:
     """The record as commented YAML: given values set, optional fields shown commented out."""
     lines = [f"# {kind.title}（{kind.name}）：{kind.help}", f"# 由 ssj new 生成；字段说明见 records/README.md",
-             f'id: "{record_id}"']
+             f"id: {json.dumps(record_id, ensure_ascii=False)}"]
 
     def emit(obj: Obj, prefix: str, indent: str) -> None:
         for f in obj.fields:
@@ -132,7 +141,11 @@ def render(kind: Kind, record_id: str, values: dict[str, str], today: dt.date) -
                 lines.extend(f"{indent}  - {line.lstrip()}" if n == 0 else line
                              for n, line in enumerate(item))
             elif path in values:
-                lines.append(f"{indent}{f.name}: {_value(f.type, values[path])}{note}")
+                try:
+                    value = _value(f.type, values[path])
+                except ScaffoldError as e:
+                    raise ScaffoldError(f"字段 {path}：{e}") from None
+                lines.append(f"{indent}{f.name}: {value}{note}")
             elif not isinstance(f.type, Obj):
                 lines.append(f"{indent}# {f.name}:{note}")
 
@@ -168,6 +181,10 @@ def scaffold(records: Records, root: Path, kind_name: str, values: dict[str, str
         values[leaf.path] = ask(f"{leaf.path}（{leaf.field.help}；{hint}）",
                                 today.isoformat() if isinstance(leaf.field.type, Date) else "")
     record_id = fresh_id(records, kind, values, today)
+    if not re.fullmatch(ID_PATTERN, record_id):
+        # the id names the file: a quote, a slash or ".." would write outside records/
+        raise ScaffoldError(f"编号 {record_id!r} 无效：只能含字母、数字、点、横线、下划线，最长 64 位，"
+                            "且以字母或数字开头")
     text = render(kind, record_id, values, today)
     path = root / f"{kind.folder}/{record_id}.yaml"
     record, _, problems = parse_record(text.encode(), path.as_posix(), kind)

@@ -201,6 +201,28 @@ class Records:
         """Ids of plans replaced by a revision: their draw is on record but not carried out."""
         return frozenset(p.revision.supersedes for p in self.plans if p.revision is not None)
 
+    def published_by(self, day: dt.date) -> "Records":
+        """What may be public on `day`: a finding, plan or credit notice whose `published_on` is
+        later (or a finding without one: a draft), a list entry not yet entered, and an
+        amendment dated later or of a record left out are all left out, with the draws of the
+        plans left out. Every public output is made from this, so nothing escapes early."""
+        def public_on(r: Record) -> bool:
+            if r.kind == "finding":
+                return r.published_on is not None and r.published_on <= day
+            if r.kind in ("plan", "credit_notice"):
+                return r.published_on is None or r.published_on <= day
+            if r.kind == "list_entry":
+                return r.entered_on <= day
+            return True
+
+        kept = [r for kind in KIND_ORDER for r in self.all(kind)
+                if kind != "amendment" and public_on(r)]
+        ids = {r.id for r in kept}
+        kept += [a for a in self.amendments if a.date <= day and a.record in ids]
+        plans = {r.id for r in kept if r.kind == "plan"}
+        return Records.build(self.root, self.jurisdiction, kept, set(self.broken_ids),
+                             [d for d in self.draws.values() if d.plan in plans])
+
     def revision_family(self, plan_id: str) -> frozenset[str]:
         """Every plan linked to `plan_id` by revisions, either way, itself included."""
         links: dict[str, set[str]] = {}

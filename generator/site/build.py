@@ -1,7 +1,6 @@
 """`ssj build`: records in, the public disclosure site out."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,10 +8,10 @@ from pathlib import Path
 from generator.checking import check_loaded
 from generator.filewrite import sync_tree
 from generator.records.problems import ERROR, Problem
-from generator.revision import source_revision
+from generator.revision import source_epoch, source_revision
 from generator.site import feeds
 from generator.site.history import record_history
-from generator.site.pages import assemble, site_date
+from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render
 from generator.records.load import load_records
@@ -40,18 +39,21 @@ NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("finding
 def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:
     """Load -> check -> assemble -> render -> write."""
     start = time.perf_counter()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    epoch = source_epoch(records_dir)
     records, problems = load_records(records_dir)
     if records.jurisdiction is None:
         raise BuildRefused("记录无法读取，先运行 ssj check")
-    checked = check_loaded(records, problems, site_date(records, epoch))
+    checked = check_loaded(records, problems, site_date(epoch))
     errors: list[Problem] = [p for p in checked.problems if p.severity == ERROR]
     if errors:
         raise BuildRefused(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正")
     records = checked.records
     base = base_url or records.jurisdiction.site.base_url
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
-    site = assemble(records, site_dir, epoch, record_history(records_dir))
+    try:
+        site = assemble(records, site_dir, epoch, record_history(records_dir))
+    except PageError as e:
+        raise BuildRefused(str(e)) from None
     env = environment(site_dir)
     jurisdiction = public(records.jurisdiction)
     nav = NAV[:5] + ((("inspectors.html", "检查人员"),) if records.policy.publish_inspector_roster

@@ -15,6 +15,7 @@ from generator import report as yearly
 from generator.draw.evidence import duration, pinned_authorities
 from generator.draw.timestamp import TimestampError, openssl_command, verify_stamp
 from generator.records.kinds import SECTORS
+from generator.records.load import display_path
 from generator.records.model import Draw, Fields, Record, Records
 from generator.records.timing import BEIJING, source_time
 from generator.rules.catalogue import CATALOGUE
@@ -62,15 +63,12 @@ class Notice:
     slug: str  # ASCII word for the kind, so two notices of one page keep distinct feed ids
 
 
-def site_date(records: Records, epoch: str | None) -> dt.date:
-    """The site's "today": SOURCE_DATE_EPOCH if given, else the latest date in the records."""
+def site_date(epoch: str | None) -> dt.date:
+    """The site's "today", in Beijing: the build's time (SOURCE_DATE_EPOCH, or the records' HEAD
+    commit: see revision.source_epoch), else the clock. Records published later are withheld."""
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    days = [f.published_on or f.inspected.end for f in records.findings]
-    days += [p.published_on or p.pool_date for p in records.plans]
-    days += [e.exit.date if e.exit else e.entered_on for e in records.list_entries]
-    days += [n.published_on for n in records.credit_notices]
-    return max(days, default=records.jurisdiction.regulation.date)
+        return dt.datetime.fromtimestamp(int(epoch), BEIJING).date()
+    return dt.datetime.now(BEIJING).date()
 
 
 def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
@@ -197,17 +195,37 @@ def _key_example(package: dict[str, Any], result: dict[str, Any]) -> dict[str, s
     return None
 
 
-def _front_matter(text: str) -> tuple[dict[str, Any], str]:
-    if text.startswith("---\n"):
-        head, _, body = text[4:].partition("\n---\n")
-        return yaml.safe_load(head) or {}, body
-    return {}, text
+class PageError(ValueError):
+    """A hand-written page under site/pages/ that cannot be read, in one line with its file."""
+
+
+def _front_matter(md: Path) -> tuple[dict[str, Any], str]:
+    """A page's front matter (a mapping between `---` lines) and its Markdown body."""
+    where = display_path(md)
+    try:
+        text = md.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PageError(f"{where}: 不是 UTF-8 编码（第 {e.start + 1} 字节）") from None
+    if not text.startswith("---\n"):
+        return {}, text
+    head, _, body = text[4:].partition("\n---\n")
+    try:
+        meta = yaml.safe_load(head)
+    except yaml.YAMLError as e:
+        line = getattr(getattr(e, "problem_mark", None), "line", 0) + 2
+        raise PageError(f"{where}:{line}: 页面开头的 YAML 无效") from None
+    if meta is None:
+        return {}, body
+    if not isinstance(meta, dict) or not isinstance(meta.get("title", ""), str):
+        raise PageError(f"{where}:2: 页面开头应为键值对，如 title: 页面标题")
+    return meta, body
 
 
 def assemble(records: Records, site_dir: Path, epoch: str | None,
              history: dict[str, list[dict[str, str]]] | None = None) -> Site:
     """All pages and files of the site; `history` maps record files to their git changes."""
-    day = site_date(records, epoch)
+    day = site_date(epoch)
+    records = records.published_by(day)
     history = history or {}
 
     def audit_trail(record_id: str, kind: str) -> dict[str, Any]:
@@ -228,20 +246,13 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     personnel = [{**person_view(records, p, day), **audit_trail(p.id, "person")}
                  for p in records.personnel]
     findings = sorted(({**finding_view(records, f), **audit_trail(f.id, "finding")}
-                       for f in records.findings
-                       if f.published_on is not None and f.published_on <= day),
+                       for f in records.findings),
                       key=lambda f: (f["inspected"]["start"], f["id"]), reverse=True)
-    published_ids = {f["id"] for f in findings}
-    def published_links(view: dict[str, Any]) -> dict[str, Any]:
-        """A finding not yet published on the site's date has no page to link to."""
-        ref = view.get("finding_ref")
-        return {**view, "finding_ref": ref if ref and ref["id"] in published_ids else None}
-
-    entries = [published_links({**list_entry_view(records, e), **audit_trail(e.id, "list_entry")})
-               for e in records.list_entries if e.entered_on <= day]
-    notices = [published_links({**credit_notice_view(records, n),
-                                **audit_trail(n.id, "credit_notice")})
-               for n in records.credit_notices if n.published_on <= day]
+    # a finding not yet published is not in `records`: links to it come out empty
+    entries = [{**list_entry_view(records, e), **audit_trail(e.id, "list_entry")}
+               for e in records.list_entries]
+    notices = [{**credit_notice_view(records, n), **audit_trail(n.id, "credit_notice")}
+               for n in records.credit_notices]
     items = [item_view(records, i) for i in records.items]
 
     by_sector = [{"id": s, "name": n, "institutions": [i for i in institutions if i["sector"] == s],
@@ -334,9 +345,9 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                       {"rules": [r.as_dict() for r in CATALOGUE]},
                       [r.as_dict() for r in CATALOGUE]))
     for md in sorted((site_dir / "pages").glob("*.md")):
-        meta, body = _front_matter(md.read_text(encoding="utf-8"))
+        meta, body = _front_matter(md)
         pages.append(Page(f"{md.stem}.html", (f"page-{md.stem}.html", "page.html"),
-                          str(meta.get("title", md.stem)), {"body": render_markdown(body)}))
+                          meta.get("title", md.stem), {"body": render_markdown(body)}))
 
     amendments = [public(a) for a in records.amendments]
     tables = opendata.tables(records, institutions, personnel, items, findings, entries, notices,
@@ -348,7 +359,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         "draws": [{"id": p["id"], "drawn": bool(p["drawing"]["result"])}
                   for p in plan_views if p["drawing"]]}))
 
-    feed = [n for n in _notices(records, plan_views, findings, entries, notices, published_ids)
+    feed = [n for n in _notices(records, plan_views, findings, entries, notices)
             if n.date <= day.isoformat()]
     this_year = yearly.yearly_report(records, day.year, day)
     progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
@@ -362,8 +373,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
 
 
 def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[str, Any]],
-             entries: list[dict[str, Any]], notices: list[dict[str, Any]],
-             published: set[str]) -> list[Notice]:
+             entries: list[dict[str, Any]], notices: list[dict[str, Any]]) -> list[Notice]:
     out = []
     for plan in plans:
         if plan["published_on"]:
