@@ -1,17 +1,31 @@
 """The one place that writes into the records or the site: atomic, and never half a file.
 
 Files are written to a temporary name beside their target and linked into place, so a reader
-(or a crash) sees either the whole file or none; `write_new` refuses to replace anything.
+(or a crash) sees either the whole file or none; `write_new` refuses to replace anything. Files get
+the permissions of an ordinary write (0666 less the umask), so a copy to a web server stays
+readable; `sync_tree` removes only what an earlier build wrote.
 """
 from __future__ import annotations
 
+import json
 import os
-import tempfile
-from pathlib import Path
+import secrets
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 
 
 def _temp_copy(path: Path, data: bytes) -> Path:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # not tempfile.mkstemp: its files are 0600 whatever the umask, and a site copied with
+    # `rsync -a` then answers 403 for every page
+    while True:
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            # O_BINARY: Windows would otherwise turn every newline into CRLF
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                         0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
@@ -20,7 +34,7 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     except BaseException:
         os.unlink(temp)
         raise
-    return Path(temp)
+    return temp
 
 
 def write_new(files: dict[Path, bytes]) -> None:
@@ -45,7 +59,7 @@ def write_new(files: dict[Path, bytes]) -> None:
             temp.unlink()
 
 
-MARKER = ".ssj-site"  # marks a folder as ours to prune
+MARKER = ".ssj-site"  # marks a folder as ours to prune, and lists the files we wrote there
 
 
 def write_changed(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
@@ -63,8 +77,9 @@ def write_changed(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
 
 
 def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
-    """Make `root` hold exactly `files` (relative path -> bytes): write what changed, each file
-    atomically, and remove what is no longer built. Returns (written, unchanged, removed).
+    """Make `root` hold `files` (relative path -> bytes): write what changed, each file
+    atomically, and remove what the previous build wrote and this one does not. Anything else
+    in the folder (.git, CNAME, .nojekyll) is left alone. Returns (written, unchanged, removed).
 
     Refuses a non-empty folder that an earlier build did not mark, so that a mistyped --out
     never deletes somebody's files.
@@ -72,14 +87,46 @@ def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
     if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
         raise FileExistsError(f"{root} 不是空目录，也不是 ssj build 的输出目录")
     root.mkdir(parents=True, exist_ok=True)
-    files = {**files, MARKER: b"ssj build output; this folder is rewritten by every build\n"}
-    written, unchanged = write_changed(root, files)
-    removed = 0
-    wanted = {root / rel for rel in files}
-    for path in sorted(root.rglob("*"), reverse=True):
-        if path.is_file() and path not in wanted:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    stale = _manifest(root) - files.keys()
+    # the list names the stale files until they are gone, so a build stopped half way still
+    # knows them next time
+    written, unchanged = write_changed(root, {**files, MARKER: _marker(files.keys() | stale)})
+    removed = sum(_remove(root, rel) for rel in sorted(stale))
+    if stale:
+        write_changed(root, {MARKER: _marker(files.keys())})
     return written, unchanged, removed
+
+
+def _marker(paths: Iterable[str]) -> bytes:
+    # JSON, so that any file name, even one holding a newline, is one entry
+    listing = {"ssj build": "a rebuild removes only these files", "files": sorted(paths)}
+    return (json.dumps(listing, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def _manifest(root: Path) -> set[str]:
+    """The files the previous build wrote, as its marker lists them; none for a marker it cannot
+    read (an older build's). An entry that is not a plain path inside the folder is ignored:
+    the marker is only a file, and pruning must never leave the folder whatever it says."""
+    try:
+        listed = json.loads((root / MARKER).read_bytes())["files"]
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return set()
+    if not isinstance(listed, list):
+        return set()
+    return {rel for rel in listed if isinstance(rel, str) and rel and rel != MARKER
+            and not PurePosixPath(rel).is_absolute() and ".." not in PurePosixPath(rel).parts}
+
+
+def _remove(root: Path, rel: str) -> bool:
+    """Remove one file an earlier build wrote, and the folders it leaves empty. False if it is
+    gone, is now a folder, or lies behind a link: then it is someone else's to keep."""
+    path = root / rel
+    where = root.resolve().joinpath(*PurePosixPath(rel).parent.parts)
+    if path.parent.resolve() != where or not (path.is_file() or path.is_symlink()):
+        return False
+    path.unlink()
+    for folder in path.parents:
+        if folder == root or any(folder.iterdir()):
+            break
+        folder.rmdir()
+    return True

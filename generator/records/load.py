@@ -28,13 +28,13 @@ from generator.records.types import (
     Ref,
     Str,
     Text,
+    forbidden_character,
 )
 from generator.records.yamlread import YamlProblem, read_yaml
 
 _NULLS = ("", "~", "null", "Null", "NULL")
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _MISSING = object()
 _IGNORED_NAMES = {"README.md", ".gitkeep"}
 DRAWS_FOLDER = "draws"
@@ -44,6 +44,7 @@ _ROUND_FILE = re.compile(r"drand-(quicknet|default)-[1-9][0-9]*\.json")
 STAMP_FILE = re.compile(rf"timestamp-({ID_PATTERN})\.tsr")
 _DRAW_FILES_HELP = ("抽取目录只含 " + "、".join(DRAW_FILES)
                     + "、drand-<链>-<轮次>.json 和 timestamp-<时间戳机构>.tsr")
+_FORBIDDEN_HINT = "删除该字符（编辑器中多半看不见，常由复制粘贴或 \\u 转义带入）"
 
 
 def display_path(path: Path) -> str:
@@ -60,9 +61,10 @@ class _Converter:
         self.problems: list[Problem] = []
         self.lines: dict[str, int] = {}
 
-    def problem(self, node: yaml.Node, path: str, rule: str, message: str, hint: str = "") -> None:
+    def problem(self, node: yaml.Node, path: str, rule: str, message: str, hint: str = "",
+                line: int | None = None) -> None:
         field = f"字段 {path}：" if path else ""
-        self.problems.append(Problem(self.file, node.start_mark.line + 1, rule,
+        self.problems.append(Problem(self.file, line or node.start_mark.line + 1, rule,
                                      field + message, hint, ERROR, path))
 
     def convert(self, node: yaml.Node, ftype: FieldType, path: str) -> Any:
@@ -117,17 +119,16 @@ class _Converter:
             return _MISSING
 
     def _text(self, node: yaml.Node, ftype: FieldType, path: str, text: str) -> Any:
-        multiline = isinstance(ftype, Text)
+        forbidden = forbidden_character(text)
+        if forbidden is not None:
+            self.problem(node, path, forbidden.rule, forbidden.message, _FORBIDDEN_HINT,
+                         _line_of(node, forbidden.index))
+            return _MISSING
         if not text.strip():
             self.problem(node, path, "load.empty-value", "值为空", "填写内容，或删除该字段")
             return _MISSING
-        if not _encodable(text):
-            self.problem(node, path, "load.encoding", "含有无效的 Unicode 字符（代理项）",
-                         "删除 \\u 转义写出的该字符")
-            return _MISSING
-        if _CONTROL.search(text) or (not multiline and "\n" in text):
-            what = "含有控制字符" if _CONTROL.search(text) else "应为单行文本"
-            self.problem(node, path, "load.type", what)
+        if not isinstance(ftype, Text) and "\n" in text:
+            self.problem(node, path, "load.type", "应为单行文本")
             return _MISSING
         if not unicodedata.is_normalized("NFC", text):
             self.problem(node, path, "load.unicode", "文字未经 Unicode NFC 规范化",
@@ -188,8 +189,10 @@ class _Converter:
                 failed.add("")
                 continue
             key = key_node.value
-            if not _encodable(key):
-                self.problem(key_node, path, "load.encoding", "字段名含有无效的 Unicode 字符")
+            forbidden = forbidden_character(key)
+            if forbidden is not None:
+                self.problem(key_node, path, forbidden.rule, "字段名" + forbidden.message,
+                             _FORBIDDEN_HINT)
                 failed.add("")
                 continue
             if key in seen:
@@ -226,12 +229,12 @@ class _Converter:
         return Fields(values) if ok else _MISSING
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _line_of(node: yaml.Node, index: int) -> int:
+    """The line of the value's character at `index`: exact in a literal block (`|`), which keeps
+    every line break; elsewhere YAML folds lines into spaces, so the line the value starts on."""
+    if node.style == "|":
+        return node.start_mark.line + 2 + node.value.count("\n", 0, index)
+    return node.start_mark.line + 1
 
 
 _REF_FORMAT = Str(pattern=r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}", pattern_help="记录编号")
@@ -294,7 +297,9 @@ def load_records(root: Path) -> tuple[Records, list[Problem]]:
         return record
 
     jpath = root / f"{JURISDICTION.folder}.yaml"
-    if jpath.is_file():
+    if jpath.is_symlink():
+        problems.append(_linked(jpath))
+    elif jpath.is_file():
         jurisdiction = add(jpath, JURISDICTION)
         if jurisdiction is not None:
             records.remove(jurisdiction)
@@ -303,8 +308,11 @@ def load_records(root: Path) -> tuple[Records, list[Problem]]:
                                 "缺少本局信息文件 jurisdiction.yaml",
                                 "参照 records/README.md 创建"))
     draws: list[Draw] = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name in _IGNORED_NAMES or entry == jpath:
+    for entry in _listed(root):
+        if entry == jpath:
+            continue
+        if entry.is_symlink():
+            problems.append(_linked(entry))
             continue
         if entry.name == DRAWS_FOLDER and entry.is_dir():
             draws, found = load_draws(entry)
@@ -315,10 +323,11 @@ def load_records(root: Path) -> tuple[Records, list[Problem]]:
             problems.append(_stray(entry, "不是记录目录或文件",
                                    "记录目录有：" + "、".join(KINDS_BY_FOLDER)))
             continue
-        for path in sorted(entry.iterdir()):
-            if path.name.startswith(".") or path.name in _IGNORED_NAMES:
-                continue
-            if path.is_file() and path.suffix == ".yaml":
+        for path in _listed(entry):
+            if path.is_symlink():
+                problems.append(_linked(path))
+                broken.add(path.stem)  # as a broken record: what cites it adds no errors
+            elif path.is_file() and path.suffix == ".yaml":
                 add(path, kind)
             elif path.suffix == ".yml":
                 problems.append(_stray(path, "扩展名应为 .yaml", "把文件改名为 .yaml"))
@@ -332,16 +341,19 @@ def load_draws(folder: Path) -> tuple[list[Draw], list[Problem]]:
     """Read records/draws/<plan>/ folders: the files `ssj draw` writes, strictly parsed."""
     draws: list[Draw] = []
     problems: list[Problem] = []
-    for sub in sorted(folder.iterdir()):
-        if sub.name.startswith(".") or sub.name in _IGNORED_NAMES:
+    for sub in _listed(folder):
+        if sub.is_symlink():
+            problems.append(_linked(sub))
             continue
         if not sub.is_dir():
             problems.append(_stray(sub, "draws/ 中只能放以计划编号命名的目录"))
             continue
         files: dict[str, DrawFile] = {}
         broken: set[str] = set()
-        for path in sorted(sub.iterdir()):
-            if path.name.startswith("."):
+        for path in _listed(sub, ignored=set()):
+            if path.is_symlink():
+                problems.append(_linked(path))
+                broken.add(path.name)
                 continue
             if not path.is_file() or not (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)
                                           or STAMP_FILE.fullmatch(path.name)):
@@ -364,6 +376,19 @@ def load_draws(folder: Path) -> tuple[list[Draw], list[Problem]]:
             files[path.name] = DrawFile(display_path(path), data, raw)
         draws.append(Draw(sub.name, display_path(sub), files, frozenset(broken)))
     return draws, problems
+
+
+def _listed(folder: Path, ignored: set[str] = _IGNORED_NAMES) -> list[Path]:
+    """The folder's entries in name order, leaving out hidden files and the ignored names."""
+    return [p for p in sorted(folder.iterdir())
+            if not p.name.startswith(".") and p.name not in ignored]
+
+
+def _linked(path: Path) -> Problem:
+    # never followed: a link can bring in a file from outside the repository, which no review
+    # of the records sees and which may change without a commit
+    return Problem(display_path(path), 1, "load.symlink",
+                   "是符号链接，记录须是仓库中的普通文件或目录", "把所指的内容本身放进仓库，或删除该链接")
 
 
 def _stray(path: Path, message: str, hint: str = "") -> Problem:

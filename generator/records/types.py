@@ -7,9 +7,45 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 ID_PATTERN = r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}"
+
+# Characters no text in the records may hold: a reader cannot see them, or they reorder what is
+# seen (so one name can display as another), or UTF-8 and XML cannot carry them. Each class says
+# what it is in the message and which rule refuses it; the newline is the only control allowed,
+# and only where a field may span lines.
+_FORBIDDEN_CLASSES = {
+    "control": ("控制字符", "load.type", "\x00-\x09\x0b-\x1f\x7f-\x9f"),
+    "bidi": ("双向控制字符", "load.unicode", "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"),
+    "invisible": ("不可见字符", "load.unicode",
+                  "\u00ad\u180e\u200b-\u200d\u2060-\u2064\u206a-\u206f\ufeff\ufff9-\ufffb"
+                  "\U000e0000-\U000e007f"),
+    "noncharacter": ("非字符", "load.unicode", "\ufdd0-\ufdef" + "".join(
+        chr(plane + last) for plane in range(0, 0x110000, 0x10000) for last in (0xfffe, 0xffff))),
+    "surrogate": ("代理项字符", "load.encoding", "\ud800-\udfff"),
+    # refused by yamlread when written out; here when written as the escapes \L and \P
+    "break": ("特殊换行字符", "load.unicode", "\u2028\u2029"),
+}
+_FORBIDDEN = re.compile("|".join(f"(?P<{name}>[{chars}])"
+                                 for name, (_, _, chars) in _FORBIDDEN_CLASSES.items()))
+
+
+class Forbidden(NamedTuple):
+    """The first character of a text that no record may hold."""
+
+    index: int
+    message: str
+    rule: str
+
+
+def forbidden_character(text: str) -> Forbidden | None:
+    """The first forbidden character of `text` (newlines excepted), or None; never strips it."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    what, rule, _ = _FORBIDDEN_CLASSES[found.lastgroup or ""]
+    return Forbidden(found.start(), f"含有{what} U+{ord(found.group()):04X}", rule)
 
 
 class FieldType:
@@ -93,6 +129,9 @@ class Ref(FieldType):
 class ListOf(FieldType):
     item: FieldType = field(default_factory=Str)
     min_items: int = 0
+    # a history (status changes, handling steps, follow-up visits): entries are added at its end
+    # as things happen, so the append-only audit lets a published record's history grow
+    history: bool = False
 
     def describe(self) -> str:
         return f"列表，每项为{self.item.describe()}"

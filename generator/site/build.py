@@ -14,7 +14,7 @@ from generator.site.history import record_history
 from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render
-from generator.records.load import load_records
+from generator.records.load import display_path, load_records
 
 
 class BuildRefused(Exception):
@@ -50,6 +50,7 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     records = checked.records
     base = base_url or records.jurisdiction.site.base_url
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
+    _refuse_links(site_dir)
     try:
         site = assemble(records, site_dir, epoch, record_history(records_dir))
     except PageError as e:
@@ -85,3 +86,18 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
         put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"], base))
     written, _, removed = sync_tree(out_dir, out)
     return BuildResult(len(site.pages), len(out), written, removed, time.perf_counter() - start)
+
+
+_SOURCE_FOLDERS = ("pages", "static", "templates")  # what the build reads under site/
+
+
+def _refuse_links(site_dir: Path) -> None:
+    """Refuse a symbolic link anywhere the build reads under site/: a linked page, template or
+    asset would publish a file from outside the repository that no review of it sees."""
+    for folder in _SOURCE_FOLDERS:
+        top = site_dir / folder
+        # rglob lists a linked folder below but never enters it; a linked top is not entered
+        linked = [top] if top.is_symlink() else [path for path in sorted(top.rglob("*"))
+                                                 if path.is_symlink()]
+        if linked:
+            raise BuildRefused(f"{display_path(linked[0])} 是符号链接；site/ 中只能放普通文件和目录")
