@@ -3,9 +3,13 @@
 What has been published stays as it was published: a published finding, a list entry, a credit
 notice, an amendment, a frozen plan, and every draw file may not be deleted or rewritten. They
 may only grow: a field that was empty may be filled in (a list exit, a follow-up's result) and
-a list may gain items at its end (a new follow-up visit, a later penalty). A correction is an
-amendment record that states its reason; the site shows it beside the original. Drafts
-(findings not yet published, plans not yet frozen) stay free to edit.
+a history list (declared `ListOf(history=True)`: handling steps, follow-up visits) may gain items
+at its end. Any other list keeps its items: a published finding's inspectors, a frozen plan's
+witnesses. A correction is an amendment record that states its reason; the site shows it beside
+the original. Drafts (findings not yet published, plans not yet frozen) stay free to edit.
+
+The audit fails closed: a record whose copy at the base today's loader cannot read is judged
+from its raw YAML, and if it may have been published, any change to its file is an error.
 """
 from __future__ import annotations
 
@@ -14,10 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.records.kinds import KINDS_BY_FOLDER
+import yaml
+
+from generator.records.kinds import KINDS_BY_FOLDER, Kind, walk_fields
 from generator.records.load import DRAWS_FOLDER, display_path, parse_record
-from generator.records.model import Fields, Record, Records
+from generator.records.model import Fields, Records
 from generator.records.problems import ERROR, Problem
+from generator.records.types import FieldType, ListOf, Obj
+from generator.records.yamlread import YamlProblem, read_yaml
 
 RULE = "audit.append-only"
 HINT = "已公开的记录不得删改；更正请在 amendments/ 新建更正记录并写明理由"
@@ -65,35 +73,57 @@ def frozen_plans_at(root: Path, rev: str) -> frozenset[str]:
                      if n.endswith(b"/package.json"))
 
 
-def _protected(record: Record, frozen_plans: set[str]) -> bool:
-    if record.kind == "finding":
-        return record.published_on is not None
-    if record.kind == "plan":
-        return record.id in frozen_plans
-    return record.kind in ("list_entry", "credit_notice", "amendment")
+def _protected(kind: str, record_id: str, published: bool, frozen_plans: set[str]) -> bool:
+    if kind == "finding":
+        return published
+    if kind == "plan":
+        return record_id in frozen_plans
+    return kind in ("list_entry", "credit_notice", "amendment")
 
 
-def _first_change(old: Any, new: Any, path: str) -> str | None:
-    """Where `new` is not `old` grown (None if it only grew): fields filled in, lists extended."""
-    if isinstance(old, Fields):
+def _may_be_published(data: bytes) -> bool:
+    """Whether a finding today's loader cannot read was published: yes unless its YAML reads and
+    has no published_on at all (when nothing can be told, it counts as published)."""
+    try:
+        node = read_yaml(data)
+    except YamlProblem:
+        return True
+    return not isinstance(node, yaml.MappingNode) or any(
+        isinstance(key, yaml.ScalarNode) and key.value == "published_on" for key, _ in node.value)
+
+
+def _first_change(old: Any, new: Any, ftype: FieldType, path: str) -> str | None:
+    """Where `new` is not `old` grown (None if it only grew): empty fields filled in, history
+    lists extended at their end; every other list keeps exactly its items."""
+    if isinstance(ftype, Obj):
         if not isinstance(new, Fields):
             return path
-        for key, value in old.items():
+        for field in ftype.fields:
+            value = old.get(field.name)
             if value is None or value == ():
                 continue
-            where = _first_change(value, new.get(key), f"{path}.{key}" if path else key)
+            name = f"{path}.{field.name}" if path else field.name
+            where = _first_change(value, new.get(field.name), field.type, name)
             if where is not None:
                 return where
         return None
-    if isinstance(old, tuple):
-        if not isinstance(new, tuple) or len(new) < len(old):
+    if isinstance(ftype, ListOf):
+        if not isinstance(new, tuple) or len(new) < len(old) or (
+                len(new) > len(old) and not ftype.history):
             return path
         for i, (a, b) in enumerate(zip(old, new), start=1):
-            where = _first_change(a, b, f"{path}[{i}]")
+            where = _first_change(a, b, ftype.item, f"{path}[{i}]")
             if where is not None:
                 return where
         return None
     return None if old == new else path
+
+
+def _may_grow(kind: Kind) -> str:
+    """What a published record of `kind` may still gain, for the message."""
+    histories = [path.replace("[]", "") for path, f in walk_fields(kind.schema)
+                 if isinstance(f.type, ListOf) and f.type.history]
+    return "只能填写空字段" + (f"，或在 {'、'.join(histories)} 末尾追加" if histories else "")
 
 
 def audit(root: Path, records: Records, rev: str) -> list[Problem]:
@@ -115,8 +145,21 @@ def audit(root: Path, records: Records, rev: str) -> list[Problem]:
         kind = KINDS_BY_FOLDER.get(parts[0]) if len(parts) == 2 else None
         if kind is None or not base.path.endswith(".yaml"):
             continue
-        old, _, _ = parse_record(base.data, where, kind)
-        if old is None or not _protected(old, frozen):
+        old, declared, unread = parse_record(base.data, where, kind)
+        if old is None:  # today's loader cannot read the base copy: fail closed
+            record_id = declared or PurePosixPath(base.path).stem
+            path = root / base.path
+            unchanged = path.is_file() and path.read_bytes() == base.data
+            if unchanged or not _protected(kind.name, record_id, _may_be_published(base.data),
+                                           frozen):
+                continue  # an unchanged file's own load error says what to fix
+            what = "被删除或改名" if not path.is_file() else "被改动"
+            problems.append(Problem(where, 1, RULE,
+                                    f"已公开的{kind.title} {record_id} {what}，而 {rev} 中的这份记录"
+                                    f"按当前格式无法读取（第 {unread[0].line} 行："
+                                    f"{unread[0].message}），无法核对改动只是补充", HINT, ERROR))
+            continue
+        if not _protected(old.kind, old.id, old.fields.get("published_on") is not None, frozen):
             continue
         current = records.get(old.id, (old.kind,))
         if current is None and old.id in records.broken_ids:
@@ -125,9 +168,10 @@ def audit(root: Path, records: Records, rev: str) -> list[Problem]:
             problems.append(Problem(where, 1, RULE,
                                     f"已公开的{kind.title} {old.id} 被删除或改名", HINT, ERROR))
             continue
-        changed = _first_change(old.fields, current.fields, "")
+        changed = _first_change(old.fields, current.fields, kind.schema, "")
         if changed is not None:
             problems.append(Problem(current.file, current.line_of(changed), RULE,
                                     f"字段 {changed}：已公开的{kind.title} {old.id} 被改动"
-                                    f"（{rev} 中的内容不得删改，只能补充）", HINT, ERROR, changed))
+                                    f"（{rev} 中的内容不得删改；{_may_grow(kind)}）", HINT, ERROR,
+                                    changed))
     return problems

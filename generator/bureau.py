@@ -1,7 +1,13 @@
 """`ssj init DIR`: a fresh bureau repository that passes `ssj check` and builds.
 
 It holds a records skeleton whose policy starts from 方案 二(八), this project's site folder,
-the two CI workflows (installing ssj from `requirements.txt`), editor settings and a README.
+the two CI workflows (installing ssj from `requirements.txt`), CODEOWNERS over what decides how
+records are checked and published, editor settings and a README.
+
+`requirements.txt` is what the bureau's CI runs with the power to publish the official site, so
+it names this project exactly: a git commit (pip checks out that very commit) or a wheel kept in
+the bureau's own repository. Never the bare name `ssj`, which on the package index belongs to an
+unrelated project, nor a tag or branch, which whoever controls the repository can move.
 """
 from __future__ import annotations
 
@@ -11,11 +17,66 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.draw.gittime import git
 from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
 from generator.records.kinds import KINDS
 
 PROJECT = Path(__file__).resolve().parent.parent
+
+# an https repository address without user or password (CI fetches it anonymously)
+_HTTPS_REPO = r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._~/-]+"
+# a commit, not a tag: pip cannot tell a tag from a branch in the URL, and either can be moved
+_PINNED_GIT = re.compile(rf"ssj ?@ ?git\+{_HTTPS_REPO}@[0-9a-f]{{40}}")
+# a wheel committed to the bureau's repository, by its path there; the slash makes pip read a
+# path (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index)
+_WHEEL = re.compile(r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl")
+_OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:/[A-Za-z0-9._-]+)?")
+# what CODEOWNERS covers when no --code-owner is given: GitHub flags it until it is replaced
+OWNER_PLACEHOLDER = "@请填写审核人"
+
+
+class Unpinned(Exception):
+    """The running ssj cannot name itself as a pinned requirement (the message says why)."""
+
+
+def requirement_problem(requirement: str) -> str | None:
+    """Why `requirement` is not a pinned reference to this project, or None if it is one."""
+    if "\n" in requirement or "\r" in requirement:
+        return "不得含换行：requirements.txt 的每一行都是一项要求"
+    if requirement.lstrip().startswith("-"):
+        return "不得是 pip 选项：选项能换掉软件包的来源"
+    if _PINNED_GIT.fullmatch(requirement) or _WHEEL.fullmatch(requirement):
+        return None
+    if "git+" in requirement:
+        return "git 地址须为 https（不带账号），并以 @<40 位提交号> 结尾：标签和分支都可以被移动"
+    return ("须固定到本项目的一个提交，或本仓库中的 wheel 文件（路径含 /）；"
+            "只写软件包名或版本号，会从软件包索引装上同名的其他项目")
+
+
+def pinned_requirement() -> str:
+    """`ssj @ git+https://…@<commit>` naming the ssj that is running, by the git checkout it runs
+    from (`ssj init` copies site/ and the workflows from that checkout, so it always has one)."""
+    top = git(PROJECT, "rev-parse", "--show-toplevel")
+    if top is None or Path(top.strip()).resolve() != PROJECT:
+        raise Unpinned("正在运行的 ssj 不是一个 git 检出，无法确定它的提交")
+    if (git(PROJECT, "status", "--porcelain", "--untracked-files=no") or "").strip():
+        raise Unpinned(f"正在运行的 ssj（{PROJECT}）有未提交的改动，没有哪个提交与它相同")
+    commit = (git(PROJECT, "rev-parse", "--verify", "HEAD") or "").strip()
+    url = (git(PROJECT, "remote", "get-url", "origin") or "").strip()
+    requirement = f"ssj @ git+{url}@{commit}"
+    if not _PINNED_GIT.fullmatch(requirement):  # never echo the address: it may hold a password
+        raise Unpinned("正在运行的 ssj 的 origin 不是不带账号的 https 地址，CI 无法从它安装")
+    # offline, the best evidence that CI can fetch the commit: origin had it at the last fetch
+    on_origin = git(PROJECT, "for-each-ref", "--contains", commit, "refs/remotes/origin/")
+    if not (on_origin or "").strip():
+        raise Unpinned(f"正在运行的 ssj 的提交 {commit[:12]} 不在 origin 上（先推送）")
+    return requirement
+
+
+def owner_problem(owner: str) -> str | None:
+    """Why `owner` is not a GitHub user (@name) or team (@org/team), or None."""
+    return None if _OWNER.fullmatch(owner) else "应写成 @账号 或 @组织/团队"
 
 
 @dataclass(frozen=True)
@@ -23,7 +84,8 @@ class Bureau:
     name: str
     short_name: str
     division_code: str
-    requirement: str  # how CI installs ssj, e.g. "ssj @ git+https://…/ssj@v1.0"
+    requirement: str  # how CI installs ssj: a pinned git commit or a committed wheel
+    code_owners: tuple[str, ...] = ()  # who must review changes to CI, schemas and templates
 
 
 def jurisdiction_yaml(b: Bureau, today: dt.date) -> str:
@@ -114,12 +176,43 @@ README = """\
 
 本仓库保存{name}对法律服务“双随机一公开”监管的全部记录，由 ssj 检查并生成公示网站。
 
+**本仓库必须是私有仓库。** 记录中有电话号码、申报的利害关系、风险标记和内部备注，它们不会出现在
+网站上，却和其他记录一样保存在本仓库里。请把仓库建成 GitHub 私有仓库，或放在本局自建的 Gitea
+（其 Actions 运行器可以直接运行 `.github/workflows/pull-request.yml` 的检查）或 GitLab（把
+`ssj check --base …`、`ssj build` 命令写进 `.gitlab-ci.yml`）上。对外公开的只有生成的网站：从私有
+仓库发布到 GitHub Pages（私有仓库使用 Pages 和分支保护需要 GitHub 付费套餐），或把 `ssj build`
+生成的 `_site/` 复制到县政府门户网站、对象存储。
+
 - 记录在 `records/`，格式说明见 `records/README.md`；新建记录：`ssj new institution` 等。
 - 检查：`ssj check`；生成网站：`ssj build`；本地预览：`ssj serve`。
-- 操作指南：`site/pages/guide.md`（网站上的“操作指南”）。
+- 操作指南：`site/pages/guide.md`（网站上的“操作指南”），其中“保护主分支”一节说明必须开启的
+  分支保护：合并前须经审核、须通过“检查记录”。
+- `CODEOWNERS` 列出的文件（CI 工作流、`requirements.txt`、记录格式、本局政策、网站模板）
+  决定记录怎样检查、网站怎样生成，改动须经其中的负责人审核{owners_todo}。
+- `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；升级时改成新的提交号，经审核后合并。
 - 把 `site/pages/regulation.md` 换成本局的实施方案全文，并在 `records/jurisdiction.yaml` 填好文号、日期和网站备案信息。
-- GitHub 上只需一项手工设置：Settings → Pages → Source 选 GitHub Actions。
+- 在 GitHub 上发布：Settings → Pages → Source 选 GitHub Actions。
 """
+
+CODEOWNERS = """\
+# 代码负责人：下列文件决定 CI 安装什么、记录怎样检查、网站怎样生成。改动它们的拉取请求须经
+# 这里列出的人审核，前提是主分支的保护规则开启了“Require review from Code Owners”（见操作指南
+# “保护主分支”）。写法适用于 GitHub 和 GitLab；Gitea 用正则表达式写法（见操作指南）。
+/CODEOWNERS {owners}
+/.github/ {owners}
+/requirements.txt {owners}
+/records/.schemas/ {owners}
+/records/jurisdiction.yaml {owners}
+/site/templates/ {owners}
+/site/static/ {owners}
+"""
+
+REQUIREMENTS = """\
+# CI 用它安装 ssj，只能写固定的来源：ssj @ git+https://…@<40 位提交号>，
+# 或提交进本仓库的 wheel 文件路径。只写 ssj 会从软件包索引装上同名的其他项目。
+{requirement}
+"""
+OWNERS_TODO = f"（先把 CODEOWNERS 中的 {OWNER_PLACEHOLDER} 换成本局的 GitHub 账号或团队）"
 
 
 def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
@@ -127,8 +220,9 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
     files: dict[str, str | bytes] = {
         "records/jurisdiction.yaml": jurisdiction_yaml(b, today),
         "records/README.md": (PROJECT / "records" / "README.md").read_bytes(),
-        "README.md": README.format(name=b.name),
-        "requirements.txt": f"# CI 用它安装 ssj；建议固定到一个发布版本或提交\n{b.requirement}\n",
+        "README.md": README.format(name=b.name, owners_todo="" if b.code_owners else OWNERS_TODO),
+        "CODEOWNERS": CODEOWNERS.format(owners=" ".join(b.code_owners or (OWNER_PLACEHOLDER,))),
+        "requirements.txt": REQUIREMENTS.format(requirement=b.requirement),
         ".gitignore": "_site/\n.venv/\n__pycache__/\n",
         ".github/workflows/pull-request.yml": _workflow("pull-request.yml"),
         ".github/workflows/deploy.yml": _workflow("deploy.yml"),
@@ -152,6 +246,9 @@ def init(target: Path, b: Bureau, today: dt.date) -> int:
     """Create the repository in `target` (which must be empty or absent); returns file count."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise FileExistsError(f"{target} 已存在且不是空目录")
+    under = next((p for p in target.parents if p.exists()), None)
+    if under is not None and not under.is_dir():
+        raise FileExistsError(f"{under} 是文件，不能在它下面新建目录")
     files = init_files(b, today)
     write_new({target / rel: data for rel, data in files.items()})
     return len(files)

@@ -271,6 +271,28 @@ def test_filling_in_an_empty_field_of_a_published_finding_passes(repo: Path) -> 
     assert_passes(audit(repo))
 
 
+@pytest.mark.parametrize("added", [
+    '"21132419001", "21132419002", "21132419003"',
+    '"21132419003", "21132419001", "21132419002"',
+], ids=["at-the-end", "at-the-start"])
+def test_adding_an_inspector_to_a_published_finding_fails(repo: Path, added: str) -> None:
+    # inspectors is not a history: who inspected is what was published
+    edit(repo, FINDING_FILE, '"21132419001", "21132419002"', added)
+    assert_refused(audit(repo), FINDING_FILE, 4, "字段 inspectors", "已公开的检查结果 2025-01-01",
+                   "被改动", "handling、guidance、follow_ups 末尾追加")
+
+
+def test_adding_an_item_to_a_published_finding_fails(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "items: [lf-01]", "items: [lf-01, lf-02]")
+    assert_refused(audit(repo), FINDING_FILE, 9, "字段 items", "2025-01-01")
+
+
+def test_adding_guidance_to_a_published_finding_passes(repo: Path) -> None:
+    edit(repo, FINDING_FILE, "follow_ups:\n", "guidance:\n  - kind: reminder\n    date: 2025-07-01\n"
+         "    detail: 书面提醒按期整改。\nfollow_ups:\n")
+    assert_passes(audit(repo))
+
+
 def test_comments_and_layout_of_a_published_finding_may_change(repo: Path) -> None:
     edit(repo, FINDING_FILE, 'inspectors: ["21132419001", "21132419002"]',
          '# 检查人员\ninspectors:\n  - "21132419001"   # 组长\n  - "21132419002"')
@@ -351,6 +373,13 @@ def test_editing_a_frozen_plan_fails(example: Path) -> None:
     assert_refused(run, PLAN_FILE, 17, "字段 schedule.end", "抽查计划 2025-01", "被改动")
 
 
+def test_adding_a_witness_to_a_frozen_plan_fails(example: Path) -> None:
+    edit(example, PLAN_FILE, "      capacity: 法律服务机构代表\n",
+         "      capacity: 法律服务机构代表\n    - name: 王某\n      capacity: 群众代表\n")
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert_refused(run, PLAN_FILE, 28, "字段 draw.witnesses", "抽查计划 2025-01", "只能填写空字段")
+
+
 def test_editing_a_plan_without_a_draw_package_passes(repo: Path) -> None:
     assert not (repo / "records" / "draws").exists()
     edit(repo, PLAN_FILE, "  end: 2025-05-31", "  end: 2025-06-30")
@@ -400,6 +429,67 @@ def test_every_problem_is_one_line_when_a_commitment_gains_a_line(example: Path)
     assert lines[-1].startswith("ssj check ")
     for line in lines[:-1]:
         assert problem.match(line), line
+
+
+# --------------------------------------------------------------------------- unreadable bases
+
+# A field an older ssj accepted (here one it never knew) makes the base copy unreadable today.
+OLD_FIELD = "reviewed_by: 李某\n"
+
+
+def unreadable_base_repo(root: Path, name: str, text: str) -> Path:
+    """base_tree() with `name` holding `text` plus OLD_FIELD at the base, and without it now."""
+    repo = make_repo(root, {**base_tree(), name: text + OLD_FIELD})
+    write_tree(repo, {name: text})
+    return repo
+
+
+def test_rewriting_a_published_finding_whose_base_cannot_be_read_fails(tmp_path: Path) -> None:
+    repo = unreadable_base_repo(tmp_path / "repo", FINDING_FILE, PUBLISHED)
+    edit(repo, FINDING_FILE, "outcome: unreachable", "outcome: compliant")
+    assert_refused(audit(repo), FINDING_FILE, 1, "已公开的检查结果 2025-01-01", "被改动",
+                   "reviewed_by", "无法核对")
+
+
+@pytest.mark.parametrize("name, text, says", [
+    (FINDING_FILE, PUBLISHED, "检查结果 2025-01-01"),
+    (LIST_FILE, None, "名录记录 abnormal-2025-01"),
+    (NOTICE_FILE, None, "信用平台公示 cn-2025-01"),
+], ids=["finding", "list-entry", "credit-notice"])
+def test_deleting_a_published_record_whose_base_cannot_be_read_fails(
+        tmp_path: Path, name: str, text: str | None, says: str) -> None:
+    repo = unreadable_base_repo(tmp_path / "repo", name, text or str(valid_tree()[name]))
+    (repo / name).unlink()
+    assert_refused(audit(repo), name, 1, says, "被删除")
+
+
+def test_a_frozen_plan_whose_base_cannot_be_read_may_not_change(example: Path) -> None:
+    plan = (example / PLAN_FILE).read_text(encoding="utf-8")
+    (example / PLAN_FILE).write_text(plan + OLD_FIELD, encoding="utf-8")
+    commit(example)
+    (example / PLAN_FILE).write_text(plan.replace("  end: 2025-05-30", "  end: 2025-06-30"),
+                                     encoding="utf-8")
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert_refused(run, PLAN_FILE, 1, "抽查计划 2025-01", "被改动")
+
+
+def test_an_unreadable_base_copy_left_as_it_is_is_a_load_error_only(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {**base_tree(), FINDING_FILE: PUBLISHED + OLD_FIELD})
+    run = audit(repo)
+    assert run.exit_code == 1 and not audit_lines(run.output), run.output
+    assert f"{FINDING_FILE}:" in run.output and "reviewed_by" in run.output
+
+
+def test_a_draft_whose_base_cannot_be_read_stays_editable(tmp_path: Path) -> None:
+    repo = unreadable_base_repo(tmp_path / "repo", DRAFT_FILE, DRAFT)
+    edit(repo, DRAFT_FILE, "result: 未发现问题。", "result: 未发现问题，已给予行政指导。")
+    assert_passes(audit(repo))
+
+
+def test_a_finding_whose_base_is_not_even_yaml_counts_as_published(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "repo", {**base_tree(), DRAFT_FILE: DRAFT + "result: [未写完\n"})
+    write_tree(repo, {DRAFT_FILE: DRAFT})
+    assert_refused(audit(repo), DRAFT_FILE, 1, "检查结果 2025-01-02", "被改动")
 
 
 # --------------------------------------------------------------------------- corrections
@@ -452,6 +542,10 @@ def test_a_correction_made_the_right_way_passes_and_is_shown_beside_the_original
         tmp_path: Path) -> None:
     files = base_tree()
     del files[AMENDMENT_FILE]
+    # `ssj build` checks as of today: nothing may be overdue then (a draft, a pending follow-up)
+    del files[DRAFT_FILE]
+    files[FINDING_FILE] = PUBLISHED.replace("  - due: 2025-09-30\n", "  - due: 2025-09-30\n"
+                                            "    visited_on: 2025-07-20\n    outcome: rectified\n")
     root = make_repo(tmp_path / "repo", files)
     write_tree(root, {AMENDMENT_FILE: AMENDMENT})
     assert_passes(audit(root))

@@ -420,7 +420,10 @@ def test_in_a_terminal_a_wrong_answer_writes_nothing(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- ssj init
 
-INIT = ("--name", "某某县司法局", "--short-name", "某某县司法局", "--division-code", "210000")
+PINNED = "ssj @ git+https://example.invalid/ssj.git@0123456789abcdef0123456789abcdef01234567"
+# the bureau, and how its CI installs ssj (the running ssj is a checkout with others' changes)
+BUREAU = ("--name", "某某县司法局", "--short-name", "某某县司法局", "--division-code", "210000")
+INIT = (*BUREAU, "--requirement", PINNED)
 
 
 @pytest.fixture(scope="module")
@@ -468,7 +471,16 @@ def test_init_workflows_install_ssj_from_requirements(bureau: Path, name: str) -
     assert any(s.get("run", "").startswith("ssj check --format github") for s in steps)
     requirements = [x for x in (bureau / "requirements.txt").read_text("utf-8").splitlines()
                     if x and not x.startswith("#")]
-    assert requirements == ["ssj"]
+    assert requirements == [PINNED]
+
+
+def test_init_deploy_audits_against_the_last_deployed_revision_every_day(bureau: Path) -> None:
+    flow = yaml.load((bureau / ".github/workflows/deploy.yml").read_text("utf-8"),
+                     Loader=yaml.BaseLoader)
+    assert flow["on"]["schedule"][0]["cron"].endswith(" * * *")
+    runs = [s.get("run", "") for s in flow["jobs"]["build"]["steps"]]
+    assert any("gh run list" in run and "--status success" in run for run in runs)
+    assert any(run.startswith("ssj check") and '--base "$DEPLOYED_SHA"' in run for run in runs)
 
 
 def test_init_workflows_pass_actionlint(bureau: Path) -> None:
@@ -540,7 +552,7 @@ def test_init_into_an_empty_folder_works(tmp_path: Path) -> None:
 @pytest.mark.parametrize("code", ["21000", "2100000", "21000a", "", "２１００００"])
 def test_init_with_a_bad_division_code_is_a_usage_error(tmp_path: Path, code: str) -> None:
     run = run_ssj(tmp_path, "init", "bureau", "--name", "某某县司法局", "--short-name", "某某县司法局",
-                  "--division-code", code)
+                  "--division-code", code, "--requirement", PINNED)
     assert run.exit_code == 2, run.output
     assert len(run.output.strip().splitlines()) == 1, run.output
     assert not (tmp_path / "bureau").exists()
@@ -559,9 +571,194 @@ def test_init_onto_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
 
 def test_init_with_a_quote_in_the_name_still_passes_check(tmp_path: Path) -> None:
     run = run_ssj(tmp_path, "init", "bureau", "--name", '某某县"司法局', "--short-name", "某某县司法局",
-                  "--division-code", "210000")
+                  "--division-code", "210000", "--requirement", PINNED)
     if run.exit_code != 0:
         assert run.exit_code == 2 and not (tmp_path / "bureau").exists()
         return
     checked = run_ssj(tmp_path, "check", "--records", "bureau/records")
     assert checked.exit_code == 0, checked.output
+
+
+def test_init_under_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "notes").write_text("x\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    line = assert_nothing_written(tmp_path, before, run_ssj(tmp_path, "init", "notes/bureau", *INIT))
+    assert "notes" in line and "文件" in line
+
+
+# --------------------------------------------------------------------------- how CI installs ssj
+
+
+def requirement_lines(repo: Path) -> list[str]:
+    return [x for x in (repo / "requirements.txt").read_text("utf-8").splitlines()
+            if x and not x.startswith("#")]
+
+
+@pytest.mark.parametrize("requirement", [
+    PINNED,
+    "ssj@git+https://git.example.invalid:8443/sfj/ssj@" + "a" * 40,
+    "wheels/ssj-0.1.0-py3-none-any.whl",
+    "./ssj-0.1.0-py3-none-any.whl",
+], ids=["git-commit", "git-commit-port", "wheel-in-folder", "wheel-at-root"])
+def test_init_writes_a_pinned_requirement(tmp_path: Path, requirement: str) -> None:
+    from packaging.requirements import Requirement
+
+    run = run_ssj(tmp_path, "init", "bureau", *BUREAU, "--requirement", requirement)
+    assert run.exit_code == 0, run.output
+    assert requirement_lines(tmp_path / "bureau") == [requirement]
+    if "git+" in requirement:  # PEP 508: this project at that commit, never the index's `ssj`
+        parsed = Requirement(requirement)
+        assert parsed.name == "ssj" and re.search(r"@[0-9a-f]{40}$", parsed.url)
+
+
+NOT_PINNED = [
+    ("ssj", "同名的其他项目"),
+    ("ssj==0.1.0", "同名的其他项目"),
+    ("ssj>=0.1", "同名的其他项目"),
+    ("ssj-0.1.0-py3-none-any.whl", "同名的其他项目"),  # no slash: pip asks the index for that name
+    ("/tmp/ssj-0.1.0-py3-none-any.whl", "同名的其他项目"),
+    ("../ssj-0.1.0-py3-none-any.whl", "同名的其他项目"),
+    ("wheels/other-0.1.0-py3-none-any.whl", "同名的其他项目"),
+    ("ssj @ git+https://github.com/example/ssj@v1.0", "40 位提交号"),
+    ("ssj @ git+https://github.com/example/ssj@main", "40 位提交号"),
+    ("ssj @ git+https://github.com/example/ssj", "40 位提交号"),
+    ("ssj @ git+https://github.com/example/ssj@0123456", "40 位提交号"),
+    ("ssj @ git+http://github.com/example/ssj@" + "a" * 40, "https"),
+    ("ssj @ git+ssh://git@github.com/example/ssj@" + "a" * 40, "https"),
+    ("ssj @ git+https://user:token@github.com/example/ssj@" + "a" * 40, "不带账号"),
+    ("other @ git+https://github.com/example/ssj@" + "a" * 40, "40 位提交号"),
+    (PINNED + " --hash=sha256:00", "40 位提交号"),
+    (PINNED + "\n--index-url https://evil.example/simple", "换行"),
+    (PINNED + "\r\nssj", "换行"),
+    ("-i https://evil.example/simple", "pip 选项"),
+    ("--index-url=https://evil.example/simple", "pip 选项"),
+    ("--extra-index-url https://evil.example/simple", "pip 选项"),
+    ("-f https://evil.example/wheels", "pip 选项"),
+    ("--trusted-host evil.example", "pip 选项"),
+    ("-r other.txt", "pip 选项"),
+    (" --pre", "pip 选项"),
+    ("", "同名的其他项目"),
+]
+
+
+@pytest.mark.parametrize("requirement, says", NOT_PINNED,
+                         ids=[repr(r)[1:-1] or "empty" for r, _ in NOT_PINNED])
+def test_init_refuses_a_requirement_that_is_not_pinned(tmp_path: Path, requirement: str,
+                                                       says: str) -> None:
+    before = snapshot(tmp_path)
+    line = assert_nothing_written(
+        tmp_path, before, run_ssj(tmp_path, "init", "bureau", *BUREAU, "--requirement",
+                                  requirement), 2)
+    assert "--requirement" in line and says in line
+
+
+def project_checkout(root: Path, origin: str = "https://example.invalid/sfj/ssj.git",
+                     pushed: bool = True) -> tuple[Path, str]:
+    """A git checkout of this project's code at `root` (as a developer has it), committed, with
+    `origin`; `pushed`: origin's main has the commit. Returns the checkout and the commit."""
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(ROOT / "generator", root / "generator", ignore=ignore)
+    shutil.copytree(ROOT / "site", root / "site", ignore=ignore)
+    shutil.copytree(ROOT / ".github", root / ".github")
+    (root / "records").mkdir()
+    shutil.copy(ROOT / "records" / "README.md", root / "records" / "README.md")
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "ssj"],
+                 ["remote", "add", "origin", origin]):
+        subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=root, env=env,
+                       check=True, capture_output=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    if pushed:
+        subprocess.run(["git", "update-ref", "refs/remotes/origin/main", commit], cwd=root,
+                       check=True)
+    return root, commit
+
+
+def init_from(checkout: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`ssj init` run by the code of `checkout`, as `python -m generator` in a fresh process."""
+    return subprocess.run([sys.executable, "-m", "generator", "init", "bureau", *BUREAU, *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(checkout)})
+
+
+def test_init_pins_the_commit_of_the_checkout_it_runs_from(tmp_path: Path) -> None:
+    checkout, commit = project_checkout(tmp_path / "ssj")
+    done = init_from(checkout, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert requirement_lines(tmp_path / "bureau") == [
+        f"ssj @ git+https://example.invalid/sfj/ssj.git@{commit}"]
+
+
+@pytest.mark.parametrize("setup, says", [
+    ("dirty", "未提交的改动"),
+    ("unpushed", "不在 origin 上"),
+    ("ssh", "https"),
+    ("token", "不带账号"),
+    ("no-origin", "https"),
+    ("not-a-checkout", "git 检出"),
+], ids=["dirty", "unpushed", "ssh", "token", "no-origin", "not-a-checkout"])
+def test_init_refuses_when_it_cannot_pin_itself(tmp_path: Path, setup: str, says: str) -> None:
+    origin = {"ssh": "git@github.com:sfj/ssj.git",
+              "token": "https://ssj-bot:s3cret-token@example.invalid/sfj/ssj.git"}.get(
+                  setup, "https://example.invalid/sfj/ssj.git")
+    checkout, _ = project_checkout(tmp_path / "ssj", origin, pushed=setup != "unpushed")
+    if setup == "dirty":
+        with (checkout / "generator" / "bureau.py").open("a", encoding="utf-8") as f:
+            f.write("# a local change\n")
+    elif setup == "no-origin":
+        subprocess.run(["git", "remote", "remove", "origin"], cwd=checkout, check=True)
+    elif setup == "not-a-checkout":
+        shutil.rmtree(checkout / ".git")
+    work = tmp_path / "work"
+    work.mkdir()
+    done = init_from(checkout, work)
+    assert done.returncode == 2, done.stdout + done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert says in lines[0] and "--requirement 'ssj @ git+https://" in lines[0], lines[0]
+    assert "s3cret" not in done.stdout + done.stderr
+    assert not any(work.iterdir()), "nothing written"
+    # and the way out it names works
+    done = init_from(checkout, work, "--requirement", PINNED)
+    assert done.returncode == 0, done.stderr
+    assert requirement_lines(work / "bureau") == [PINNED]
+
+
+# --------------------------------------------------------------------------- who may change CI
+
+
+def test_init_writes_codeowners_over_what_checks_and_publishes(bureau: Path) -> None:
+    rules = dict(line.split(" ", 1) for line in (bureau / "CODEOWNERS").read_text("utf-8")
+                 .splitlines() if line and not line.startswith("#"))
+    assert set(rules) == {"/CODEOWNERS", "/.github/", "/requirements.txt", "/records/.schemas/",
+                          "/records/jurisdiction.yaml", "/site/templates/", "/site/static/"}
+    for pattern in rules:
+        assert (bureau / pattern.strip("/")).exists(), pattern
+    # no owner given: a placeholder GitHub marks as unknown, and the README says to replace it
+    assert set(rules.values()) == {"@请填写审核人"}
+    assert "@请填写审核人" in (bureau / "README.md").read_text("utf-8")
+
+
+def test_init_names_the_code_owners_given(tmp_path: Path) -> None:
+    run = run_ssj(tmp_path, "init", "bureau", *INIT, "--code-owner", "@kazuo-sfj/ssj-reviewers",
+                  "--code-owner", "@wang-ming")
+    assert run.exit_code == 0, run.output
+    text = (tmp_path / "bureau" / "CODEOWNERS").read_text("utf-8")
+    assert "/.github/ @kazuo-sfj/ssj-reviewers @wang-ming\n" in text
+    assert "请填写" not in text and "请填写" not in (tmp_path / "bureau/README.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("owner", ["wang", "@", "@wang ming", "@wang\n/ @evil", "@-wang"])
+def test_init_refuses_a_code_owner_that_is_not_an_account(tmp_path: Path, owner: str) -> None:
+    before = snapshot(tmp_path)
+    line = assert_nothing_written(
+        tmp_path, before, run_ssj(tmp_path, "init", "bureau", *INIT, "--code-owner", owner), 2)
+    assert "--code-owner" in line
+
+
+def test_init_readme_says_the_repository_must_be_private(bureau: Path) -> None:
+    readme = (bureau / "README.md").read_text("utf-8")
+    assert "必须是私有仓库" in readme
+    for where in ("Gitea", "GitLab", "GitHub Pages", "门户", "对象存储"):
+        assert where in readme, where

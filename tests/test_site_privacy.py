@@ -1,5 +1,5 @@
-"""What must never reach the public site: private fields (phone and ID numbers, declared conflicts,
-risk flags, internal notes), unpublished findings, and active content typed into a text field.
+"""What must never reach the public site: private fields (phone numbers, declared conflicts, risk
+flags, internal notes), unpublished findings, and active content typed into a text field.
 
 The example county is copied, distinctive values are planted in every private field, and the
 whole output (HTML, JSON, CSV, XML, text and the copied draw files) is read back byte by byte.
@@ -38,14 +38,13 @@ PLANTED = {
     "institution notes": "内部备注：负责人私人住址在示例小区7号楼（隐私探针A9）",
     "institution risk_flags note": "匿名举报线索：疑似挂靠执业（隐私探针B7）",
     "person phone": "13973642918",
-    "person id_number": "21132419870623451X",
     "inspector phone": "13688442917",
     "inspector conflicts detail": "其表兄在该所任合伙人（隐私探针C5）",
     "finding notes": "举报人张某某，电话13811117355（隐私探针D3）",
     "draft finding result": "草稿：尚未公示的检查结论（隐私探针E1）",
 }
 # Shorter, still distinctive cores: a leak in another form (digits regrouped, text cut) shows too.
-CORES = ["73642918", "3642918", "870623451X", "88442917", "11117355", "隐私探针"]
+CORES = ["73642918", "3642918", "88442917", "11117355", "隐私探针"]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -65,7 +64,6 @@ def plant(records: Path) -> None:
                 f"notes: {PLANTED['institution notes']}\n")
     person = records / "personnel" / f"{PERSON}.yaml"
     edit(person, '"13800000001"', f'"{PLANTED["person phone"]}"')
-    edit(person, '"211324196701010000"', f'"{PLANTED["person id_number"]}"')
     inspector = records / "inspectors" / f"{INSPECTOR}.yaml"
     text = inspector.read_text(encoding="utf-8")
     text = re.sub(r'(?m)^phone: .*$', f'phone: "{PLANTED["inspector phone"]}"', text)
@@ -119,7 +117,7 @@ def test_the_planted_records_are_valid_and_the_site_is_built(planted: tuple[Path
     inst = records.get(INSTITUTION, ("institution",))
     assert inst.contact_phone == PLANTED["institution contact_phone"]
     assert inst.risk_flags[0].note == PLANTED["institution risk_flags note"]
-    assert records.get(PERSON).id_number == PLANTED["person id_number"]
+    assert records.get(PERSON).phone == PLANTED["person phone"]
     assert any(c.detail == PLANTED["inspector conflicts detail"]
                for c in records.get(INSPECTOR).conflicts)
     assert records.get(FINDING).notes == PLANTED["finding notes"]
@@ -173,9 +171,8 @@ def private_strings(records_dir: Path) -> set[str]:
 def test_the_examples_own_private_values_appear_in_no_output_file(
         tmp_path_factory: pytest.TempPathFactory) -> None:
     secrets = private_strings(REPO / "records")
-    kinds = {"phones": [s for s in secrets if re.fullmatch(r"[0-9-]{11,13}", s)],
-             "ID numbers": [s for s in secrets if re.fullmatch(r"[0-9]{17}[0-9X]", s)]}
-    assert len(kinds["phones"]) >= 20 and len(kinds["ID numbers"]) >= 10
+    phones = [s for s in secrets if re.fullmatch(r"[0-9-]{11,13}", s)]
+    assert len(phones) >= 20
     assert "配偶在该所执业" in secrets  # an inspector's declared conflict
     root = copy_example(tmp_path_factory.mktemp("example"))
     built = build_site(root, root / "out", env={"SSJ_SOURCE_REVISION": "x"})
@@ -186,7 +183,30 @@ def test_the_examples_own_private_values_appear_in_no_output_file(
     assert not leaks
 
 
-PRIVATE_KEYS = {"contact_phone", "phone", "id_number", "conflicts", "risk_flags", "notes"}
+PRIVATE_KEYS = {"contact_phone", "phone", "conflicts", "risk_flags", "notes"}
+
+
+def test_a_declared_conflict_ties_the_inspector_to_the_institution_nowhere(
+        planted: tuple[Path, Site]) -> None:
+    """conflicts[].target is private although both ends are public: no page of either names the
+    other (the inspector never inspected that institution, and no draw package holds the pair)."""
+    root, site = planted
+    records, _ = load_records(root / "records")
+    inspector, target = records.get(INSPECTOR), records.get(CONFLICT_TARGET)
+    assert [c for c in inspector.conflicts if c.target == CONFLICT_TARGET]
+    pages = [p for p in site.files() if p.startswith(f"institutions/{CONFLICT_TARGET}.")]
+    assert pages
+    for path in pages:
+        data = site.bytes(path)
+        assert not [v for v in (INSPECTOR, inspector.name) for f in forms(v) if f in data], path
+    shown = [entry for entry in json.loads(site.bytes("inspectors.json"))
+             if entry["id"] == INSPECTOR]
+    shown += [line for line in site.bytes("data/inspectors.csv").decode("utf-8-sig").splitlines()
+              if line.startswith(INSPECTOR)]
+    shown += [" ".join([row.text(), *(v or "" for e in row.iter() for v in e.attrs.values())])
+              for row in site.page("inspectors.html").iter("tr") if inspector.name in row.text()]
+    assert len(shown) == 3
+    assert not [s for s in map(str, shown) if CONFLICT_TARGET in s or target.name in s]
 
 
 def test_no_json_file_carries_a_private_field(planted: tuple[Path, Site]) -> None:

@@ -63,6 +63,8 @@ USCC = Str(pattern=r"[0-9A-Z]{18}", pattern_help="18 位统一社会信用代码
 TIME = Str(pattern=r"([01][0-9]|2[0-3]):[0-5][0-9]", pattern_help="北京时间 HH:MM")
 SECTOR = Enum(SECTORS)
 METHOD = Enum(METHODS)
+# Without a private place for working notes, staff would write them into published text.
+NOTES_HELP = "内部备注（不公开）：经办人员的工作记录，如联系经过；不写身份证号等个人信息"
 
 
 def _history(statuses: dict[str, str], what: str) -> Field:
@@ -75,6 +77,7 @@ def _history(statuses: dict[str, str], what: str) -> Field:
                 Field("note", Text(), "变更说明（如批准文号）", public=True),
             )),
             min_items=1,
+            history=True,
         ),
         f"{what}状态变更记录，按日期先后排列（动态管理）",
         public=True,
@@ -200,7 +203,9 @@ INSTITUTION = Kind(
         Field("address", Str(), "住所（执业场所）", public=True, required=True),
         Field("responsible_person", Str(), "负责人", public=True),
         Field("founded", Date(), "成立日期", public=True),
-        Field("contact_phone", Str(), "联系电话（不公开）", public=False),
+        Field("contact_phone", Str(),
+              "联系电话（不公开）：通知检查、整改回访，核实能否联系（三(三)：无法联系的列入执业异常名录）",
+              public=False),
         _history(INSTITUTION_STATUS, "执业"),
         Field("risk_flags", ListOf(Obj((
             Field("kind", Enum({"complaints": "投诉举报多", "serious_violation": "严重违法违规记录"}),
@@ -208,8 +213,9 @@ INSTITUTION = Kind(
             Field("since", Date(), "起始日期", public=False, required=True),
             Field("until", Date(), "结束日期", public=False),
             Field("note", Text(), "说明", public=False),
-        ))), "风险标记（二(八)，不公开；名录与黑名单由名录记录得出）", public=False),
-        Field("notes", Text(), "内部备注（不公开）", public=False),
+        )), history=True), "风险标记（二(八)，不公开）：抽取时给该机构加抽签份数，加大检查力度；"
+            "名录与黑名单由名录记录得出", public=False),
+        Field("notes", Text(), NOTES_HELP, public=False),
     ),
 )
 
@@ -225,8 +231,7 @@ PERSON = Kind(
         Field("institution", Ref(("institution",)), "所属机构", public=True, required=True),
         Field("licence_number", Str(), "执业证号（律师、公证员、基层法律服务工作者、司法鉴定人必填）",
               public=True),
-        Field("id_number", Str(), "身份证号（不公开）", public=False),
-        Field("phone", Str(), "手机号码（不公开）", public=False),
+        Field("phone", Str(), "手机号码（不公开）：以该人员为检查对象时通知检查、整改回访", public=False),
         _history(PERSON_STATUS, "执业"),
     ),
 )
@@ -245,14 +250,14 @@ INSPECTOR = Kind(
             Field("valid_from", Date(), "有效期起", public=True, required=True),
             Field("valid_until", Date(), "有效期至", public=True, required=True),
         )), "行政执法证", public=True, required=True),
-        Field("phone", Str(), "手机号码（不公开）", public=False),
+        Field("phone", Str(), "手机号码（不公开）：抽中后通知本人参加检查", public=False),
         _history(INSPECTOR_STATUS, "在岗"),
         Field("conflicts", ListOf(Obj((
             Field("target", Ref(("institution", "person")), "有利害关系的机构或人员",
                   public=False, required=True),
             Field("declared_on", Date(), "申报日期", public=False, required=True),
             Field("detail", Text(), "利害关系说明", public=False),
-        ))), "申报的利害关系，抽取时回避（二(九)，不公开）", public=False),
+        )), history=True), "申报的利害关系（二(九)，不公开）：抽取时回避，并核对检查组", public=False),
     ),
 )
 
@@ -407,7 +412,7 @@ FINDING = Kind(
             Field("authority", Str(), "作出决定的机关（非本局时填写，如设区的市级司法行政部门）",
                   public=True),
             Field("detail", Text(), "说明", public=True),
-        ))), "违法行为查处情况", public=True),
+        )), history=True), "违法行为查处情况", public=True),
         Field("guidance", ListOf(Obj((
             Field("kind", Enum({
                 "advice": "建议",
@@ -418,7 +423,7 @@ FINDING = Kind(
             }), "行政指导方式（三(二)）", public=True, required=True),
             Field("date", Date(), "日期", public=True, required=True),
             Field("detail", Text(), "内容", public=True),
-        ))), "行政指导", public=True),
+        )), history=True), "行政指导", public=True),
         Field("follow_ups", ListOf(Obj((
             Field("due", Date(), "回访期限", public=True, required=True),
             Field("visited_on", Date(), "回访日期", public=True),
@@ -428,9 +433,9 @@ FINDING = Kind(
                 "not-rectified": "未整改",
             }), "回访结果", public=True),
             Field("note", Text(), "说明", public=True),
-        ))), "整改回访（三(三)）", public=True),
+        )), history=True), "整改回访（三(三)）", public=True),
         Field("published_on", Date(), "公示日期（未公示前为草稿）", public=True),
-        Field("notes", Text(), "内部备注（不公开）", public=False),
+        Field("notes", Text(), NOTES_HELP, public=False),
     ),
 )
 

@@ -1,7 +1,7 @@
 """The allowlist: the only way a record reaches the public site or its downloads.
 
 A record is projected onto the fields its kind declares `public=True`, recursively; anything not
-so declared (phone and ID numbers, declared conflicts, risk flags, internal notes) is dropped
+so declared (phone numbers, declared conflicts, risk flags, internal notes) is dropped
 here, before any template or data file can see it.
 """
 from __future__ import annotations
