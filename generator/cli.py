@@ -106,6 +106,13 @@ def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type
     return result.records
 
 
+def _require_output_folder(out: Path) -> None:
+    """Refuse an --out that is a file, or lies under one, before anything is built or written."""
+    existing = next((p for p in (out, *out.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        _fail(f"--out {out}：{existing} 是文件，不是目录；未写入任何文件", EXIT_USAGE)
+
+
 def _fail(message: str, code: int = EXIT_ERRORS) -> None:
     click.echo(f"ssj: {message}", err=True)
     sys.exit(code)
@@ -139,6 +146,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
         _fail(f"找不到模板目录 {site_dir / 'templates'}（用 --site 指定）", EXIT_USAGE)
     if base_url is not None and not base_url.endswith("/"):
         _fail("--base-url 须以 / 结尾", EXIT_USAGE)
+    _require_output_folder(out)
     try:
         return build(records_dir, site_dir, out, base_url)
     except (BuildRefused, FileExistsError) as e:
@@ -173,21 +181,20 @@ def serve(records_dir: Path, site_dir: Path, base_url: str | None, out: Path, po
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 def rules(fmt: str) -> None:
-    """列出规则目录：编号、方案条款、要求、严重程度与修改提示。"""
+    """列出 ssj check 可能报告的每个编号：类别、方案条款、严重程度与要求。"""
     import json
 
-    from generator.rules.catalogue import CATALOGUE
+    from generator.rules.catalogue import LISTED
+    from generator.rules.reference import rules_markdown, severity_label
 
     if fmt == "json":
-        click.echo(json.dumps([r.as_dict() for r in CATALOGUE], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([r.as_dict() for r in LISTED], ensure_ascii=False, indent=2))
     elif fmt == "markdown":
-        from generator.rules.reference import rules_markdown
-
         click.echo(rules_markdown(), nl=False)
     else:
-        for r in CATALOGUE:
-            label = "错误" if r.severity == "error" else "警告"
-            click.echo(f"{r.id}\t方案 {r.clause}\t{label}\t{r.statement}")
+        for r in LISTED:
+            clause = f"方案 {r.clause}" if r.clause else "—"
+            click.echo(f"{r.id}\t{r.category}\t{clause}\t{severity_label(r.severity)}\t{r.statement}")
 
 
 @cli.command()
@@ -203,9 +210,11 @@ def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # typ
 
     from generator import report as yearly
 
+    if year is not None and not dt.MINYEAR <= year <= dt.MAXYEAR:
+        _fail(f"年度 {year} 无效：应为 {dt.MINYEAR} 到 {dt.MAXYEAR} 之间的公历年份", EXIT_USAGE)
     day = as_of.date() if as_of else dt.date.today()
     records = _load_clean(records_dir, day)
-    summary = yearly.yearly_report(records, year or day.year, day)
+    summary = yearly.yearly_report(records, day.year if year is None else year, day)
     render = {"table": yearly.as_table, "markdown": yearly.as_markdown, "csv": yearly.as_csv,
               "json": yearly.as_json}[fmt]
     click.echo(render(summary), nl=False)
@@ -326,6 +335,8 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
 
     _require_dir(records_dir)
     records, loaded = load_records(records_dir)
+    if records.jurisdiction is None:  # the policy and the pinned authorities are read from it
+        _fail(f"{records_dir / 'jurisdiction.yaml'} 缺少或无法读取，无法核验抽取；运行 ssj check 查看原因")
     unknown = [p for p in plans if p not in records.draws]
     if unknown:
         _fail(f"计划 {'、'.join(unknown)} 没有抽取记录", EXIT_USAGE)
@@ -465,24 +476,42 @@ def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
 @click.option("--name", required=True, help="机关全称，如 某某县司法局")
 @click.option("--short-name", required=True, help="简称")
 @click.option("--division-code", required=True, help="6 位行政区划代码")
-@click.option("--requirement", default="ssj", show_default=True,
-              help="CI 安装 ssj 所用的要求，如 ssj @ git+https://…/ssj@v1.0")
+@click.option("--requirement",
+              help="CI 安装 ssj 所用的固定来源：ssj @ git+https://…@<40 位提交号>，或提交进新仓库的 "
+                   "wheel 文件路径；不填则用正在运行的 ssj 所在的提交")
+@click.option("--code-owner", "code_owners", multiple=True, metavar="@账号",
+              help="审核 CI、记录格式、政策与模板改动的 GitHub 账号或团队（可多次给出）")
 def init_command(target: Path, name: str, short_name: str, division_code: str,
-                 requirement: str) -> None:
+                 requirement: str | None, code_owners: tuple[str, ...]) -> None:
     """新建一个司法局的记录仓库：记录骨架（政策取自方案 二(八)）、site/、CI 工作流与说明。"""
     import datetime as dt
     import re
 
-    from generator.bureau import Bureau, init
+    from generator.bureau import (Bureau, Unpinned, init, owner_problem, pinned_requirement,
+                                  requirement_problem)
 
     if not re.fullmatch(r"[0-9]{6}", division_code):
         _fail("--division-code 应为 6 位数字", EXIT_USAGE)
+    for owner in code_owners:
+        if problem := owner_problem(owner):
+            _fail(f"--code-owner {owner!r}：{problem}", EXIT_USAGE)
+    if requirement is None:
+        try:
+            requirement = pinned_requirement()
+        except Unpinned as e:
+            _fail(f"未新建：{e}；请用 --requirement 'ssj @ git+https://…@<40 位提交号>'"
+                  "（或提交进新仓库的 wheel 文件路径）指定 CI 安装的 ssj", EXIT_USAGE)
+    elif problem := requirement_problem(requirement):
+        _fail(f"--requirement {requirement!r}：{problem}", EXIT_USAGE)
     try:
-        count = init(target, Bureau(name, short_name, division_code, requirement),
+        count = init(target, Bureau(name, short_name, division_code, requirement, code_owners),
                      dt.date.today())
     except FileExistsError as e:
         _fail(f"未新建：{e}")
-    click.echo(f"已在 {target} 新建 {count} 个文件。下一步：cd {target} && git init && ssj check")
+    except OSError as e:  # a folder we may not write to, say
+        _fail(f"未新建：{e.filename}：{e.strerror}")
+    click.echo(f"已在 {target} 新建 {count} 个文件，CI 安装 {requirement}。"
+               f"下一步：cd {target} && git init && ssj check；仓库须设为私有（见 README.md）")
 
 
 @cli.group()
@@ -515,6 +544,7 @@ def schema_json(out: Path, only_check: bool) -> None:
             _fail(f"{out} 中的 JSON Schema 不是最新的：{'、'.join(stale)}；运行 ssj schema json")
         click.echo(f"{out}：{len(files)} 个 JSON Schema 都是最新的")
         return
+    _require_output_folder(out)
     written, _ = write_changed(out, files)
     click.echo(f"{out}：{len(files)} 个 JSON Schema（更新 {written} 个）")
 

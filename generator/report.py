@@ -1,4 +1,6 @@
-"""The yearly summary 方案 四(三) asks for (汇总、分析、总结), per sector, from the records."""
+"""The yearly summary 方案 四(三) asks for (汇总、分析、总结), per sector, from the records: what
+was inspected and found, and the inspections actually made against 方案 二(八)'s floor and the
+bureau's policy, with the policy's reason where it goes below the floor."""
 from __future__ import annotations
 
 import csv
@@ -9,9 +11,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from generator.records.kinds import FINDING, SECTORS
-from generator.records.model import Record, Records
+from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING
 from generator.rules.catalogue import run_rules
+from generator.rules.planning import FLOORS
 
 OUTCOMES: dict[str, str] = dict(FINDING.schema.field_named("outcome").type.choices)
 
@@ -32,6 +35,26 @@ class SectorRow:
     rectifications_closed: int = 0  # findings whose latest visit found them rectified
     listed: int = 0
     delisted: int = 0
+    # 方案 二(八): inspections actually made (as the policy counts them) against the floor
+    rounds: int = 0  # inspections counted toward the yearly frequency (year.frequency)
+    smallest_round: int = 0  # fewest of the sector's institutions inspected in one of them
+    floor_per_year: int = 0  # the 方案's
+    floor_min_targets: int = 0
+    floor: str = ""  # the same, in words
+    policy_per_year: int | None = None  # the bureau's (None: the sector is not in the policy)
+    policy_min_targets: int | None = None
+    policy: str = ""  # the same, in words, with what else it counts
+    exemption: str | None = None  # the policy's reason for going below the floor
+
+
+def _policy_text(entry: Fields | None) -> str:
+    if entry is None:
+        return "未列入政策"
+    counted = [label for key, label in (("targeted_count", "非随机检查"),
+                                        ("delegated_count", "上级抽取的委托检查"))
+               if entry.get(key)]
+    return (f"每年 {entry.inspections_per_year} 次，每次不少于 {entry.min_targets} 家"
+            + (f"（计入{'、'.join(counted)}）" if counted else ""))
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,9 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
                    if records.get(e.institution, ("institution",)) is not None
                    and records.get(e.institution, ("institution",)).sector == sector]
         inspected = len({records.institution_of(f.target).id for f in random})
+        entry = next((s for s in records.policy.sectors if s.sector == sector), None)
+        rounds = records.counted_rounds(year, sector, day)
+        least = FLOORS[sector]
         rows.append(SectorRow(
             sector=sector, name=name, roster=len(roster), inspected=inspected,
             ratio_percent=inspected * 100 // len(roster) if roster else 0,
@@ -81,6 +107,12 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
             listed=sum(1 for e in entries if e.entered_on.year == year and e.entered_on <= day),
             delisted=sum(1 for e in entries if e.exit is not None
                          and e.exit.date.year == year and e.exit.date <= day),
+            rounds=len(rounds), smallest_round=min((r.size for r in rounds), default=0),
+            floor_per_year=least.per_year, floor_min_targets=least.min_targets,
+            floor=f"{least.describe()}（{least.clause}）",
+            policy_per_year=entry.inspections_per_year if entry else None,
+            policy_min_targets=entry.min_targets if entry else None,
+            policy=_policy_text(entry), exemption=entry.exemption if entry else None,
         ))
     problems = run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),
@@ -90,7 +122,10 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
 
 COLUMNS = (("name", "行业"), ("roster", "名录数"), ("inspected", "随机抽查对象"),
            ("ratio_percent", "抽查比例%"), ("random_inspections", "随机检查"),
-           ("targeted_inspections", "非随机检查"), ("onsite", "实地检查"), ("onsite_percent", "实地占比%"),
+           ("targeted_inspections", "非随机检查"), ("rounds", "实际抽查次数"),
+           ("smallest_round", "每次最少家数"), ("floor", "方案下限"), ("policy", "本局政策"),
+           ("exemption", "低于下限的理由"),
+           ("onsite", "实地检查"), ("onsite_percent", "实地占比%"),
            ("outcomes", "检查结果"), ("rectifications_open", "整改未结"),
            ("rectifications_closed", "整改已结"), ("listed", "列入名录"), ("delisted", "移出名录"))
 
@@ -98,7 +133,13 @@ COLUMNS = (("name", "行业"), ("roster", "名录数"), ("inspected", "随机抽
 def _cells(row: SectorRow) -> list[str]:
     values = asdict(row)
     values["outcomes"] = "；".join(f"{OUTCOMES[k]} {v}" for k, v in row.outcomes.items()) or "—"
+    values["exemption"] = row.exemption or "—"
     return [str(values[key]) for key, _ in COLUMNS]
+
+
+def _one_line(cell: str) -> str:
+    """A cell of free text (the exemption's reason) on one line."""
+    return " ".join(cell.split())
 
 
 def _compliance(report: YearReport) -> str:
@@ -110,7 +151,8 @@ def as_markdown(report: YearReport) -> str:
     lines = [f"## {report.year} 年“双随机一公开”抽查情况汇总", "",
              "| " + " | ".join(title for _, title in COLUMNS) + " |",
              "| " + " | ".join("---" for _ in COLUMNS) + " |"]
-    lines += ["| " + " | ".join(_cells(row)) + " |" for row in report.rows]
+    lines += ["| " + " | ".join(_one_line(c).replace("|", "\\|") for c in _cells(row)) + " |"
+              for row in report.rows]
     return "\n".join(lines + ["", _compliance(report), ""])
 
 
@@ -133,5 +175,6 @@ def as_table(report: YearReport) -> str:
     for row in report.rows:
         cells = _cells(row)
         lines.append(cells[0])
-        lines += [f"  {title}：{value}" for (_, title), value in zip(COLUMNS[1:], cells[1:])]
+        lines += [f"  {title}：{_one_line(value)}"
+                  for (_, title), value in zip(COLUMNS[1:], cells[1:])]
     return "\n".join(lines + ["", _compliance(report), ""])

@@ -45,6 +45,15 @@ policy:
       inspections_per_year: 0
       min_targets: 1
       ratio_percent: 20
+      exemption: 测试用的最小记录，不考核年度抽查次数。
+    - {sector: notary, lead_department: "lawyer", inspections_per_year: 0,
+       min_targets: 0, ratio_percent: 0, exemption: 测试县没有公证处。}
+    - {sector: grassroots, lead_department: "lawyer", inspections_per_year: 0,
+       min_targets: 0, ratio_percent: 0, exemption: 测试县没有基层法律服务所。}
+    - {sector: appraisal, lead_department: "lawyer", inspections_per_year: 0,
+       min_targets: 0, ratio_percent: 0, exemption: 测试县没有司法鉴定机构。}
+    - {sector: legal-aid, lead_department: "lawyer", inspections_per_year: 0,
+       min_targets: 0, ratio_percent: 0, exemption: 测试县没有法律援助机构。}
 """
 
 FIRM_ID = "31211300MD00012016"
@@ -100,6 +109,7 @@ basis:
   - law: 中华人民共和国律师法
     articles: 第四条、第六章
 effective_from: 2024-05-01
+published_on: 2023-08-01
 """
 
 PLAN = """\
@@ -124,6 +134,7 @@ draw:
     - kind: drand
       chain: quicknet
       round: 1000
+published_on: 2023-08-01   # the day before round 1000 (2023-08-23) at the latest: plan.published
 """
 
 FINDING = f"""\
@@ -167,7 +178,8 @@ reason: 不予配合检查。
 def valid_tree() -> dict[str, str | bytes]:
     """The smallest tree with one record of every kind that passes `ssj check` on any date.
 
-    It sets no yearly quota and its one finding is a targeted (non-random) inspection, so the
+    It sets no yearly quota (every sector exempted from 方案 二(八)'s floor, with a reason)
+    and its one finding is a targeted (non-random) inspection, so the
     regulation's rules have nothing to ask of it that would need a stored draw.
     """
     return {

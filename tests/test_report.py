@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -30,8 +31,15 @@ from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
 )
 
 RECORDS = REPO / "records"
-COLUMNS = ["行业", "名录数", "随机抽查对象", "抽查比例%", "随机检查", "非随机检查", "实地检查",
+COLUMNS = ["行业", "名录数", "随机抽查对象", "抽查比例%", "随机检查", "非随机检查", "实际抽查次数",
+           "每次最少家数", "方案下限", "本局政策", "低于下限的理由", "实地检查",
            "实地占比%", "检查结果", "整改未结", "整改已结", "列入名录", "移出名录"]
+# 方案 二(八) 1–5 as the report words them: (times a year, institutions each time, words)
+FLOORS = {"law-firm": (1, 2, "每年 1 次随机抽查，每次不少于 2 家（二(八)1）"),
+          "notary": (1, 1, "每年 1 次检查（二(八)2）"),
+          "grassroots": (1, 1, "每年 1 次随机抽查，每次不少于 1 家（二(八)3）"),
+          "appraisal": (1, 1, "每年 1 次检查（二(八)4）"),
+          "legal-aid": (1, 1, "每年 1 次检查（二(八)5）")}
 OUTCOME_LABELS = {"compliant": "未发现问题", "issues-found": "发现问题",
                   "violation": "发现违法违规行为", "unreachable": "通过登记的住所无法联系",
                   "not-cooperating": "不予配合"}
@@ -78,6 +86,35 @@ def expected_rows(year: int, day: dt.date) -> list[dict]:
     findings = [f for f in _load("findings")
                 if f["inspected"]["start"].year == year and f["inspected"]["start"] <= day]
     entries = _load("lists")
+    policy = {s["sector"]: s for s in
+              yaml.safe_load((RECORDS / "jurisdiction.yaml").read_text(encoding="utf-8"))
+              ["policy"]["sectors"]}
+    plans = _load("plans")
+    superseded = {p["revision"]["supersedes"] for p in plans if p.get("revision")}
+
+    def made(sector: str) -> list[int]:
+        """Institutions inspected in each inspection that counts (方案 二(八))."""
+        entry = policy.get(sector, {})
+        sizes = []
+        for plan in plans:
+            result = RECORDS / "draws" / plan["id"] / "result.json"
+            higher = plan["draw"].get("delegated")
+            if plan["id"] in superseded or (higher and not entry.get("delegated_count")) \
+                    or (not higher and not result.exists()):
+                continue
+            drawn = None if higher else {
+                t["target"] for t in json.loads(result.read_bytes())["teams"]}
+            inspected = {institution(f["target"])["id"] for f in findings
+                         if f.get("plan") == plan["id"]
+                         and institution(f["target"])["sector"] == sector
+                         and (drawn is None or institution(f["target"])["id"] in drawn)}
+            if inspected:
+                sizes.append(len(inspected))
+        if entry.get("targeted_count"):
+            sizes += [1 for f in findings if f.get("targeted")
+                      and institution(f["target"])["sector"] == sector]
+        return sizes
+
     rows = []
     for sector, name in SECTORS.items():
         roster = [i for i in institutions.values()
@@ -106,8 +143,25 @@ def expected_rows(year: int, day: dt.date) -> list[dict]:
             "rectifications_open": open_, "rectifications_closed": closed,
             "listed": sum(1 for e in moved if e["entered_on"].year == year),
             "delisted": sum(1 for e in moved if e.get("exit") and e["exit"]["date"].year == year),
+            **frequency(sector, made(sector), policy.get(sector)),
         })
     return rows
+
+
+def frequency(sector: str, sizes: list[int], entry: dict | None) -> dict:
+    """The report's 二(八) columns for a sector: inspections made, floor, policy, reason."""
+    per_year, each, words = FLOORS[sector]
+    counted = [label for key, label in (("targeted_count", "非随机检查"),
+                                        ("delegated_count", "上级抽取的委托检查"))
+               if entry and entry.get(key)]
+    return {"rounds": len(sizes), "smallest_round": min(sizes, default=0),
+            "floor_per_year": per_year, "floor_min_targets": each, "floor": words,
+            "policy_per_year": entry["inspections_per_year"] if entry else None,
+            "policy_min_targets": entry["min_targets"] if entry else None,
+            "policy": (f"每年 {entry['inspections_per_year']} 次，每次不少于 {entry['min_targets']} 家"
+                       + (f"（计入{'、'.join(counted)}）" if counted else "")
+                       if entry else "未列入政策"),
+            "exemption": entry.get("exemption") if entry else None}
 
 
 @pytest.mark.parametrize("year, day", [(2025, "2025-12-31"), (2026, "2026-11-24")])
@@ -136,6 +190,12 @@ def test_example_json_2025_figures() -> None:
     assert rows["grassroots"]["outcomes"] == {"issues-found": 1}
     assert sum(r["random_inspections"] for r in data["rows"]) == 7
     assert data["rule_errors"] == 0
+    # 二(八): one inspection a year of every sector, against the 方案's floor and the policy
+    assert (firms["rounds"], firms["smallest_round"]) == (1, 3)  # plan 2025-01: three firms
+    assert (firms["floor"], firms["policy"]) == (
+        "每年 1 次随机抽查，每次不少于 2 家（二(八)1）", "每年 1 次，每次不少于 2 家")
+    assert [(r["rounds"], r["smallest_round"], r["exemption"]) for r in data["rows"]] == [
+        (1, 3, None), (1, 1, None), (1, 1, None), (1, 1, None), (1, 1, None)]
 
 
 def test_example_json_2026_counts_the_targeted_inspection_apart() -> None:
@@ -311,16 +371,28 @@ def test_small_county(drawn_tree: Drawn, tmp_path: Path) -> None:
         "outcomes": {"issues-found": 2, "violation": 1},
         "rectifications_open": 1, "rectifications_closed": 2,
         "listed": 1, "delisted": 2,
+        # one random inspection of two firms; the targeted one not counted (the policy's choice)
+        "rounds": 1, "smallest_round": 2,
+        "floor_per_year": 1, "floor_min_targets": 2,
+        "floor": "每年 1 次随机抽查，每次不少于 2 家（二(八)1）",
+        "policy_per_year": 0, "policy_min_targets": 1, "policy": "每年 0 次，每次不少于 1 家",
+        "exemption": "测试用的最小记录，不考核年度抽查次数。",
     }
     for row in others:
         assert row["roster"] == row["inspected"] == row["ratio_percent"] == 0
         assert row["random_inspections"] == row["targeted_inspections"] == 0
         assert row["outcomes"] == {} and row["listed"] == row["delisted"] == 0
+        assert row["rounds"] == row["smallest_round"] == 0
+        assert row["exemption"].startswith("测试县没有")
     assert (data["rule_errors"], data["rule_warnings"]) == (0, 0)
     text = report(tmp_path, "2025", "--as-of", "2025-12-31", "--format", "markdown")
-    assert ("| 律师事务所 | 3 | 2 | 66 | 2 | 1 | 2 | 100 | 发现问题 2；发现违法违规行为 1 "
+    assert ("| 律师事务所 | 3 | 2 | 66 | 2 | 1 | 1 | 2 "
+            "| 每年 1 次随机抽查，每次不少于 2 家（二(八)1） | 每年 0 次，每次不少于 1 家 "
+            "| 测试用的最小记录，不考核年度抽查次数。 | 2 | 100 | 发现问题 2；发现违法违规行为 1 "
             "| 1 | 2 | 1 | 2 |") in text.splitlines()
-    assert "| 公证处 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | — | 0 | 0 | 0 | 0 |" in text.splitlines()
+    assert ("| 公证处 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 每年 1 次检查（二(八)2） "
+            "| 每年 0 次，每次不少于 0 家 | 测试县没有公证处。 | 0 | 0 | — | 0 | 0 | 0 | 0 |"
+            ) in text.splitlines()
 
 
 def test_small_county_the_year_before(drawn_tree: Drawn, tmp_path: Path) -> None:
@@ -413,3 +485,40 @@ follow_ups:
     assert check.exit_code == 0, check.output  # the visit is not due yet on 2025-05-01
     data = report_json(tmp_path, "2025", "2025-05-01")
     assert data["rule_errors"] == 0 and data["rows"][0]["rectifications_open"] == 1
+
+
+# ------------------------------------------------------------------------------------------------
+# 方案 二(八): the policy's reason for going below the floor is published with the figures
+# ------------------------------------------------------------------------------------------------
+
+REASON = "本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）"
+
+
+def test_a_reason_for_going_below_the_floor_is_in_every_format_and_on_the_site(
+        tmp_path: Path) -> None:
+    write_files(tmp_path, tree_with({"records/jurisdiction.yaml": edit(
+        str(tree_with({})["records/jurisdiction.yaml"]), "exemption: 测试县没有司法鉴定机构。}",
+        'exemption: "本县没有司法鉴定机构 | 由市局统一检查\\n（见市局通知）"}')}))
+    data = report_json(tmp_path, "2025", "2025-12-31")
+    rows = {r["sector"]: r for r in data["rows"]}
+    assert rows["appraisal"]["exemption"] == REASON
+    assert rows["appraisal"]["floor"] == "每年 1 次检查（二(八)4）"
+    table = report(tmp_path, "2025", "--as-of", "2025-12-31")
+    assert "  低于下限的理由：本县没有司法鉴定机构 | 由市局统一检查 （见市局通知）" in table.splitlines()
+    markdown = report(tmp_path, "2025", "--as-of", "2025-12-31", "--format", "markdown")
+    (line,) = [x for x in markdown.splitlines() if x.startswith("| 司法鉴定机构 |")]
+    assert "| 本县没有司法鉴定机构 \\| 由市局统一检查 （见市局通知） |" in line
+    assert len([c for c in re.split(r"(?<!\\)\|", line)]) == len(COLUMNS) + 2  # no cell added
+    rows_csv = list(csv.reader(io.StringIO(report(tmp_path, "2025", "--as-of", "2025-12-31",
+                                                  "--format", "csv"))))
+    (appraisal,) = [dict(zip(rows_csv[0], r)) for r in rows_csv[1:] if r[1] == "司法鉴定机构"]
+    assert appraisal["低于下限的理由"] == REASON and appraisal["实际抽查次数"] == "0"
+
+    out = tmp_path / "out"
+    built = run_ssj(tmp_path, "build", "--site", str(REPO / "site"), "--out", str(out))
+    assert built.exit_code == 0, built.output
+    page = (out / "report" / "2025.html").read_text(encoding="utf-8")
+    assert "<li>司法鉴定机构低于方案下限的理由：本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</li>" \
+        in page
+    assert "<td>每年 1 次检查（二(八)4）</td>" in page
+    assert "<td>本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</td>" in page

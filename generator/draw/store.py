@@ -59,6 +59,8 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     plan = records.get(plan_id, ("plan",))
     if plan is None:
         raise DrawError(f"没有编号为 {plan_id} 的抽查计划")
+    if plan.draw.get("delegated") is not None:
+        raise DrawError(f"计划 {plan_id} 的对象由上级机关抽取（draw.delegated），本局不冻结抽取包")
     folder = draw_folder(root, plan_id)
     if (folder / "package.json").exists():
         raise DrawError(f"计划 {plan_id} 已冻结；重新抽取须新建修订计划"

@@ -136,7 +136,8 @@ JURISDICTION = Kind(
             Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二(九)：不少于 2 人）",
                   public=True, required=True),
             Field("lead_department_min", Int(minimum=0),
-                  "每组中来自该行业业务主管股室的最少人数（二(四)：以业务主管部门执法人员为主）",
+                  "每组中来自该行业业务主管股室的最少人数（二(四)：以业务主管部门执法人员为主；"
+                  "0 表示不按组要求，只看名录库整体构成）",
                   public=True, required=True),
             Field("same_inspector_period_days", Int(minimum=1),
                   "同一检查人员不得检查同一对象的周期，天（二(九)）", public=True, required=True),
@@ -168,13 +169,27 @@ JURISDICTION = Kind(
                 Field("sector", SECTOR, "行业", public=True, required=True),
                 Field("lead_department", Ref(("department",)), "业务主管股室", public=True,
                       required=True),
-                Field("inspections_per_year", Int(minimum=0), "每年随机抽查次数", public=True,
+                Field("inspections_per_year", Int(minimum=0),
+                      "每年抽查次数（不得低于方案 二(八) 的下限，除非写明 exemption）", public=True,
                       required=True),
-                Field("min_targets", Int(minimum=0), "每次至少抽取的对象数", public=True,
-                      required=True),
+                Field("min_targets", Int(minimum=0),
+                      "每次至少抽取的对象数（不得低于方案 二(八) 的下限，除非写明 exemption）",
+                      public=True, required=True),
                 Field("ratio_percent", Int(minimum=0, maximum=100), "抽查比例，百分比",
                       public=True, required=True),
-            )), min_items=1), "各行业抽查频次与比例（二(八)）", public=True, required=True),
+                Field("targeted_count", Bool(),
+                      "非随机检查（二(九)末段）是否计入该行业的年度抽查次数；不填为 false。"
+                      "方案 二(八) 对律师事务所、基层法律服务所规定的是“随机抽查”，"
+                      "这两个行业填 true 即低于下限", public=True),
+                Field("delegated_count", Bool(),
+                      "受上级委托、由上级抽取对象的检查（二(三)，计划写 draw.delegated）"
+                      "是否计入本局该行业的年度抽查次数；不填为 false", public=True),
+                Field("exemption", Text(),
+                      "该行业低于方案 二(八) 下限（每年 0 次、每次家数低于下限、计入非随机检查）的理由，"
+                      "如“本县没有司法鉴定机构”；写明后该行业不受下限约束，理由在年度汇总中公示",
+                      public=True),
+            )), min_items=1), "各行业抽查频次与比例（二(八)）；方案规定的五个行业都要列出",
+                public=True, required=True),
         )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
         Field("timestamp_authorities", ListOf(Obj((
             Field("id", ID, "编号，时间戳文件名 timestamp-<编号>.tsr 用它", public=True,
@@ -282,6 +297,9 @@ ITEM = Kind(
         ))), "抽查依据（二(二)；没有依据不得检查）", public=True, required=True),
         Field("effective_from", Date(), "列入清单日期", public=True, required=True),
         Field("effective_until", Date(), "移出清单日期（动态调整）", public=True),
+        Field("published_on", Date(),
+              "向社会公布日期（二(六)：清单及时向社会公布；计划所用事项须在计划公布之日或之前公布）",
+              public=True, required=True),
     ),
 )
 
@@ -335,8 +353,18 @@ PLAN = Kind(
         )), "抽查主体（二(三)）", public=True, required=True),
         Field("joint_departments", ListOf(Str()), "联合抽查的其他部门（二(七)）", public=True),
         Field("draw", Obj((
-            Field("sources", ListOf(SOURCE, min_items=1), "事先声明的公开随机源", public=True,
-                  required=True),
+            Field("sources", ListOf(SOURCE),
+                  "事先声明的公开随机源（本局抽取时至少一个 drand 轮次；由上级抽取对象的计划写 []）",
+                  public=True, required=True),
+            Field("delegated", Obj((
+                Field("url", Str(pattern=r"https://\S+", pattern_help="https 网址"),
+                      "上级机关公布该次抽取（抽取公告与结果）的网址", public=True, required=True),
+                Field("commitment", Str(pattern=r"[0-9a-f]{64}",
+                                        pattern_help="64 位小写十六进制 SHA-256"),
+                      "上级机关公布的抽取承诺值（ssj-draw/1 的 commitment）", public=True,
+                      required=True),
+            )), "上级机关的抽取（二(三)：受委托检查、对象由上级随机抽取时填写，"
+                "本局不另行抽取，也没有 records/draws/ 下的抽取文件）", public=True),
             Field("held_on", Date(), "抽取日期", public=True),
             Field("place", Str(), "抽取地点", public=True),
             Field("witnesses", ListOf(Obj((
@@ -348,7 +376,9 @@ PLAN = Kind(
             Field("supersedes", Ref(("plan",)), "被取代的计划", public=True, required=True),
             Field("reason", Text(), "重新抽取的理由", public=True, required=True),
         )), "计划修订（重新抽取须另立修订计划并说明理由）", public=True),
-        Field("published_on", Date(), "计划公布日期", public=True),
+        Field("published_on", Date(),
+              "计划公布日期（一(二)、二(九)：必须填写，不晚于抽取日期，且早于首个随机源公布之日；"
+              "由规则 plan.published 检查，不在读取时强制，以便已冻结的计划补填）", public=True),
         Field("description", Text(), "说明", public=True),
     ),
 )
@@ -371,6 +401,12 @@ FINDING = Kind(
         Field("targeted", Obj((
             Field("ground", Enum(TARGETED_GROUNDS), "依据情形", public=True, required=True),
             Field("note", Text(), "说明", public=True),
+            Field("basis", ListOf(Obj((
+                Field("matter", Str(), "检查内容", public=True, required=True),
+                Field("law", Str(), "法律、法规或规章名称", public=True, required=True),
+                Field("articles", Str(), "条款", public=True, required=True),
+            ))), "清单事项以外的检查内容及其法律依据（二(六)：没有依据不得检查；"
+                "非随机检查不受随机抽查事项清单限制）", public=True),
         )), "非随机检查的依据（二(九)末段）", public=True),
         Field("target", Ref(("institution", "person")), "检查对象", public=True, required=True),
         Field("inspectors", ListOf(Ref(("inspector",)), min_items=1), "执法检查人员", public=True,
@@ -380,8 +416,9 @@ FINDING = Kind(
             Field("end", Date(), "结束日期", public=True, required=True),
         )), "抽查时间", public=True, required=True),
         Field("method", METHOD, "抽查方式", public=True, required=True),
-        Field("items", ListOf(Ref(("item",)), min_items=1), "抽查内容（事项）", public=True,
-              required=True),
+        Field("items", ListOf(Ref(("item",)), min_items=1),
+              "抽查内容（清单上的事项）：随机抽查必填；非随机检查填事项或 targeted.basis，"
+              "或两者都填（规则 finding.legal-basis 检查）", public=True),
         Field("outcome", Enum({
             "compliant": "未发现问题",
             "issues-found": "发现问题",

@@ -104,6 +104,23 @@ class Draw:
                 if name.startswith("timestamp-") and name.endswith(".tsr")}
 
 
+@dataclass(frozen=True)
+class Round:
+    """One inspection of a sector actually made (一次抽查, 方案 二(八)): the inspections of the
+    sector's institutions under one plan, or one targeted inspection."""
+
+    kind: str  # "random" (drawn here), "delegated" (drawn by a higher bureau), "targeted"
+    plan: Record | None
+    findings: tuple[Record, ...]
+    institutions: frozenset[str]  # the sector's institutions inspected
+
+    @property
+    def size(self) -> int:
+        return len(self.institutions)
+
+
+ROUND_KINDS = {"random": "随机抽查", "delegated": "上级抽取的委托检查", "targeted": "非随机检查"}
+
 KIND_ORDER = (
     "institution", "person", "inspector", "item", "plan", "finding", "list_entry",
     "credit_notice", "amendment",
@@ -202,8 +219,8 @@ class Records:
         return frozenset(p.revision.supersedes for p in self.plans if p.revision is not None)
 
     def published_by(self, day: dt.date) -> "Records":
-        """What may be public on `day`: a finding, plan or credit notice whose `published_on` is
-        later (or a finding without one: a draft), a list entry not yet entered, and an
+        """What may be public on `day`: a finding, plan, item or credit notice whose `published_on`
+        is later (or a finding without one: a draft), a list entry not yet entered, and an
         amendment dated later or of a record left out are all left out, with the draws of the
         plans left out. Every public output is made from this, so nothing escapes early."""
         def public_on(r: Record) -> bool:
@@ -213,6 +230,8 @@ class Records:
                 return r.published_on is None or r.published_on <= day
             if r.kind == "list_entry":
                 return r.entered_on <= day
+            if r.kind == "item":
+                return r.published_on <= day
             return True
 
         kept = [r for kind in KIND_ORDER for r in self.all(kind)
@@ -255,11 +274,62 @@ class Records:
         """The result of a draw that stands: drawn, and not replaced by a revision."""
         return None if plan_id in self.superseded else self.draw_result(plan_id)
 
+    def drawn_targets(self, plan_id: str, sector: str) -> frozenset[str]:
+        """The institutions of `sector` that the plan's standing draw selected."""
+        result = self.standing_result(plan_id)
+        if result is None:
+            return frozenset()
+        return frozenset(t["target"] for t in result.get("teams", ())
+                         if (inst := self.institution_of(t["target"])) is not None
+                         and inst.sector == sector)
+
     def drawn_plans(self, year: int, sector: str) -> tuple[Record, ...]:
-        """The plans of `year` covering `sector` whose draw stands: the random inspections
-        that count toward the yearly frequency (方案 二(八))."""
-        return tuple(p for p in self.plans if p.year == year and self.standing_result(p.id)
-                     and any(s.sector == sector for s in p.scope))
+        """The plans of `year` whose standing draw selected institutions of `sector`: the
+        draws made for it. A plan that names the sector but drew none of its institutions is
+        not one. What counts toward the yearly frequency are inspections made (`rounds`)."""
+        return tuple(p for p in self.plans if p.year == year and self.drawn_targets(p.id, sector))
+
+    def rounds(self, year: int, sector: str, until: dt.date | None = None) -> tuple[Round, ...]:
+        """Every inspection of `sector` actually made in `year` (begun by `until`, if given),
+        as 方案 二(八) counts them: for a plan drawn here, its drawn institutions of the sector
+        that were inspected; for a plan whose targets a higher bureau drew (draw.delegated), its
+        inspections of the sector; and each targeted inspection of the sector on its own. A
+        plan that inspected none of the sector's institutions is no round of it, whatever its
+        scope names; a superseded plan is none at all."""
+        def institution(finding: Record) -> str | None:
+            start = finding.inspected.start
+            if start.year != year or (until is not None and until < start):
+                return None
+            inst = self.institution_of(finding.target)
+            return inst.id if inst is not None and inst.sector == sector else None
+
+        out = []
+        for plan in self.plans:
+            if plan.id in self.superseded:
+                continue
+            delegated = plan.draw.get("delegated") is not None
+            allowed = None if delegated else self.drawn_targets(plan.id, sector)
+            found = [(f, i) for f in self.findings_for_plan(plan.id)
+                     if (i := institution(f)) is not None and (allowed is None or i in allowed)]
+            if found:
+                out.append(Round("delegated" if delegated else "random", plan,
+                                 tuple(f for f, _ in found), frozenset(i for _, i in found)))
+        for finding in self.findings:
+            if finding.targeted is not None and (i := institution(finding)) is not None:
+                out.append(Round("targeted", None, (finding,), frozenset({i})))
+        return tuple(out)
+
+    def counted_rounds(self, year: int, sector: str,
+                       until: dt.date | None = None) -> tuple[Round, ...]:
+        """The rounds that count toward `sector`'s yearly frequency (方案 二(八)): random ones
+        always; targeted ones, and those a higher bureau drew, where the policy's entry for the
+        sector says so (targeted_count, delegated_count; both false unless given)."""
+        entry = next((s for s in self.policy.sectors if s.sector == sector),
+                     None) if self.policy is not None else None
+        counts = {"random": True,
+                  "delegated": bool(entry is not None and entry.get("delegated_count")),
+                  "targeted": bool(entry is not None and entry.get("targeted_count"))}
+        return tuple(r for r in self.rounds(year, sector, until) if counts[r.kind])
 
     def persons_of(self, institution_id: str) -> tuple[Record, ...]:
         return tuple(p for p in self.personnel if p.institution == institution_id)

@@ -52,6 +52,7 @@ class Rule:
     severity: str
     hint: str
     check: Callable[[Context], Iterable[Flag]]
+    category: str = "方案规则"
 
     def run(self, ctx: Context) -> Iterator[Problem]:
         for flag in self.check(ctx):
@@ -60,8 +61,8 @@ class Rule:
                           flag.severity or self.severity, flag.field)
 
     def as_dict(self) -> dict[str, str]:
-        return {"id": self.id, "clause": self.clause, "statement": self.statement,
-                "severity": self.severity, "hint": self.hint}
+        return {"id": self.id, "category": self.category, "clause": self.clause,
+                "statement": self.statement, "severity": self.severity, "hint": self.hint}
 
 
 def rule(id: str, clause: str, statement: str, hint: str,

@@ -38,12 +38,37 @@ def certificate(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
 
 
+@rule("roster.composition", "二(四)",
+      "执法检查人员名录库以相应的法律服务业务主管部门执法人员为主：在岗且执法证有效的人员中，"
+      "来自各行业业务主管股室（政策各行业的 lead_department）的不少于其他股室（如法治督察股）的。"
+      "名录库为各行业共用，故按业务主管股室整体计算，不按单个行业",
+      "在 inspectors/ 中增补业务主管股室的执法人员", severity=WARNING)
+def roster_composition(ctx: Context) -> Iterator[Flag]:
+    business = {s.lead_department for s in ctx.policy.sectors}
+    in_post = [i for i in ctx.records.inspectors if i.status_on(ctx.as_of) == "active"
+               and i.certificate.valid_from <= ctx.as_of <= i.certificate.valid_until]
+    lead = sum(1 for i in in_post if i.department in business)
+    others = len(in_post) - lead
+    if others > lead:
+        names = ctx.records.departments
+        yield Flag(ctx.records.jurisdiction, "departments",
+                   f"{ctx.as_of} 在岗持证的执法检查人员 {len(in_post)} 名，来自业务主管股室"
+                   f"（{'、'.join(names[d].name for d in sorted(business) if d in names)}）的只有 "
+                   f"{lead} 名，其他股室 {others} 名")
+
+
 @rule("finding.lead-department", "二(四)",
-      "检查组以该行业业务主管部门的执法人员为主（政策规定每组最少人数）",
+      "随机抽查的检查组以该行业业务主管部门的执法人员为主（政策规定每组最少人数，0 则不按组要求；"
+      "非随机检查不受此限）",
       "检查组中补足业务主管股室的执法人员")
 def lead_department(ctx: Context) -> Iterator[Flag]:
     minimum = ctx.policy.lead_department_min
+    # the roster's make-up binds the random selection of inspectors; a targeted inspection
+    # (二(九) last paragraph) is not bound by it, only by the law: certificates, two inspectors,
+    # recusal (finding.certificate, finding.team-size, finding.conflict)
     for finding in ctx.records.findings:
+        if finding.plan is None:
+            continue
         inst = ctx.institution_of(finding.target)
         sector = ctx.sector_policy(inst.sector) if inst else None
         if sector is None:
@@ -56,7 +81,7 @@ def lead_department(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("finding.team-size", "二(九)",
-      "对同一抽查对象实施检查，选派执法检查人员不少于 2 人（政策可提高）",
+      "对同一抽查对象实施检查，选派执法检查人员不少于 2 人（政策可提高）；非随机检查同样适用",
       "补足检查人员")
 def team_size(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
@@ -124,7 +149,8 @@ def target_scope(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("item.listed", "二(六)",
-      "计划和检查所用事项都在当时有效的抽查事项清单上，且属于对象的行业；随机检查只用计划列明的事项",
+      "计划和随机抽查所用事项都在当时有效的抽查事项清单上，随机抽查只用计划列明的事项；"
+      "任何检查所用事项都属于对象的行业（非随机检查不受清单有效期和计划限制）",
       "先把事项列入清单（items/），或改用清单上的事项")
 def item_listed(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
@@ -146,7 +172,12 @@ def item_listed(ctx: Context) -> Iterator[Flag]:
                 continue
             where = f"items[{n}]"
             if inst is not None and item.sector != inst.sector:
+                # an item's basis is its sector's law: no basis for checking another sector
                 yield Flag(finding, where, f"事项 {item_id} 属于 {item.sector}，对象属于 {inst.sector}")
+            elif plan is None:
+                # 二(九) last paragraph: a targeted inspection cites an item for its legal basis,
+                # not as a random-inspection matter, so the list's dates do not bind it
+                continue
             elif not _item_effective(item, finding.inspected.start):
                 yield Flag(finding, where, f"事项 {item_id} 在 {finding.inspected.start} 不在清单上")
             elif plan is not None and item_id not in plan.items:
@@ -160,6 +191,23 @@ def item_basis(ctx: Context) -> Iterator[Flag]:
     for item in ctx.records.items:
         if not item.basis:
             yield Flag(item, "basis", f"事项 {item.id} 没有写明抽查依据")
+
+
+@rule("finding.legal-basis", "二(六)",
+      "每次检查所查的每一项都有法律、法规或规章依据：随机抽查写清单上的事项；"
+      "非随机检查写清单上的事项，或在 targeted.basis 中写明检查内容及其依据",
+      "在 items 中写所查事项；非随机检查也可在 targeted.basis 中写明内容、法规名称和条款")
+def finding_legal_basis(ctx: Context) -> Iterator[Flag]:
+    # each stated basis has its law and articles (required when read), and each item its
+    # basis (item.basis): what is left is a finding that names nothing it checked
+    for finding in ctx.records.findings:
+        stated = finding.targeted.basis if finding.targeted is not None else ()
+        if finding.items or stated:
+            continue
+        if finding.plan is not None:
+            yield Flag(finding, "plan", "随机抽查没有写明所查事项（items）")
+        else:
+            yield Flag(finding, "targeted", "没有写明所查事项（items）或检查内容的法律依据（targeted.basis）")
 
 
 @rule("item.list-complete", "二(六)",
@@ -179,12 +227,14 @@ def item_list_complete(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("finding.method", "二(七)",
-      "检查方式为实地检查或书面检查，是所查事项允许的方式，随机检查与计划一致",
+      "随机抽查的方式与计划一致，且是所查事项在清单上允许的方式（非随机检查不受计划和清单的方式限制）",
       "改用事项和计划规定的方式")
 def method(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
         plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
-        if plan is not None and finding.method != plan.method:
+        if plan is None:
+            continue  # 二(九) last paragraph: a targeted inspection is not bound by 二(七)
+        if finding.method != plan.method:
             yield Flag(finding, "method",
                        f"计划 {plan.id} 规定{METHODS[plan.method]}，此处为{METHODS[finding.method]}")
             continue
@@ -216,5 +266,6 @@ def onsite_share(ctx: Context) -> Iterator[Flag]:
                        f"低于 {minimum}%", None if over else WARNING)
 
 
-RULES = (certificate, lead_department, target_scope, item_listed, item_basis, item_list_complete,
-         method, onsite_share, team_size, same_inspector, conflict)
+RULES = (certificate, roster_composition, lead_department, target_scope, item_listed, item_basis,
+         finding_legal_basis, item_list_complete, method, onsite_share, team_size, same_inspector,
+         conflict)

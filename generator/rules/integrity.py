@@ -212,26 +212,32 @@ def check_finding_basis(records: Records) -> Iterator[Problem]:
                            "plan（随机抽查）与 targeted（非随机检查）须填且只填一项")
 
 
-def check_draw_sources(records: Records) -> Iterator[Problem]:
+def draw_source_problems(plan: Record) -> Iterator[Problem]:
+    """Each declared source of `plan` lacking a field of its kind or carrying another kind's."""
     needs = {"drand": ("chain", "round"), "lottery": ("game", "issue", "date", "time")}
     optional = {"drand": (), "lottery": ("result_url",)}
+    for i, source in enumerate(plan.draw.sources, start=1):
+        path = f"draw.sources[{i}]"
+        wanted = needs[source.kind]
+        missing = [k for k in wanted if source.get(k) is None]
+        extra = [k for k, v in source.items()
+                 if v is not None and k not in wanted + optional[source.kind] + ("kind",)]
+        if missing or extra:
+            parts = ([f"缺少 {'、'.join(missing)}"] if missing else []) + (
+                [f"不应有 {'、'.join(extra)}"] if extra else [])
+            yield _problem(plan, path, "integrity.draw-source",
+                           f"{source.kind} 随机源{'，'.join(parts)}",
+                           f"{source.kind} 随机源须写 {'、'.join(wanted)}")
+
+
+def check_draw_sources(records: Records) -> Iterator[Problem]:
     for plan in records.plans:
-        if not any(s.kind == "drand" for s in plan.draw.sources):
+        # a plan whose targets a higher bureau drew (二(三)) declares no source of its own
+        if plan.draw.delegated is None and not any(s.kind == "drand" for s in plan.draw.sources):
             yield _problem(plan, "draw.sources", "integrity.draw-beacon",
                            "没有声明 drand 随机源：彩票结果只能作为补充，不能单独使用",
                            "加上一个尚未产生的 drand 轮次（ssj draw seed drand 可查询当前轮次）")
-        for i, source in enumerate(plan.draw.sources, start=1):
-            path = f"draw.sources[{i}]"
-            wanted = needs[source.kind]
-            missing = [k for k in wanted if source.get(k) is None]
-            extra = [k for k, v in source.items()
-                     if v is not None and k not in wanted + optional[source.kind] + ("kind",)]
-            if missing or extra:
-                parts = ([f"缺少 {'、'.join(missing)}"] if missing else []) + (
-                    [f"不应有 {'、'.join(extra)}"] if extra else [])
-                yield _problem(plan, path, "integrity.draw-source",
-                               f"{source.kind} 随机源{'，'.join(parts)}",
-                               f"{source.kind} 随机源须写 {'、'.join(wanted)}")
+        yield from draw_source_problems(plan)
 
 
 def check_list_links(records: Records) -> Iterator[Problem]:

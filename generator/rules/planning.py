@@ -1,6 +1,7 @@
 """Rules on plans, frequencies and the draw: 方案 二(三), 二(八), 二(九)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 import datetime as dt
@@ -8,9 +9,39 @@ import datetime as dt
 from generator.records.risk import risk_weight
 from generator.records.timing import BEIJING, source_time
 from generator.records.kinds import SECTORS
-from generator.records.model import Record
+from generator.records.model import ROUND_KINDS, Record
 from generator.records.problems import WARNING
 from generator.rules.base import Context, Flag, rule
+
+
+@dataclass(frozen=True)
+class Floor:
+    """What 方案 二(八) itself requires of one sector each year. These are the regulation's
+    numbers, not the bureau's: its policy (jurisdiction.yaml) may set more, and may set less
+    only with a reason (the sector's `exemption`)."""
+
+    clause: str  # the item of 二(八) that says it
+    per_year: int
+    min_targets: int  # institutions per inspection
+    random_only: bool  # the item says 随机抽查, so only random inspections count toward it
+
+    def describe(self) -> str:
+        what = "随机抽查" if self.random_only else "检查"
+        each = f"，每次不少于 {self.min_targets} 家" if self.min_targets > 1 or self.random_only \
+            else ""
+        return f"每年 {self.per_year} 次{what}{each}"
+
+
+# 方案 二(八) 1–5, the one place in the code where its numbers live. Items 2, 4 and 5 say 检查
+# without a number of institutions: one inspection is of at least one. “一般” in items 1 and 3
+# is what the exemption is for.
+FLOORS: dict[str, Floor] = {
+    "law-firm": Floor("二(八)1", 1, 2, True),  # 县局一般每年开展一次随机抽查，每次不少于 2 家
+    "notary": Floor("二(八)2", 1, 1, False),  # 每年开展一次检查
+    "grassroots": Floor("二(八)3", 1, 1, True),  # 县司法局一般每年开展一次随机抽查，每次不少于 1 家
+    "appraisal": Floor("二(八)4", 1, 1, False),  # 每年开展一次检查
+    "legal-aid": Floor("二(八)5", 1, 1, False),  # 每年开展一次检查
+}
 
 
 def _quota_years(ctx: Context) -> range:
@@ -19,17 +50,16 @@ def _quota_years(ctx: Context) -> range:
 
 
 @rule("plan.self-inspection", "二(三)",
-      "先行自查的计划写明自查截止日期；先自查再重点检查的，重点检查在自查截止之后",
+      "先行自查、再实施重点检查的计划写明自查截止日期，重点检查在自查截止之后；"
+      "自查和重点检查同时进行的不要求截止日期",
       "在计划中填写 self_inspection_deadline，检查日期排在其后")
 def self_inspection(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
-        if plan.mode == "direct":
-            continue
+        if plan.mode != "self-then-focused":
+            continue  # 直接检查, or 自查和重点检查同时进行: nothing waits for the self-inspection
         deadline = plan.self_inspection_deadline
         if deadline is None:
-            yield Flag(plan, "mode", "要求先行自查的计划须写明自查截止日期 self_inspection_deadline")
-            continue
-        if plan.mode != "self-then-focused":
+            yield Flag(plan, "mode", "先行自查的计划须写明自查截止日期 self_inspection_deadline")
             continue
         for finding in ctx.records.findings_for_plan(plan.id):
             if finding.inspected.start < deadline:
@@ -50,8 +80,28 @@ def organiser(ctx: Context) -> Iterator[Flag]:
                        f"（{'、'.join(sorted(leads))}）")
 
 
+@rule("plan.delegated-draw", "二(三)",
+      "对象由上级机关随机抽取的受委托检查：计划写明委托的上级机关，引用上级公布的抽取（网址与承诺值），"
+      "本局不再声明随机源、不另行抽取",
+      "在 organiser.delegated_by 写明委托机关，draw.sources 写 []，"
+      "删除 records/draws/ 下本计划的抽取文件；本局自行抽取的，删除 draw.delegated")
+def delegated_draw(ctx: Context) -> Iterator[Flag]:
+    for plan in ctx.records.plans:
+        if plan.draw.delegated is None:
+            continue
+        if plan.organiser.delegated_by is None:
+            yield Flag(plan, "organiser",
+                       "对象由上级抽取，却没有在 organiser.delegated_by 写明委托的上级机关")
+        if plan.draw.sources:
+            yield Flag(plan, "draw.sources", "对象由上级抽取，本局不再声明随机源")
+        if plan.id in ctx.records.draws:
+            yield Flag(plan, "draw",
+                       f"对象由上级抽取，本局却另有抽取文件 records/draws/{plan.id}/")
+
+
 @rule("plan.scope-policy", "二(八)",
-      "计划的抽查比例和最少对象数不低于本局政策，且只含政策规定的行业",
+      "计划的抽查比例和最少对象数不低于本局政策，且只含政策规定的行业（对象由上级抽取的计划，"
+      "比例和对象数由上级确定，只看行业）",
       "按 jurisdiction.yaml 的 policy.sectors 调整计划的 scope")
 def scope_policy(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
@@ -61,6 +111,8 @@ def scope_policy(ctx: Context) -> Iterator[Flag]:
             if sector is None:
                 yield Flag(plan, f"{where}.sector", f"政策中没有行业 {scope.sector} 的抽查规定")
                 continue
+            if plan.draw.delegated is not None:
+                continue
             if scope.ratio_percent < sector.ratio_percent:
                 yield Flag(plan, f"{where}.ratio_percent",
                            f"抽查比例 {scope.ratio_percent}% 低于政策的 {sector.ratio_percent}%")
@@ -69,21 +121,62 @@ def scope_policy(ctx: Context) -> Iterator[Flag]:
                            f"至少抽取 {scope.min_count} 个，低于政策的每次不少于 {sector.min_targets} 个")
 
 
+@rule("policy.floor", "二(八)",
+      "本局政策不低于方案 二(八) 的下限：五个行业都列出，律师事务所每年一次随机抽查、每次不少于 2 家，"
+      "基层法律服务所每年一次随机抽查、每次不少于 1 家，公证处、司法鉴定机构、法律援助机构每年一次检查；"
+      "律师事务所、基层法律服务所不计入非随机检查。低于下限的，须在该行业的 exemption 中写明理由",
+      "把 policy.sectors 调到方案的下限以上；确有理由（如本县没有该行业的机构）的，"
+      "列出该行业并在 exemption 中写明")
+def floor(ctx: Context) -> Iterator[Flag]:
+    jurisdiction = ctx.records.jurisdiction
+    listed = {s.sector: n for n, s in enumerate(ctx.policy.sectors, start=1)}
+    for sector, least in FLOORS.items():
+        name = SECTORS[sector]
+        if sector not in listed:
+            yield Flag(jurisdiction, "policy.sectors",
+                       f"政策没有列出{name}，而 {least.clause} 规定{least.describe()}")
+            continue
+        n = listed[sector]
+        entry = ctx.policy.sectors[n - 1]
+        if entry.exemption is not None:
+            continue
+        where = f"policy.sectors[{n}]"
+        if entry.inspections_per_year < least.per_year:
+            yield Flag(jurisdiction, f"{where}.inspections_per_year",
+                       f"{name}每年 {entry.inspections_per_year} 次，低于 {least.clause} 的"
+                       f"{least.describe()}")
+        if entry.min_targets < least.min_targets:
+            yield Flag(jurisdiction, f"{where}.min_targets",
+                       f"{name}每次至少 {entry.min_targets} 家，低于 {least.clause} 的"
+                       f"每次不少于 {least.min_targets} 家")
+        if least.random_only and entry.targeted_count:
+            yield Flag(jurisdiction, f"{where}.targeted_count",
+                       f"{least.clause} 规定的是{name}的随机抽查，非随机检查不能计入")
+
+
 @rule("year.frequency", "二(八)",
-      "每个行业每年的随机抽查次数达到政策规定（律师事务所每次不少于 2 家等）；非随机检查不计入",
-      "制定并实施本年度剩余的随机抽查计划")
+      "每个行业每年实际完成的抽查次数达到政策规定，每次检查的机构不少于政策的每次家数：计入的是"
+      "抽中且有检查结果的机构（只列入计划或抽中而未检查的不算），非随机检查和上级抽取的受委托检查"
+      "只在政策写明计入（targeted_count、delegated_count）时才算",
+      "制定并实施本年度剩余的抽查计划，为抽中的对象录入检查结果")
 def frequency(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
     for n, sector in enumerate(ctx.policy.sectors, start=1):
         for year in _quota_years(ctx):
-            done = ctx.records.drawn_plans(year, sector.sector)
+            rounds = ctx.records.counted_rounds(year, sector.sector, ctx.as_of)
+            done = [r for r in rounds if r.size >= sector.min_targets]
             missing = sector.inspections_per_year - len(done)
             if missing <= 0:
                 continue
             over = ctx.year_over(year)
+            small = len(rounds) - len(done)
+            kinds = "、".join(label for kind, label in ROUND_KINDS.items()
+                             if kind == "random" or sector.get(f"{kind}_count"))
             yield Flag(jurisdiction, f"policy.sectors[{n}]",
-                       f"{year} 年{SECTORS[sector.sector]}已完成随机抽取 {len(done)} 次，"
-                       f"{'少于' if over else '尚差'}每年 {sector.inspections_per_year} 次"
+                       f"{year} 年{SECTORS[sector.sector]}实际完成抽查 {len(done)} 次（计入{kinds}）"
+                       + (f"，另有 {small} 次检查的机构少于每次 {sector.min_targets} 家"
+                          if small else "")
+                       + f"，{'少于' if over else '尚未达到'}每年 {sector.inspections_per_year} 次"
                        + ("" if over else f"，年内还需 {missing} 次"),
                        None if over else WARNING)
 
@@ -125,10 +218,13 @@ def risk_weights(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("plan.drawn-first", "二(九)",
-      "随机抽查先抽取、后检查：有检查结果的计划须已抽取；抽取在随机源全部公布之后，检查在抽取之后",
+      "随机抽查先抽取、后检查：有检查结果的计划须已抽取；抽取在随机源全部公布之后，检查在抽取之后。"
+      "对象由上级抽取的受委托计划（二(三)）以上级公布的抽取为准，本局不抽取",
       "先运行 ssj draw freeze 与 ssj draw run，检查结果写在抽取之后")
 def drawn_first(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
+        if plan.draw.delegated is not None or not plan.draw.sources:
+            continue  # drawn by the higher bureau (plan.delegated-draw), or nothing to time
         # the draw can be held no earlier than the day its last random source is published
         known = dt.datetime.fromtimestamp(max(source_time(s) for s in plan.draw.sources),
                                           BEIJING).date()
@@ -184,6 +280,6 @@ def targeted_ground(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "targeted", "须在 note 中说明投诉、交办或发现问题的来源")
 
 
-RULES = (self_inspection, organiser, scope_policy, frequency, all_drawn_inspected, risk_weights,
-         drawn_first, witnesses, targeted_ground)
+RULES = (self_inspection, organiser, delegated_draw, floor, scope_policy, frequency,
+         all_drawn_inspected, risk_weights, drawn_first, witnesses, targeted_ground)
 

@@ -1,11 +1,13 @@
-"""Rules on publishing results and what must follow a finding: 方案 三(一), 三(三)."""
+"""Rules on publishing plans, the item list and results, and on what must follow a finding:
+方案 一(二), 二(六), 三(一), 三(三)."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Iterator
 
 from generator.records.model import Record
-from generator.records.problems import WARNING
+from generator.records.problems import NOTICE, WARNING
+from generator.records.timing import BEIJING, plan_source_times
 from generator.rules.base import Context, Flag, rule
 
 
@@ -15,6 +17,61 @@ def _actions(finding: Record) -> set[str]:
 
 def _entries_citing(ctx: Context, finding: Record, list_name: str) -> list[Record]:
     return [e for e in ctx.records.list_entries if e.finding == finding.id and e.list == list_name]
+
+
+# statuses that end a practice: the licence revoked (吊销) or the institution deregistered
+# (注销); a person's licence cancelled or the person gone. 停业整顿 (suspended) does not.
+PRACTICE_ENDED = {"institution": ("revoked", "closed"), "person": ("left",)}
+
+
+def practice_ended(ctx: Context, finding: Record) -> dt.date | None:
+    """The day the inspected institution's or person's practice ended on or after the
+    inspection began (its status record), or None while it goes on."""
+    target = ctx.records.get(finding.target, tuple(PRACTICE_ENDED))
+    if target is None:
+        return None
+    return next((s.since for s in target.status_history
+                 if s.since >= finding.inspected.start and s.status in PRACTICE_ENDED[target.kind]),
+                None)
+
+
+@rule("plan.published", "一(二)",
+      "公开抽查程序、检查事项：每个抽查计划写明向社会公布的日期，不晚于抽取日期，"
+      "并早于所声明的首个随机源公布之日（只记到日，同一天无法证明在前）",
+      "填写 published_on；计划须在抽取之前、在声明的随机源产生的前一天或更早公布")
+def plan_published(ctx: Context) -> Iterator[Flag]:
+    example = ctx.records.jurisdiction.example
+    for plan in ctx.records.plans:
+        published = plan.published_on
+        if published is None:
+            yield Flag(plan, "published_on", "计划没有写明公布日期（published_on）")
+            continue
+        held = plan.draw.held_on
+        if held is not None and held < published:
+            yield Flag(plan, "published_on", f"计划于 {published} 公布，晚于抽取日期 {held}")
+        times = plan_source_times(plan)
+        if not times:  # none declared (a higher bureau drew), or one incomplete (integrity)
+            continue
+        first = dt.datetime.fromtimestamp(min(times), BEIJING)
+        if published >= first.date():
+            yield Flag(plan, "published_on",
+                       f"计划于 {published} 公布，首个随机源已于 {first:%Y-%m-%d %H:%M}（北京时间）"
+                       "公布：随机源须在计划公布之后才产生" + ("（示例数据，仅作提示）" if example else ""),
+                       NOTICE if example else None)
+
+
+@rule("item.published", "二(六)",
+      "随机抽查事项清单及时向社会公布：计划所用的每个事项在计划公布之日或之前已公布",
+      "先公布事项（事项的 published_on），再公布使用它的计划")
+def item_published(ctx: Context) -> Iterator[Flag]:
+    for plan in ctx.records.plans:
+        if plan.published_on is None:
+            continue  # plan.published says so
+        for n, item_id in enumerate(plan.items, start=1):
+            item = ctx.records.get(item_id, ("item",))
+            if item is not None and item.published_on > plan.published_on:
+                yield Flag(plan, f"items[{n}]", f"事项 {item_id} 于 {item.published_on} 公布，"
+                           f"晚于计划公布日期 {plan.published_on}")
 
 
 @rule("finding.notice-complete", "三(一)",
@@ -77,22 +134,26 @@ def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
 
 @rule("finding.follow-up", "三(三)",
       "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查安排回访，到期的回访写明日期和结果，"
-      "未整改完毕的再次安排回访",
+      "未整改完毕的再次安排回访；检查后对象被吊销、注销执业（状态记录为 revoked、closed，"
+      "人员为 left）的，此后不再要求回访",
       "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
 def follow_up(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
-        # problems corrected on the spot (三(三) 当场纠正) leave nothing to follow up
+        # problems corrected on the spot (三(三) 当场纠正) leave nothing to follow up, nor does
+        # a practice that has ended: there is no one left to rectify
         on_the_spot = _actions(finding) == {"corrected-on-site"}
+        ended = practice_ended(ctx, finding)
         if finding.outcome in ("issues-found", "violation") and not finding.follow_ups \
-                and not on_the_spot:
+                and not on_the_spot and ended is None:
             yield Flag(finding, "outcome", "发现问题，但没有安排整改回访（follow_ups）")
         for n, visit in enumerate(finding.follow_ups, start=1):
-            if visit.visited_on is None and visit.due < ctx.as_of:
+            if visit.visited_on is None and visit.due < ctx.as_of \
+                    and (ended is None or visit.due < ended):
                 yield Flag(finding, f"follow_ups[{n}].due", f"回访期限 {visit.due} 已过，尚无回访记录")
             elif visit.visited_on is not None and visit.outcome is None:
                 yield Flag(finding, f"follow_ups[{n}].visited_on", "已回访，但没有写明回访结果")
         last = finding.follow_ups[-1] if finding.follow_ups else None
-        if last is not None and last.visited_on is not None and last.outcome in (
+        if last is not None and last.visited_on is not None and ended is None and last.outcome in (
                 "partly-rectified", "not-rectified"):
             yield Flag(finding, f"follow_ups[{len(finding.follow_ups)}].outcome",
                        "最近一次回访尚未整改完毕，须再安排回访（在 follow_ups 中加一项）")
@@ -135,5 +196,30 @@ def list_basis(ctx: Context) -> Iterator[Flag]:
             yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
 
 
-RULES = (notice_complete, published, unreachable_listed, penalty_blacklisted, not_corrected_listed,
-         follow_up, referred, credit_notice, list_basis)
+@rule("list.after-penalty", "三(三)",
+      "对于依法应予行政处罚的，作出处罚决定后列入信用黑名单：黑名单记录的列入决定和列入日期"
+      "都不早于所引检查结果中行政处罚决定的日期（handling 中 penalty 的 date）",
+      "列入日期写处罚决定作出之日或之后；核对检查结果中行政处罚的日期")
+def list_after_penalty(ctx: Context) -> Iterator[Flag]:
+    for entry in ctx.records.list_entries:
+        finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
+        if entry.list != "blacklist" or finding is None:
+            continue
+        penalties = [h for h in finding.handling if h.action == "penalty"]
+        # the penalty the entry names by its number, else the first the finding records
+        cited = [h for h in penalties if h.decision_number is not None
+                 and h.decision_number == entry.decision.number] or penalties
+        if not cited:
+            continue  # no penalty to follow: list.basis judges the ground
+        decided = min(h.date for h in cited)
+        # the listing decision is dated no later than the entry (integrity), so one line says it
+        for where, day in (("entered_on", entry.entered_on), ("decision.date", entry.decision.date)):
+            if day < decided:
+                yield Flag(entry, where, f"{day} 早于检查结果 {finding.id} 中的行政处罚决定（{decided}）："
+                           "须在作出处罚决定后才能列入信用黑名单")
+                break
+
+
+RULES = (plan_published, item_published, notice_complete, published, unreachable_listed,
+         penalty_blacklisted, not_corrected_listed, follow_up, referred, credit_notice, list_basis,
+         list_after_penalty)

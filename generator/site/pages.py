@@ -18,7 +18,7 @@ from generator.records.kinds import SECTORS
 from generator.records.load import display_path
 from generator.records.model import Draw, Fields, Record, Records
 from generator.records.timing import BEIJING, source_time
-from generator.rules.catalogue import CATALOGUE
+from generator.rules.catalogue import LISTED
 from generator.site import opendata
 from generator.site.charts import bar_chart
 from generator.site.markup import render_markdown
@@ -342,8 +342,8 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                           summary.as_dict()))
 
     pages.append(Page("rules.html", ("rules.html",), "规则目录",
-                      {"rules": [r.as_dict() for r in CATALOGUE]},
-                      [r.as_dict() for r in CATALOGUE]))
+                      {"rules": [r.as_dict() for r in LISTED]},
+                      [r.as_dict() for r in LISTED]))
     for md in sorted((site_dir / "pages").glob("*.md")):
         meta, body = _front_matter(md)
         pages.append(Page(f"{md.stem}.html", (f"page-{md.stem}.html", "page.html"),

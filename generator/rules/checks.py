@@ -1,0 +1,108 @@
+"""The checks that are not regulation rules: how records are read, how they hang together, the
+draws and the append-only audit. Declared here once, as data, so that `ssj rules`, docs/rules.md
+and the site list every id `ssj check` can emit (a test holds the code to this list). The code
+that runs them lives with what it checks (records/load, rules/integrity, draw/, audit); a check
+that enforces a clause of the 方案 cites it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.records.problems import ERROR, WARNING
+
+LOAD, INTEGRITY, DRAW, AUDIT = "读取", "完整性", "抽取", "追加式审计"
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    category: str
+    clause: str  # "" where no clause of the 方案 applies (file formats, say)
+    statement: str
+    severity: str
+    hint: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {"id": self.id, "category": self.category, "clause": self.clause,
+                "statement": self.statement, "severity": self.severity, "hint": self.hint}
+
+
+def _checks(category: str, *rows: tuple[str, str, str] | tuple[str, str, str, str]) -> tuple[Check, ...]:
+    """Rows of (id, clause, statement[, severity])."""
+    return tuple(Check(row[0], category, row[1], row[2], row[3] if len(row) > 3 else ERROR)
+                 for row in rows)
+
+
+CHECKS: tuple[Check, ...] = _checks(
+    LOAD,
+    ("load.syntax", "", "记录文件是合法的 YAML"),
+    ("load.encoding", "", "文件为 UTF-8 编码，不含代理项字符"),
+    ("load.unicode", "", "文本不含双向控制字符、不可见字符、非字符与特殊换行字符"),
+    ("load.type", "", "每个字段的值符合声明的类型，文本不含控制字符"),
+    ("load.tab", "", "缩进不用制表符"),
+    ("load.tag", "", "不用 YAML 显式标签"),
+    ("load.alias", "", "不用 YAML 锚点与别名"),
+    ("load.multiple-documents", "", "一个文件只有一条记录"),
+    ("load.empty", "", "记录文件不是空的"),
+    ("load.empty-value", "", "必填字段不是空值"),
+    ("load.too-large", "", "记录文件不超过大小上限"),
+    ("load.too-long", "", "文本不超过长度上限"),
+    ("load.too-deep", "", "嵌套不超过深度上限"),
+    ("load.duplicate-key", "", "同一对象中没有重复的键"),
+    ("load.key", "", "键是文本"),
+    ("load.unknown-key", "", "只用声明过的字段"),
+    ("load.required", "", "必填字段都已填写"),
+    ("load.enum", "", "代码取自声明的选项"),
+    ("load.date", "", "日期有效，格式 YYYY-MM-DD"),
+    ("load.range", "", "数值在允许的范围内"),
+    ("load.format", "", "文本符合规定的格式（编号、代码、网址等）"),
+    ("load.json", "", "抽取文件是合法的 JSON"),
+    ("load.io", "", "文件可以读取"),
+    ("load.missing-file", "", "本局信息文件 jurisdiction.yaml 存在"),
+    ("load.stray-file", "", "记录目录中只有记录文件和抽取工具写出的文件"),
+    ("load.symlink", "", "记录与网站文件不是符号链接"),
+)
+CHECKS += _checks(
+    INTEGRITY,
+    ("integrity.unique-id", "", "编号在全部记录中唯一"),
+    ("integrity.file-name", "", "文件名与编号相同"),
+    ("integrity.reference", "", "引用的记录存在且类型正确"),
+    ("integrity.date-order", "", "日期先后合理（证件、实施时间、公示、回访、名录、状态）"),
+    ("integrity.uscc", "三(一)", "统一社会信用代码的校验码正确（GB 32100）"),
+    ("integrity.uscc-category", "二(五)", "统一社会信用代码的类别与行业一致"),
+    ("integrity.registration-number", "三(一)", "机构与执业人员有登记号（执业证号）可供公示"),
+    ("integrity.finding-basis", "二(九)", "检查结果注明是随机抽查（计划）还是非随机检查（事由）"),
+    ("integrity.finding-link", "三(三)", "名录记录与信用公示所引的检查结果属于同一机构"),
+    ("integrity.duplicate-entry", "", "列表中没有重复项"),
+    ("integrity.draw-source", "二(九)", "随机源写明所需的全部字段"),
+    ("integrity.draw-beacon", "二(九)",
+     "每个计划声明 drand 随机源，彩票结果只能作补充（对象由上级抽取的计划除外）"),
+)
+CHECKS += _checks(
+    DRAW,
+    ("draw.plan", "二(九)", "抽取目录属于一个存在的抽查计划"),
+    ("draw.package", "二(九)", "抽取包有效，属于本计划，取数日期与计划一致"),
+    ("draw.sources", "二(九)", "抽取包中的随机源与计划事先声明的一致"),
+    ("draw.commitment", "二(九)", "承诺值是抽取包的 SHA-256"),
+    ("draw.derivation", "二(五)", "抽取包正是按记录在取数日期得出的：名录中的对象与人员一个不少"),
+    ("draw.timestamp", "二(九)", "可信时间戳有效：针对本承诺值，由固定的时间戳机构签发"),
+    ("draw.timestamp-authority", "二(九)", "固定的时间戳机构证书链可以读取"),
+    ("draw.timestamp-late", "二(九)", "可信时间戳早于首个随机源公布至少政策规定的小时数"),
+    ("draw.timestamp-missing", "二(九)", "抽取有可信时间戳证明其早于随机源（正式数据）"),
+    ("draw.commit-time", "二(九)", "抽取包在主分支上的首次提交也早于随机源（第二项证据）"),
+    ("draw.values", "二(九)", "随机值的个数与格式符合规范"),
+    ("draw.drand", "二(九)", "drand 轮次数据可核验，与随机值一致"),
+    ("draw.result", "二(九)", "抽取结果与按抽取包和随机值重新计算的结果逐字节相同"),
+    ("draw.lottery-page", "三(一)", "已抽取的彩票随机源链接该期官方开奖公告"),
+    ("draw.finding-target", "二(九)", "随机抽查只检查抽中的对象"),
+    ("draw.finding-team", "二(九)", "检查人员就是随机选派的检查组"),
+    ("draw.undrawn", "二(九)", "随机源公布后即运行抽取并公布结果", WARNING),
+    ("draw.revision-sources", "二(九)", "重新抽取的修订计划声明更晚的随机源"),
+    ("draw.silent-redraw", "二(九)", "随机源已公开的抽取须先运行并保留，才能修订"),
+    ("draw.revision-cap", "二(九)", "每个计划的修订次数不超过政策规定"),
+    ("draw.overlap", "二(九)", "同一行业同一期间只有一个有效的抽取"),
+)
+CHECKS += _checks(
+    AUDIT,
+    ("audit.append-only", "三(一)", "已公开的记录与抽取文件不删不改，只能补充；更正另立更正记录"),
+)
