@@ -20,6 +20,7 @@ from generator.draw.redraw import check_redraws
 from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
 from generator.records.model import Draw, Record, Records
 from generator.records.problems import ERROR, NOTICE, Problem
+from generator.rules.integrity import check_integrity, draw_source_problems
 
 
 def first_difference(expected: bytes, actual: bytes) -> str:
@@ -73,8 +74,9 @@ class Checked:
 
 
 def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority],
-                now: float, new_package: bool = False) -> Checked:
-    """All problems of one records/draws/<plan>/ folder."""
+                now: float, new_package: bool = False, derive: bool = True) -> Checked:
+    """All problems of one records/draws/<plan>/ folder; `derive`: also compare the package
+    with what the records give (only records free of integrity errors can be read so)."""
     plan = records.get(folder.plan, ("plan",))
     if plan is None:
         return Checked([_problem(f.file, "draw.plan", f"没有编号为 {folder.plan} 的抽查计划，"
@@ -84,6 +86,11 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
                                     f"没有编号为 {folder.plan} 的抽查计划", "抽取目录以计划编号命名")])
     if folder.broken:
         return Checked([])  # the unreadable file is already reported; the rest would only echo it
+    incomplete = list(draw_source_problems(plan))
+    if incomplete:
+        # a package cannot be compared with sources that lack a field; the same problems as
+        # `ssj check`'s integrity check, so that ssj draw verify says why and check lists them once
+        return Checked(incomplete)
     package, problems = package_problems(records, plan, folder)
     if package is None:
         return Checked(problems)
@@ -92,14 +99,24 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
     evidence = package_evidence(records, plan, folder, commitment(package), authorities,
                                 drawn=result_file is not None, now=now)
     problems.extend(evidence.problems)
-    problems.extend(_check_derivation(records, plan, package_file.file, package, evidence.git,
-                                      new_package))
+    if derive:
+        problems.extend(_check_derivation(records, plan, package_file.file, package,
+                                          evidence.git, new_package))
+    else:
+        # not verified is not passed: ssj draw verify fails until the records can be read
+        problems.append(_problem(package_file.file, "draw.derivation",
+                                 "记录有完整性错误，无法按记录重新计算抽取包",
+                                 "运行 ssj check，修正记录后再核验"))
     if values_file is None and result_file is None:
         return Checked(problems, evidence)
     if values_file is None or result_file is None:
         missing = "values.json" if values_file is None else "result.json"
         problems.append(_problem(folder.folder, "draw.result", f"缺少 {missing}",
                                  "ssj draw run 同时写出 values.json 与 result.json"))
+        return Checked(problems, evidence)
+    if any(p.rule == "draw.sources" for p in problems):
+        # sources edited after freezing are reported; what they now name (a chain, a kind of
+        # any JSON type) is nothing the rounds and values could be checked against
         return Checked(problems, evidence)
     problems.extend(_check_rounds(folder, package, values_file.data))
     problems.extend(_check_lottery_pages(plan))
@@ -220,11 +237,14 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
     """
     now = time.time() if now is None else now
     authorities, problems = pinned_authorities(records)
+    # freeze() reads references and dates that the integrity checks vouch for; on records they
+    # fault (an unknown department, say) it cannot re-derive a package, it would crash
+    derive = not any(p.severity == ERROR for p in check_integrity(records))
     frozen_at: dict[str, int | None] = {}
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:
             continue
-        checked = verify_draw(records, folder, authorities, now, plan_id in new_packages)
+        checked = verify_draw(records, folder, authorities, now, plan_id in new_packages, derive)
         problems.extend(checked.problems)
         if checked.evidence is not None:
             frozen_at[plan_id] = checked.evidence.frozen_at

@@ -5,8 +5,23 @@ import functools
 import http.server
 import threading
 import time
+import unicodedata
 from pathlib import Path
 from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+
+class _PreviewHandler(http.server.SimpleHTTPRequestHandler):
+    """The standard file handler, answering 400 to a path no link of the site can produce (a
+    control character, bytes that are not UTF-8, a `..` segment): a NUL byte would otherwise
+    raise inside the handler, print a traceback and drop the connection unanswered."""
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = unquote(urlsplit(self.path).path, errors="surrogateescape")
+        if ".." in path.split("/") or any(unicodedata.category(c) in ("Cc", "Cs") for c in path):
+            self.send_error(400, "Bad request path")
+            return None
+        return super().send_head()
 
 
 def _fingerprint(folders: tuple[Path, ...]) -> tuple[tuple[str, float, int], ...]:
@@ -18,7 +33,7 @@ def serve_forever(out: Path, port: int, rebuild: Callable[[], object],
                   watched: tuple[Path, ...], say: Callable[[str], None],
                   interval: float = 1.0) -> None:
     """Serve `out` on 127.0.0.1 and poll `watched`, rebuilding on any change, until Ctrl-C."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out))
+    handler = functools.partial(_PreviewHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     # the baseline comes before the address is announced: an edit made as soon as the preview
     # is up must count as a change
