@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+MAX_TIMEOUT = 3600.0  # seconds: more than any service needs; a huge one overflows the socket's
 
 
 def _records_option(func):  # type: ignore[no-untyped-def]
@@ -265,8 +266,8 @@ def _report_stamps(plan: str, outcome) -> None:  # type: ignore[no-untyped-def]
 
 @draw.command("stamp")
 @click.argument("plan")
-@click.option("--timeout", type=click.FloatRange(min=1), default=20.0, show_default=True,
-              help="每个时间戳服务的等待秒数")
+@click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=20.0,
+              show_default=True, help="每个时间戳服务的等待秒数")
 @_records_option
 def draw_stamp(plan: str, timeout: float, records_dir: Path) -> None:
     """为计划 PLAN 的抽取包申请可信时间戳（RFC 3161），每个已固定的时间戳机构一个文件。"""
@@ -382,8 +383,8 @@ def draw_seed() -> None:
 @click.option("--chain", type=click.Choice(["quicknet", "default"]), default="quicknet",
               show_default=True)
 @click.option("--relay", "relays", multiple=True, help="drand HTTP 中继地址（可重复，依次尝试）")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
-              help="每个中继的超时，秒")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=MAX_TIMEOUT), default=10.0,
+              show_default=True, help="每个中继的超时，秒")
 @click.option("--out", type=click.Path(path_type=Path), help="保存到此文件"
               "（默认 drand-<链>-<轮次>.json）")
 def draw_seed_drand(round_number: int, chain: str, relays: tuple[str, ...], timeout: float,

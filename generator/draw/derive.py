@@ -24,8 +24,12 @@ from generator.records.model import Record, Records
 EXCLUSION_REASONS = {"recusal": "申报回避", "recent": "周期内检查过"}
 
 
+_KINDS = {"机构": ("institution",), "执法检查人员": ("inspector",)}
+
+
 def _who(records: Records, record_id: str, what: str) -> str:
-    record = records.get(record_id)
+    # only a record of the kind named has a name to show: a package may hold any id
+    record = records.get(record_id, _KINDS[what])
     return f"{what} {record.name}（{record_id}）" if record is not None else f"{what} {record_id}"
 
 

@@ -146,7 +146,8 @@ def validate_values(values: Any, package: dict[str, Any]) -> None:
     if len(values) != len(sources):
         raise DrawError(f"values 应有 {len(sources)} 项（每个声明的随机源一项），实有 {len(values)} 项")
     for n, (value, source) in enumerate(zip(values, sources)):
-        form = VALUE_FORMS.get(source.get("kind"))
+        kind = source.get("kind")
+        form = VALUE_FORMS.get(kind) if isinstance(kind, str) else None  # the package check says why
         if form is not None and not form[0].fullmatch(value):
             raise DrawError(f"values[{n}]（{source.get('kind')}）格式不对：应为{form[1]}")
     try:
