@@ -554,6 +554,10 @@ def main() -> None:
     """Entry point: never shows a traceback, whatever the input."""
     try:
         cli.main(prog_name="ssj")
+    except OSError as e:  # the system refused a read or write (permissions, a full disk)
+        where = f"{e.filename}：" if e.filename else ""
+        click.echo(f"ssj: 无法读写 {where}{e.strerror or e}", err=True)
+        sys.exit(EXIT_ERRORS)
     except Exception as e:  # a bug of ours: say so in one line instead of a traceback
         click.echo(f"ssj: 内部错误 {type(e).__name__}: {e}（请报告此问题）", err=True)
         sys.exit(EXIT_ERRORS)

@@ -446,3 +446,16 @@ def test_standalone_verify_of_a_package_whose_source_kind_is_a_list(tmp_path: Pa
     assert out.exit_code == 0 and out.stdout.startswith('{"commitment":'), out.output
     assert "Traceback" not in out.output and "内部错误" not in out.output
     assert ssj(tmp_path, "check").exit_code == 1
+
+
+
+def test_a_write_the_system_refuses_is_one_line() -> None:
+    """Even root may not create a folder under /sys: the refusal is one line naming the path
+    (run through the console entry point, which is what catches it)."""
+    done = subprocess.run([sys.executable, "-c", "from generator.cli import main; main()",
+                           "build", "--out", "/sys/ssj-site"], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "内部错误" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("ssj: 无法读写 /sys/ssj-site"), line
