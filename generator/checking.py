@@ -56,8 +56,9 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
     these records give."""
     problems = list(problems)
     if records.jurisdiction is not None:
-        problems.extend(check_integrity(records))
-        problems.extend(verify_draws(records, new_packages=new_packages))
+        integrity = check_integrity(records)
+        problems.extend(integrity)
+        problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
         if not any(p.severity == ERROR for p in problems):
             problems.extend(run_rules(records, as_of or dt.date.today()))
     return CheckResult(records, tuple(sorted(set(problems))))

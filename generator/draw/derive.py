@@ -22,8 +22,6 @@ from generator.records.load import load_records
 from generator.records.model import Record, Records
 
 EXCLUSION_REASONS = {"recusal": "申报回避", "recent": "周期内检查过"}
-
-
 _KINDS = {"机构": ("institution",), "执法检查人员": ("inspector",)}
 
 

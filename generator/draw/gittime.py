@@ -40,10 +40,11 @@ def git(cwd: Path, *args: str) -> str | None:
 def first_commit(path: Path) -> FirstCommit:
     """Committer time of the first-parent commit that last added or changed `path`."""
     folder = path.parent if path.parent.exists() else Path.cwd()
-    inside = git(folder, "rev-parse", "--is-inside-work-tree")
-    if inside is None or inside.strip() != "true":
+    inside, shallow = ((git(folder, "rev-parse", "--is-inside-work-tree",
+                            "--is-shallow-repository") or "").split() + ["", ""])[:2]
+    if inside != "true":
         return FirstCommit(None, why_unknown="不在 git 仓库中，无法核对提交时间")
-    if (git(folder, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
+    if shallow == "true":
         return FirstCommit(None, why_unknown="git 历史不完整（浅克隆），无法核对提交时间；"
                                              "CI 请用 fetch-depth: 0")
     if (git(folder, "status", "--porcelain", "--", path.name) or "").strip():

@@ -18,26 +18,13 @@ def _when(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
-def _ancestors(records: Records, plan: Record) -> list[Record]:
-    """The plans `plan` revises, nearest first (a cycle stops the walk)."""
-    out: list[Record] = []
-    current = plan
-    while current.revision is not None:
-        older = records.get(current.revision.supersedes, ("plan",))
-        if older is None or older in out or older is plan:
-            break
-        out.append(older)
-        current = older
-    return out
-
-
 def _revision_numbers(records: Records) -> dict[str, int]:
     """Which revision of its original plan each revision plan is: 1 for the first, counting
     every revision of that plan, in a chain (r1, then r2 revising r1) or side by side (two
     revisions of the same plan), ordered by depth, then id."""
     by_original: dict[str, list[tuple[int, str]]] = {}
     for plan in records.plans:
-        ancestors = _ancestors(records, plan)
+        ancestors = records.ancestors(plan)
         if ancestors:
             by_original.setdefault(ancestors[-1].id, []).append((len(ancestors), plan.id))
     return {plan_id: n for revisions in by_original.values()
@@ -60,7 +47,7 @@ def check_redraws(records: Records, frozen_at: dict[str, int | None],
     superseded = records.superseded
     revision_number = _revision_numbers(records)
     for plan in records.plans:
-        ancestors = _ancestors(records, plan)
+        ancestors = records.ancestors(plan)
         if revision_number.get(plan.id, 0) > cap:
             yield Problem(plan.file, plan.line_of("revision"), "draw.revision-cap",
                           f"字段 revision：计划 {ancestors[-1].id} 已修订 "
@@ -111,12 +98,12 @@ def overlaps(records: Records, plan: Record) -> list[tuple[Record, list[str]]]:
     """The frozen plans other than `plan` sharing a sector with it over an overlapping schedule,
     neither revising the other (with the sectors shared): together they would let the bureau
     keep whichever draw it likes."""
-    mine = {a.id for a in _ancestors(records, plan)}
+    mine = {a.id for a in records.ancestors(plan)}
     out = []
     for other in records.plans:
         if other.id == plan.id or other.id in mine or not _frozen(records, other.id):
             continue
-        if plan.id in {a.id for a in _ancestors(records, other)}:
+        if plan.id in {a.id for a in records.ancestors(other)}:
             continue
         shared = {s.sector for s in plan.scope} & {s.sector for s in other.scope}
         if shared and (plan.schedule.start <= other.schedule.end

@@ -76,9 +76,7 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
                         + (f"（另有 {len(frozen.infeasible) - 1} 个对象同样不足）"
                            if len(frozen.infeasible) > 1 else ""))
     warnings = list(frozen.warnings)
-    margin = records.policy.draw_margin_hours * 3600
-    earliest = min(source_time(s) for s in plan.draw.sources)
-    if now + margin > earliest:
+    if now > _deadline(records, plan):
         message = (f"随机源公布时间距现在不足 {records.policy.draw_margin_hours} 小时（或已公布）；"
                    "请在计划中声明更晚的随机源")
         if not records.jurisdiction.example:
@@ -116,6 +114,7 @@ def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list
 
 
 def _deadline(records: Records, plan: Record) -> float:
+    """The latest moment that still proves the package came before its first source."""
     return min(source_time(s) for s in plan.draw.sources) - records.policy.draw_margin_hours * 3600
 
 

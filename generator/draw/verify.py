@@ -228,18 +228,21 @@ def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> I
 
 
 def verify_draws(records: Records, plans: tuple[str, ...] = (),
-                 new_packages: frozenset[str] = frozenset(), now: float | None = None
-                 ) -> list[Problem]:
+                 new_packages: frozenset[str] = frozenset(), now: float | None = None,
+                 integrity: list[Problem] | None = None) -> list[Problem]:
     """Problems of every stored draw (or only those of `plans`) and of the redraw rules.
 
     `new_packages`: plans whose package is new in this change (ssj check --base); theirs must
-    equal what the records give, with no appeal to history.
+    equal what the records give, with no appeal to history. `integrity`: the integrity
+    problems, when the caller has run those checks already.
     """
     now = time.time() if now is None else now
     authorities, problems = pinned_authorities(records)
     # freeze() reads references and dates that the integrity checks vouch for; on records they
     # fault (an unknown department, say) it cannot re-derive a package, it would crash
-    derive = not any(p.severity == ERROR for p in check_integrity(records))
+    if integrity is None:
+        integrity = check_integrity(records)
+    derive = not any(p.severity == ERROR for p in integrity)
     frozen_at: dict[str, int | None] = {}
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:

@@ -242,6 +242,18 @@ class Records:
         return Records.build(self.root, self.jurisdiction, kept, set(self.broken_ids),
                              [d for d in self.draws.values() if d.plan in plans])
 
+    def ancestors(self, plan: Record) -> tuple[Record, ...]:
+        """The plans `plan` revises, nearest first (a cycle stops the walk)."""
+        out: list[Record] = []
+        current = plan
+        while current.revision is not None:
+            older = self.get(current.revision.supersedes, ("plan",))
+            if older is None or older in out or older is plan:
+                break
+            out.append(older)
+            current = older
+        return tuple(out)
+
     def revision_family(self, plan_id: str) -> frozenset[str]:
         """Every plan linked to `plan_id` by revisions, either way, itself included."""
         links: dict[str, set[str]] = {}

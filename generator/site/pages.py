@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from generator import report as yearly
-from generator.draw.evidence import duration, pinned_authorities
+from generator.draw.evidence import Authority, duration, pinned_authorities
 from generator.draw.timestamp import TimestampError, openssl_command, verify_stamp
 from generator.records.kinds import SECTORS
 from generator.records.load import display_path
@@ -71,7 +71,8 @@ def site_date(epoch: str | None) -> dt.date:
     return dt.datetime.now(BEIJING).date()
 
 
-def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
+def _draw_view(records: Records, plan_id: str,
+               authorities: dict[str, Authority]) -> dict[str, Any] | None:
     folder = records.draws.get(plan_id)
     package = folder.get("package.json") if folder else None
     if package is None:
@@ -84,7 +85,7 @@ def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
     plan = records.get(plan_id, ("plan",))
     declared = plan.draw.sources if plan is not None else ()
     commitment = folder.get("commitment.txt").data if folder.get("commitment.txt") else ""
-    stamps = _stamp_views(records, folder, commitment, declared)
+    stamps = _stamp_views(records, folder, commitment, declared, authorities)
     view: dict[str, Any] = {
         "commitment": commitment,
         "as_of": pkg["as_of"], "team_size": pkg["team_size"],
@@ -125,33 +126,21 @@ def _draw_view(records: Records, plan_id: str) -> dict[str, Any] | None:
 def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:
     """Every plan of the revision chain `plan` belongs to, oldest first, with its reason and
     whether it was drawn: each attempt stays listed (spec: no silent redraw)."""
-    root = plan
-    seen = {plan.id}
-    while root.revision is not None:
-        older = records.get(root.revision.supersedes, ("plan",))
-        if older is None or older.id in seen:
-            break
-        seen.add(older.id)
-        root = older
-    chain, frontier = [], [root]
-    while frontier:
-        current = frontier.pop(0)
-        chain.append(current)
-        frontier.extend(p for p in records.plans if p.revision is not None
-                        and p.revision.supersedes == current.id and p not in chain)
-    if len(chain) < 2:
+    family = records.revision_family(plan.id)
+    if len(family) < 2:
         return []
+    chain = sorted((records.get(i, ("plan",)) for i in family),
+                   key=lambda p: (len(records.ancestors(p)), p.id))
     return [{"id": p.id, "url": url_of(p), "title": p.title,
              "reason": p.revision.reason if p.revision else "",
              "drawn": records.draw_result(p.id) is not None,
              "frozen": p.id in records.draws, "current": p.id == plan.id} for p in chain]
 
 
-def _stamp_views(records: Records, folder: Draw, commitment: str,
-                 declared: tuple[Fields, ...]) -> list[dict[str, Any]]:
+def _stamp_views(records: Records, folder: Draw, commitment: str, declared: tuple[Fields, ...],
+                 authorities: dict[str, Authority]) -> list[dict[str, Any]]:
     """The package's verified tokens, each with the openssl command that checks it as
     downloaded (`ssj check` reports the ones that do not verify)."""
-    authorities, _ = pinned_authorities(records)
     margin = records.policy.draw_margin_hours * 3600
     first = min((source_time(s) for s in declared), default=0)
     out = []
@@ -284,9 +273,10 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         pages.append(Page("inspectors.html", ("inspectors.html",), "执法检查人员名录",
                           {"inspectors": inspectors}, inspectors))
 
+    authorities, _ = pinned_authorities(records)  # parsed once: every plan page and its files
     plan_views = []
     for plan in sorted(records.plans, key=lambda p: (p.year, p.id), reverse=True):
-        draw = _draw_view(records, plan.id)
+        draw = _draw_view(records, plan.id, authorities)
         organiser = records.departments.get(plan.organiser.department)
         view = {**public(plan), "url": url_of(plan), "mode_label": MODES[plan.mode],
                 "organiser_name": organiser.name if organiser else "",
@@ -305,7 +295,6 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         folder = records.draws.get(plan.id)
         for name, stored in sorted((folder.files if folder else {}).items()):
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
-    authorities, _ = pinned_authorities(records)
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
