@@ -8,19 +8,13 @@ where Python refuses.
 from __future__ import annotations
 
 import json
-import os
 import random
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from generator.draw.spec import DrawError, draw, serialise
+from tests.jsrun import run_node_tests
 
-REPO = Path(__file__).resolve().parent.parent
-NODE = shutil.which("node")
 # U+FF21/U+FF11 sort below U+1D518/U+1F600 by code point but above them in UTF-16 units
 CHARS = list("abAB09-_") + ["Ａ", "１", "ｚ", "中", "文", "検", "𝔘", "😀", "𠀀"]
 DEPARTMENTS = ["律师工作股", "基层法律服务股", "法治督察股", "Ｄ", "😀股"]
@@ -103,16 +97,11 @@ def cases(seed: int = 20250301, count: int = 240) -> list[dict[str, Any]]:
     return out
 
 
-@pytest.mark.skipif(NODE is None, reason="node is not on PATH: the JS verifier cannot be run")
 def test_js_verifier_matches_python(tmp_path: Path) -> None:
     generated = cases()
     drawn = sum(1 for c in generated if "result_hex" in c)
     assert drawn >= 150 and len(generated) - drawn >= 20, (drawn, len(generated))  # both kinds
     path = tmp_path / "cases.json"
     path.write_text(json.dumps(generated, ensure_ascii=False), encoding="utf-8")
-    run = subprocess.run([NODE, "--test", "tests/js/"], cwd=REPO, capture_output=True,
-                         text=True, timeout=120, env={**os.environ, "SSJ_JS_CASES": str(path)})
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output
-    assert "# fail 0" in output and "# skipped 0" in output, output
+    output = run_node_tests("ssjdraw.test.mjs", env={"SSJ_JS_CASES": str(path)})
     assert f"# differential: {len(generated)} cases, {drawn} drawn alike" in output, output
