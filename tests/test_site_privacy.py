@@ -334,14 +334,24 @@ def test_hostile_text_is_shown_where_expected(hostile: Site) -> None:
     assert "alert(1)" in hostile.main("lists.html").text()  # plain text, shown escaped
 
 
+VERIFIER_ACTIVE = (("script", {"type": "importmap"}),
+                   ("script", {"type": "module", "src": "static/verify/page.js"}),
+                   ("input", {"type": "file", "id": "files", "multiple": None}))
+
+
 def test_no_active_content_anywhere(hostile: Site) -> None:
     problems = []
     for path in hostile.files():
         if path.endswith((".html", ".xml")):
             raw = hostile.read(path)
-            if re.search(r"<\s*script", raw, re.IGNORECASE):
+            # the verifier alone runs scripts: its import map and its own module, and a file input
+            allowed = VERIFIER_ACTIVE if path == "verify.html" else ()
+            scripts = sum(1 for tag, _ in allowed if tag == "script")
+            if len(re.findall(r"<\s*script", raw, re.IGNORECASE)) > scripts:
                 problems.append(f"{path}: <script")
             for e in parse(raw).iter():
+                if (e.tag, e.attrs) in allowed:
+                    continue
                 if e.tag in ("script", "iframe", "object", "embed", "form", "input", "style",
                              "base", "frame", "applet"):
                     problems.append(f"{path}: <{e.tag}>")

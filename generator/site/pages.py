@@ -24,6 +24,7 @@ from generator.site.charts import bar_chart
 from generator.site.markup import render_markdown
 from generator.site.output import File, Page
 from generator.site.public import public
+from generator.site.verifier import verifier
 from generator.site.views import (
     MODES,
     credit_notice_view,
@@ -297,6 +298,9 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
+    verify_page, verify_index = verifier(records, authorities, AUTHORITIES_FOLDER, site_dir)
+    pages.append(verify_page)
+    files.append(verify_index)
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
                                                ("findings", "drawing")} for p in plan_views]))
