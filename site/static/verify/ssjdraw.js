@@ -11,8 +11,8 @@ const PACKAGE_KEYS = ["as_of", "exclusions", "inspectors", "plan", "sources", "s
 const STRATUM_KEYS = ["id", "k", "lead_department", "min_lead", "targets"];
 const REASONS = ["recusal", "recent"];
 const VALUE_FORMS = {
-  drand: [/^[0-9a-f]{64}$/, "64 lowercase hex characters (the drand round's randomness)"],
-  lottery: [/^(0|[1-9][0-9]*)( (0|[1-9][0-9]*))*$/, "decimal numbers in drawn order, one space apart, e.g. \"3 7 1\""],
+  drand: [/^[0-9a-f]{64}$/, "64 位小写十六进制（drand 轮次的 randomness）"],
+  lottery: [/^(0|[1-9][0-9]*)( (0|[1-9][0-9]*))*$/, "按出球顺序、以一个空格分隔的十进制数，如 \"3 7 1\""],
 };
 
 export class DrawError extends Error {}
@@ -43,22 +43,22 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 function checkCanonical(value, where = "$") {
   if (value === null || typeof value === "boolean") return;
   if (typeof value === "number") {
-    if (!Number.isInteger(value)) throw new DrawError(`${where}: not an integer (floats are not allowed): ${value}`);
-    if (Math.abs(value) >= MAX_SAFE) throw new DrawError(`${where}: integer outside ±2^53`);
+    if (!Number.isInteger(value)) throw new DrawError(`${where}: 不允许的值类型（如浮点数）：${value}`);
+    if (Math.abs(value) >= MAX_SAFE) throw new DrawError(`${where}: 整数超出 ±2^53`);
   } else if (typeof value === "string") {
-    if (CONTROL.test(value)) throw new DrawError(`${where}: string contains a control character`);
+    if (CONTROL.test(value)) throw new DrawError(`${where}: 字符串含有控制字符`);
     // TextEncoder would silently turn these into U+FFFD
-    if (LONE_SURROGATE.test(value)) throw new DrawError(`${where}: string has a lone surrogate`);
-    if (value.normalize("NFC") !== value) throw new DrawError(`${where}: string is not Unicode NFC`);
+    if (LONE_SURROGATE.test(value)) throw new DrawError(`${where}: 字符串含有不成对的代理码元`);
+    if (value.normalize("NFC") !== value) throw new DrawError(`${where}: 字符串未经 Unicode NFC 规范化`);
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => checkCanonical(item, `${where}[${i}]`));
   } else if (isObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!/^[\u0000-\u007f]*$/.test(key)) throw new DrawError(`${where}: object keys must be ASCII: ${key}`);
+      if (!/^[\u0000-\u007f]*$/.test(key)) throw new DrawError(`${where}: 对象的键须为 ASCII 字符串：${key}`);
       checkCanonical(value[key], `${where}.${key}`);
     }
   } else {
-    throw new DrawError(`${where}: value of type ${typeof value} is not allowed`);
+    throw new DrawError(`${where}: 不允许的值类型 ${typeof value}`);
   }
 }
 
@@ -94,7 +94,7 @@ export function parse(text) {
     } else if (c === "-" || (c >= "0" && c <= "9")) {
       NUMBER.lastIndex = i;
       const token = NUMBER.exec(text)[0];
-      if (/[.eE]/.test(token)) throw new DrawError(`number ${token} at offset ${i}: only integers are allowed`);
+      if (/[.eE]/.test(token)) throw new DrawError(`第 ${i} 个字符处的数 ${token}：只允许整数`);
       i += token.length - 1;
     }
   }
@@ -105,7 +105,7 @@ function hex(buf) {
   return Array.from(new Uint8Array(buf), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 function unhex(h) {
-  if (typeof h !== "string" || !/^([0-9a-f]{2})*$/.test(h)) throw new DrawError("expected lowercase hex");
+  if (typeof h !== "string" || !/^([0-9a-f]{2})*$/.test(h)) throw new DrawError("应为小写十六进制");
   return Uint8Array.from(h.match(/../g) || [], (x) => parseInt(x, 16));
 }
 async function hmacKey(bytes) {
@@ -113,22 +113,22 @@ async function hmacKey(bytes) {
 }
 
 function keysExactly(obj, keys, where) {
-  if (!isObject(obj)) throw new DrawError(`${where} must be an object`);
+  if (!isObject(obj)) throw new DrawError(`${where} 应为对象`);
   const have = Object.keys(obj);
   const extra = have.filter((k) => !keys.includes(k)).sort();
   const missing = keys.filter((k) => !have.includes(k));
   if (extra.length || missing.length) {
-    throw new DrawError(`${where} has the wrong keys:` +
-      (extra.length ? ` extra ${extra.join(", ")}` : "") + (missing.length ? ` missing ${missing.join(", ")}` : ""));
+    throw new DrawError(`${where} 的键不对：` +
+      [extra.length ? `多出 ${extra.join(", ")}` : "", missing.length ? `缺少 ${missing.join(", ")}` : ""].filter(Boolean).join("；"));
   }
 }
 function string(v, where) {
-  if (typeof v !== "string" || !v) throw new DrawError(`${where} must be a non-empty string`);
+  if (typeof v !== "string" || !v) throw new DrawError(`${where} 应为非空字符串`);
   return v;
 }
 function int(v, where, low, high) {
   if (typeof v !== "number" || !Number.isInteger(v) || v < low || (high !== undefined && v > high)) {
-    throw new DrawError(`${where} must be an integer ${high !== undefined ? `${low}..${high}` : `>= ${low}`}, not ${JSON.stringify(v)}`);
+    throw new DrawError(`${where} 应为整数 ${high !== undefined ? `${low}..${high}` : `>= ${low}`}，而不是 ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -143,8 +143,8 @@ function strictlySorted(keys, where) {
   };
   for (let i = 1; i < keys.length; i++) {
     const c = cmp(keys[i - 1], keys[i]);
-    if (c === 0) throw new DrawError(`${where} has a duplicate: ${keys[i].join(", ")}`);
-    if (c > 0) throw new DrawError(`${where} is not sorted by code point (${keys[i].join(", ")} must come before ${keys[i - 1].join(", ")})`);
+    if (c === 0) throw new DrawError(`${where} 有重复项 ${keys[i].join(", ")}`);
+    if (c > 0) throw new DrawError(`${where} 未按码点排序（${keys[i].join(", ")} 应在 ${keys[i - 1].join(", ")} 之前）`);
   }
 }
 function isDate(s) {
@@ -160,37 +160,37 @@ function isDate(s) {
 export function validatePackage(pkg) {
   keysExactly(pkg, PACKAGE_KEYS, "package");
   checkCanonical(pkg, "package");
-  if (pkg.spec !== SPEC) throw new DrawError(`package.spec must be ${SPEC}`);
+  if (pkg.spec !== SPEC) throw new DrawError(`package.spec 应为 ${SPEC}`);
   string(pkg.plan, "package.plan");
-  if (!isDate(string(pkg.as_of, "package.as_of"))) throw new DrawError("package.as_of must be a date YYYY-MM-DD");
+  if (!isDate(string(pkg.as_of, "package.as_of"))) throw new DrawError("package.as_of 应为日期 YYYY-MM-DD");
   const teamSize = int(pkg.team_size, "package.team_size", 2);
   const sources = pkg.sources;
   if (!Array.isArray(sources) || !sources.length || !sources.every(isObject)) {
-    throw new DrawError("package.sources must be a list of at least one object");
+    throw new DrawError("package.sources 应为至少一项的对象列表");
   }
-  if (!Array.isArray(pkg.strata)) throw new DrawError("package.strata must be a list");
+  if (!Array.isArray(pkg.strata)) throw new DrawError("package.strata 应为列表");
   const stratumIds = new Set(), targetIds = new Set();
   pkg.strata.forEach((stratum, n) => {
     const where = `package.strata[${n}]`;
     keysExactly(stratum, STRATUM_KEYS, where);
     const sid = string(stratum.id, `${where}.id`);
-    if (stratumIds.has(sid)) throw new DrawError(`${where}.id is a duplicate: ${sid}`);
+    if (stratumIds.has(sid)) throw new DrawError(`${where}.id 重复：${sid}`);
     stratumIds.add(sid);
     string(stratum.lead_department, `${where}.lead_department`);
     int(stratum.min_lead, `${where}.min_lead`, 0, teamSize);
     const targets = stratum.targets;
-    if (!Array.isArray(targets)) throw new DrawError(`${where}.targets must be a list`);
+    if (!Array.isArray(targets)) throw new DrawError(`${where}.targets 应为列表`);
     targets.forEach((t, m) => {
       keysExactly(t, ["id", "weight"], `${where}.targets[${m}]`);
       const tid = string(t.id, `${where}.targets[${m}].id`);
       int(t.weight, `${where}.targets[${m}].weight`, 1);
-      if (targetIds.has(tid)) throw new DrawError(`target ${tid} appears more than once (or in more than one stratum)`);
+      if (targetIds.has(tid)) throw new DrawError(`检查对象 ${tid} 出现了不止一次（或在多个分层中）`);
       targetIds.add(tid);
     });
     strictlySorted(targets.map((t) => [t.id]), `${where}.targets`);
     int(stratum.k, `${where}.k`, 0, targets.length);
   });
-  if (!Array.isArray(pkg.inspectors)) throw new DrawError("package.inspectors must be a list");
+  if (!Array.isArray(pkg.inspectors)) throw new DrawError("package.inspectors 应为列表");
   pkg.inspectors.forEach((i, m) => {
     keysExactly(i, ["department", "id"], `package.inspectors[${m}]`);
     string(i.id, `package.inspectors[${m}].id`);
@@ -198,13 +198,13 @@ export function validatePackage(pkg) {
   });
   strictlySorted(pkg.inspectors.map((i) => [i.id]), "package.inspectors");
   const inspectorIds = new Set(pkg.inspectors.map((i) => i.id));
-  if (!Array.isArray(pkg.exclusions)) throw new DrawError("package.exclusions must be a list");
+  if (!Array.isArray(pkg.exclusions)) throw new DrawError("package.exclusions 应为列表");
   pkg.exclusions.forEach((e, m) => {
     const where = `package.exclusions[${m}]`;
     keysExactly(e, ["inspector", "reason", "target"], where);
-    if (!targetIds.has(e.target)) throw new DrawError(`${where}.target is not a target of the package: ${e.target}`);
-    if (!inspectorIds.has(e.inspector)) throw new DrawError(`${where}.inspector is not an inspector of the package: ${e.inspector}`);
-    if (!REASONS.includes(e.reason)) throw new DrawError(`${where}.reason must be recusal or recent`);
+    if (!targetIds.has(e.target)) throw new DrawError(`${where}.target 不是包中的检查对象：${e.target}`);
+    if (!inspectorIds.has(e.inspector)) throw new DrawError(`${where}.inspector 不是包中的执法检查人员：${e.inspector}`);
+    if (!REASONS.includes(e.reason)) throw new DrawError(`${where}.reason 应为 recusal 或 recent`);
   });
   strictlySorted(pkg.exclusions.map((e) => [e.target, e.inspector]), "package.exclusions");
 }
@@ -212,16 +212,16 @@ export function validatePackage(pkg) {
 /** Throws DrawError unless `values` is one well-formed string per declared source. */
 export function validateValues(values, pkg) {
   if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) {
-    throw new DrawError("values must be a list of strings");
+    throw new DrawError("values 应为字符串列表");
   }
   if (values.length !== pkg.sources.length) {
-    throw new DrawError(`values must have ${pkg.sources.length} items (one per declared source), not ${values.length}`);
+    throw new DrawError(`values 应有 ${pkg.sources.length} 项（每个声明的随机源一项），实有 ${values.length} 项`);
   }
   values.forEach((v, n) => {
     const kind = pkg.sources[n].kind;
     // own-property lookup: a kind like "constructor" must not reach Object.prototype
     const form = typeof kind === "string" && Object.hasOwn(VALUE_FORMS, kind) ? VALUE_FORMS[kind] : null;
-    if (form && !form[0].test(v)) throw new DrawError(`values[${n}] (${kind}) is malformed: expected ${form[1]}`);
+    if (form && !form[0].test(v)) throw new DrawError(`values[${n}]（${kind}）格式不对：应为${form[1]}`);
   });
   checkCanonical(values, "values");
 }
@@ -285,7 +285,7 @@ export async function draw(pkg, values) {
       const leadOnly = leads < s.min_lead;
       const candidates = eligible.filter((i) => !team.includes(i) && (!leadOnly || department.get(i) === s.lead_department));
       if (!candidates.length) {
-        throw new DrawError(`target ${target}: not enough eligible inspectors to form a team`);
+        throw new DrawError(`检查对象 ${target} 没有足够的可选执法检查人员，无法组成检查组`);
       }
       const low = Math.min(...candidates.map((i) => load.get(i)));
       const lowest = candidates.filter((i) => load.get(i) === low);
