@@ -21,16 +21,16 @@ from generator.draw.gittime import git
 from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
 from generator.records.kinds import KINDS
+from generator.records.types import PINNED_GIT, WHEEL_PATH
 
 PROJECT = Path(__file__).resolve().parent.parent
 
-# an https repository address without user or password (CI fetches it anonymously)
-_HTTPS_REPO = r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._~/-]+"
-# a commit, not a tag: pip cannot tell a tag from a branch in the URL, and either can be moved
-_PINNED_GIT = re.compile(rf"ssj ?@ ?git\+{_HTTPS_REPO}@[0-9a-f]{{40}}")
+# an https repository address without user or password (CI fetches it anonymously), at a
+# commit, not a tag: pip cannot tell a tag from a branch in the URL, and either can be moved
+_PINNED_GIT = re.compile(PINNED_GIT)
 # a wheel committed to the bureau's repository, by its path there; the slash makes pip read a
 # path (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index)
-_WHEEL = re.compile(r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl")
+_WHEEL = re.compile(WHEEL_PATH)
 _OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:/[A-Za-z0-9._-]+)?")
 # what CODEOWNERS covers when no --code-owner is given: GitHub flags it until it is replaced
 OWNER_PLACEHOLDER = "@请填写审核人"
@@ -108,7 +108,9 @@ departments:                     # 股室；其他记录用 id 引用
     name: 基层工作股
   - id: supervision
     name: 法治督察股
-site: {{}}                        # 网站标识码 website_id、ICP备案号 icp_record、公安备案号 psb_record、网址 base_url
+site:                            # 另可填网站标识码 website_id、ICP备案号 icp_record、公安备案号 psb_record、网址 base_url
+  # 与 requirements.txt 相同的 ssj 来源：抽取页面据此告诉公众安装哪一版 ssj 核验抽取；升级时两处一起改
+  ssj_requirement: {json.dumps(b.requirement, ensure_ascii=False)}
 policy:
   team_size: 2                   # 二(九)：对同一抽查对象选派执法检查人员不得少于 2 人
   lead_department_min: 1         # 二(四)：以业务主管部门执法人员为主
@@ -168,7 +170,8 @@ def _workflow(name: str) -> str:
     """This project's workflow, installing ssj from requirements.txt and without our tests."""
     text = (PROJECT / ".github" / "workflows" / name).read_text(encoding="utf-8")
     text = re.sub(r"python -m pip install -e '?\.(\[test\])?'?", "python -m pip install -r requirements.txt", text)
-    return re.sub(r"\n      - name: 测试\n        run: python -m pytest\n", "\n", text)
+    # the test step, with whatever it sets (its properties are indented deeper than the step)
+    return re.sub(r"\n      - name: 测试\n(?:        .*\n)*", "\n", text)
 
 
 README = """\
@@ -189,7 +192,9 @@ README = """\
   分支保护：合并前须经审核、须通过“检查记录”。
 - `CODEOWNERS` 列出的文件（CI 工作流、`requirements.txt`、记录格式、本局政策、网站模板）
   决定记录怎样检查、网站怎样生成，改动须经其中的负责人审核{owners_todo}。
-- `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；升级时改成新的提交号，经审核后合并。
+- `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；`records/jurisdiction.yaml` 的
+  `site.ssj_requirement` 是同一行，抽取页面据此告诉公众安装哪个版本来核验抽取。升级时两处一起改成新的
+  提交号，经审核后合并。
 - 把 `site/pages/regulation.md` 换成本局的实施方案全文，并在 `records/jurisdiction.yaml` 填好文号、日期和网站备案信息。
 - 在 GitHub 上发布：Settings → Pages → Source 选 GitHub Actions。
 """

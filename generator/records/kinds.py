@@ -19,6 +19,7 @@ from generator.records.types import (
     ListOf,
     Obj,
     Ref,
+    Requirement,
     Str,
     Text,
 )
@@ -131,6 +132,9 @@ JURISDICTION = Kind(
             Field("psb_record", Str(), "公安机关备案号", public=True),
             Field("base_url", Str(pattern=r"https?://\S+/", pattern_help="以 / 结尾的网址"),
                   "网站的正式地址（订阅源与站点地图需要绝对地址）", public=True),
+            Field("ssj_requirement", Requirement(),
+                  "本局 requirements.txt 中固定的 ssj 来源；抽取页面据此告诉公众安装哪一版 ssj 来核验抽取",
+                  public=True),
         )), "网站页脚信息", public=True, required=True),
         Field("policy", Obj((
             Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二(九)：不少于 2 人）",

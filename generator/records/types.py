@@ -70,6 +70,31 @@ class Str(FieldType):
         return f"文本（{self.pattern_help}）" if self.pattern_help else "文本"
 
 
+# How a bureau names the ssj it runs (requirements.txt, and jurisdiction.yaml's
+# site.ssj_requirement): a commit of an https repository without user or password (a tag or a
+# branch can be moved), or a wheel committed to the bureau's repository, by a path with a slash
+# (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index).
+HTTPS_REPO = r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._~/-]+"
+PINNED_GIT = rf"ssj ?@ ?git\+{HTTPS_REPO}@[0-9a-f]{{40}}"
+WHEEL_PATH = r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl"
+
+
+@dataclass(frozen=True)
+class Requirement(Str):
+    """A requirements.txt line pinning ssj (the pattern is for editors; the loader asks
+    generator.bureau.requirement_problem, which `ssj init` applies too)."""
+
+    pattern: str | None = f"{PINNED_GIT}|{WHEEL_PATH}"
+    pattern_help: str = ("ssj @ git+https://…@<40 位提交号>，或本仓库中 wheel 文件的路径"
+                         "（与 requirements.txt 中的一行相同）")
+    max_length: int = 300
+
+    def matches(self, value: str) -> bool:
+        from generator.bureau import requirement_problem  # bureau imports the kinds: not at the top
+
+        return requirement_problem(value) is None
+
+
 @dataclass(frozen=True)
 class Text(Str):
     """Free text that may span lines (Markdown where the site shows it)."""
