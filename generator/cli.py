@@ -4,6 +4,7 @@ Heavy modules are imported inside the commands so that `ssj --help` stays instan
 """
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -319,16 +320,33 @@ def draw_run(plan: str, values: tuple[str, ...], round_files: tuple[Path, ...],
 @click.option("--package", "package_file", type=click.Path(path_type=Path),
               help="抽取包文件（不读记录目录，供公众核验）")
 @click.option("--values", "values_file", type=click.Path(path_type=Path), help="随机值文件")
+@click.option("--round", "round_files", multiple=True, type=click.Path(path_type=Path),
+              help="drand 轮次文件（可重复，每个声明的 drand 轮次一个）；不给时，使用随机值文件所在"
+                   "目录中按 drand-<链>-<轮次>.json 命名的文件（如有）")
 @click.option("--result", "result_file", type=click.Path(path_type=Path),
               help="要比对的抽取结果文件；省略则把结果写到标准输出")
 @_records_option
 def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: Path | None,
-                result_file: Path | None, records_dir: Path) -> None:
-    """核验抽取：按抽取包与随机值重新计算结果，逐字节比对。"""
-    if package_file or values_file or result_file:
+                round_files: tuple[Path, ...], result_file: Path | None, records_dir: Path) -> None:
+    """核验抽取：按抽取包与随机值重新计算结果，逐字节比对。
+
+    \b
+    不带计划编号、给出 --package 与 --values 时为独立核验（不读记录目录）：
+    每个 drand 随机值须等于其轮次文件的 randomness，且该轮签名在固定的 drand 公钥下有效；
+    彩票号码无法离线核验，须与抽取包声明的那一期官方开奖公告核对。
+
+    \b
+    独立核验的退出码：
+      0  结果一致，且每个随机值都已与 drand 轮次核对
+      3  结果与随机值一致，但有随机值未核验（缺少轮次文件，或是彩票号码）
+      1  不一致、轮次文件不符或验签失败、无法计算
+      2  用法错误，或文件无法读取
+    """
+    if package_file or values_file or result_file or round_files:
         if not (package_file and values_file) or plans:
-            _fail("独立核验须同时给出 --package 与 --values（--result 可选），不带计划编号", EXIT_USAGE)
-        _verify_files(package_file, values_file, result_file)
+            _fail("独立核验须同时给出 --package 与 --values（--round、--result 可选），不带计划编号",
+                  EXIT_USAGE)
+        _verify_files(package_file, values_file, result_file, round_files)
         return
     from generator.draw.verify import verify_draws
     from generator.problem_format import as_text
@@ -352,7 +370,13 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
     sys.exit(EXIT_ERRORS if errors else EXIT_OK)
 
 
-def _verify_files(package_file: Path, values_file: Path, result_file: Path | None) -> None:
+def _verify_files(package_file: Path, values_file: Path, result_file: Path | None,
+                  round_files: tuple[Path, ...] = ()) -> None:
+    """The public verifier: recompute the result, and check each drand value against its round
+    (declared round, randomness = SHA-256(signature), signature under the pinned key). Lines go
+    to standard output when comparing with --result, else to standard error (standard output
+    then holds the result, byte for byte)."""
+    from generator.draw.drand import DrandError, verify_round
     from generator.draw.spec import DrawError, draw, serialise
     from generator.draw.verify import first_difference
 
@@ -361,16 +385,111 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
         expected = serialise(draw(package, values))
     except DrawError as e:
         _fail(f"无法计算：{e}")
-    if result_file is None:
+    sources = package["sources"]  # draw() checked: a list of objects, one value for each
+    rounds = _round_files(sources, values_file, round_files)
+    lines, unverified = [], []
+    for n, (source, value) in enumerate(zip(sources, values), start=1):
+        label = _source_label(source)
+        if n - 1 in rounds:
+            path, data = rounds[n - 1]
+            try:
+                randomness = verify_round(source["chain"], source["round"], data)
+            except DrandError as e:
+                _fail(f"{path}：{e}（第 {n} 个随机值，{label}）")
+            if randomness != value:
+                _fail(f"{path}：该轮的 randomness 是 {randomness}，{values_file} 中第 {n} 个随机值"
+                      f"却是 {value}，随机值不是声明的 {label}")
+            lines.append(f"已核验：第 {n} 个随机值（{label}）等于 {path} 的 randomness，"
+                         "该轮签名在 drand 公钥下有效")
+        elif source.get("kind") == "drand":
+            unverified.append(n)
+            lines.append(f"未核验：第 {n} 个随机值（{label}）没有对应的轮次文件，只重新计算了结果"
+                         "（用 --round 给出 drand 轮次文件）")
+        elif source.get("kind") == "lottery":
+            unverified.append(n)
+            lines.append(f"未核验：第 {n} 个随机值（{label}）是彩票开奖号码，无法离线核验：请与"
+                         f"{label}的官方开奖公告核对，按出球顺序应为 {value}")
+        else:
+            unverified.append(n)
+            lines.append(f"未核验：第 {n} 个随机值（{label}）不是 drand 轮次，本命令无法核验")
+    say = click.echo if result_file else (lambda line: click.echo(line, err=True))
+    if result_file is not None:
+        try:
+            actual = result_file.read_bytes()
+        except OSError as e:
+            _fail(f"{result_file}: 无法读取：{e.strerror}", EXIT_USAGE)
+        if actual != expected:
+            _fail(f"不一致：{result_file} {first_difference(expected, actual)}")
+    else:
         sys.stdout.buffer.write(expected)
-        return
-    try:
-        actual = result_file.read_bytes()
-    except OSError as e:
-        _fail(f"{result_file}: 无法读取：{e.strerror}", EXIT_USAGE)
-    if actual != expected:
-        _fail(f"不一致：{result_file} {first_difference(expected, actual)}")
-    click.echo(f"一致：{result_file} 与重新计算的结果逐字节相同")
+        sys.stdout.flush()
+    for line in lines:
+        say(line)
+    which = "、".join(f"第 {n} 个" for n in unverified)
+    if result_file is not None and not unverified:
+        say(f"一致，且随机值已与 drand 轮次核对：{result_file} 与重新计算的结果逐字节相同")
+    elif result_file is not None:
+        say(f"结果与随机值一致，但随机值未核验（{which}，见上）：{result_file} 与按 {values_file} "
+            "重新计算的结果逐字节相同")
+    elif not unverified:
+        say("随机值已与 drand 轮次核对；标准输出是按它们重新计算的结果")
+    else:
+        say(f"随机值未核验（{which}，见上）：标准输出只是按 {values_file} 重新计算的结果")
+    sys.exit(EXIT_UNVERIFIED if unverified else EXIT_OK)
+
+
+EXIT_UNVERIFIED = 3  # the public verifier: consistent, but some value was not checked
+_ROUND_FILE = re.compile(r"drand-([a-z0-9]+)-([0-9]+)\.json")
+
+
+def _declared_round(source: object) -> tuple[str, int] | None:
+    """(chain, round) of a declared drand source, or None for any other or malformed one."""
+    if not isinstance(source, dict) or source.get("kind") != "drand":
+        return None
+    chain, number = source.get("chain"), source.get("round")
+    return (chain, number) if isinstance(chain, str) and type(number) is int else None
+
+
+def _source_label(source: dict) -> str:  # type: ignore[type-arg]
+    declared = _declared_round(source)
+    if declared:
+        return f"drand {declared[0]} 第 {declared[1]} 轮"
+    if source.get("kind") == "lottery":
+        return f"{source.get('game', '彩票')} 第 {source.get('issue', '?')} 期"
+    kind = source.get("kind")
+    return f"{kind} 随机源" if isinstance(kind, str) and kind.isidentifier() else "未知种类的随机源"
+
+
+def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
+                 given: tuple[Path, ...]) -> dict[int, tuple[Path, object]]:
+    """Each declared drand source's round file, by source index: the --round files, matched by
+    the round they hold (a file for another round goes to the only drand source, whose check
+    then names the difference); without --round, drand-<chain>-<round>.json beside the values."""
+    declared = {i: r for i, s in enumerate(sources) if (r := _declared_round(s))}
+    found: dict[int, tuple[Path, object]] = {}
+    if not given:
+        for i, (chain, number) in declared.items():
+            path = values_file.parent / f"drand-{chain}-{number}.json"
+            if _ROUND_FILE.fullmatch(path.name) and path.is_file():
+                found[i] = (path, _read_json_file(path))
+        return found
+    labels = "、".join(f"{c} 第 {r} 轮" for c, r in declared.values()) or "无"
+    for path in given:
+        data = _read_json_file(path)
+        number = data.get("round") if isinstance(data, dict) else None
+        named = _ROUND_FILE.fullmatch(path.name)
+        matches = [i for i, (_, r) in declared.items() if r == number and type(number) is int]
+        if len(matches) > 1 and named:
+            matches = [i for i in matches if declared[i][0] == named.group(1)]
+        if not matches and len(declared) == 1:
+            matches = list(declared)
+        if len(matches) != 1:
+            _fail(f"{path}：不是抽取包声明的 drand 轮次（声明的是：{labels}）")
+        if matches[0] in found:
+            _fail(f"{path}：与 {found[matches[0]][0]} 是同一个随机源"
+                  f"（{_source_label(sources[matches[0]])}）的轮次文件，只能给一个")
+        found[matches[0]] = (path, data)
+    return found
 
 
 @draw.group("seed")

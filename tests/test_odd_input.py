@@ -443,7 +443,7 @@ def test_standalone_verify_of_a_package_whose_source_kind_is_a_list(tmp_path: Pa
     drawn_with_package_edited(tmp_path, '"kind": "drand"', '"kind": ["drand"]')
     out = ssj(tmp_path, "draw", "verify", "--package", f"{DRAWS}/package.json",
               "--values", f"{DRAWS}/values.json")
-    assert out.exit_code == 0 and out.stdout.startswith('{"commitment":'), out.output
+    assert out.exit_code == 3 and out.stdout.startswith('{"commitment":'), out.output
     assert "Traceback" not in out.output and "内部错误" not in out.output
     assert ssj(tmp_path, "check").exit_code == 1
 
