@@ -1155,8 +1155,9 @@ def run_the_page_command(site: Site, tmp: Path, plan_id: str = PLAN_ID) -> tuple
     """The page's openssl command, run exactly as written in a folder holding only the token
     and chain files downloaded from the links in the first time-stamp row."""
     page = f"plans/{plan_id}.html"
-    notice = section_of(site.page(page), "notice")
-    (command,) = [code.raw_text() for pre in notice.iter("pre") for code in pre.iter("code")]
+    checks = section_of(site.page(page), "verify")  # the first authority's command comes first
+    command = next(code.raw_text() for pre in checks.iter("pre") for code in pre.iter("code")
+                   if code.raw_text().startswith("openssl ts -verify"))
     first = stamp_rows(site, plan_id)[0]
     folder = tmp / "download"
     folder.mkdir()

@@ -32,7 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def plans(site: Path) -> dict[str, Any]:
-    found = json.loads((site / "draws" / "index.json").read_text(encoding="utf-8"))["plans"]
+    found = json.loads((site / "verify.json").read_text(encoding="utf-8"))["plans"]
     assert len(found) >= 4, found.keys()  # the example county's four draws
     return found
 

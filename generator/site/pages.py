@@ -21,6 +21,7 @@ from generator.records.timing import BEIJING, source_time
 from generator.rules.catalogue import LISTED
 from generator.site import opendata
 from generator.site.charts import bar_chart
+from generator.site.handcheck import hand_checks
 from generator.site.markup import render_markdown
 from generator.site.output import File, Page
 from generator.site.public import public
@@ -106,8 +107,11 @@ def _draw_view(records: Records, plan_id: str,
         "result": None,
     }
     result_file = folder.get("result.json")
-    if result_file is not None:
-        result = result_file.data
+    result = result_file.data if result_file is not None else None
+    key_example = _key_example(pkg, result) if result is not None else None
+    view["check"] = hand_checks(pkg, commitment, stamps, result, key_example,
+                                records.jurisdiction.site.get("ssj_requirement"))
+    if result is not None:
         inspectors = {i.id: i.name for i in records.inspectors}
         teams = {t["target"]: t["inspectors"] for t in result["teams"]}
         view["result"] = {
@@ -119,7 +123,7 @@ def _draw_view(records: Records, plan_id: str,
                                               for i in teams.get(entry["id"], ())]}
                                     for n, entry in enumerate(s["ranking"], start=1)]}
                        for s in result["strata"]],
-            "example": _key_example(pkg, result),
+            "example": key_example,
         }
     return view
 
@@ -298,9 +302,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
-    verify_page, verify_index = verifier(records, authorities, AUTHORITIES_FOLDER, site_dir)
-    pages.append(verify_page)
-    files.append(verify_index)
+    pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
                                                ("findings", "drawing")} for p in plan_views]))
@@ -340,7 +342,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     for md in sorted((site_dir / "pages").glob("*.md")):
         meta, body = _front_matter(md)
         pages.append(Page(f"{md.stem}.html", (f"page-{md.stem}.html", "page.html"),
-                          meta.get("title", md.stem), {"body": render_markdown(body)}))
+                          meta.get("title", md.stem), {"body": render_markdown(body, below_title=True)}))
 
     amendments = [public(a) for a in records.amendments]
     tables = opendata.tables(records, institutions, personnel, items, findings, entries, notices,

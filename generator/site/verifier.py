@@ -1,4 +1,4 @@
-"""The in-browser draw verifier: its page, and the index it reads (draws/index.json) telling it,
+"""The in-browser draw verifier: its page, and the index it reads (verify.json, the page's data) telling it,
 for each published draw, which files to fetch, when each declared source became known and which
 authority chains are pinned. The drand chain table comes from generator.draw.drand, so the page
 checks rounds against the same pinned keys as `ssj check`."""
@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,10 @@ from generator.draw.drand import CHAINS
 from generator.draw.evidence import Authority
 from generator.records.model import Records
 from generator.records.timing import source_time
-from generator.site.output import File, Page
+from generator.site.output import Page
 from generator.site.views import source_view, url_of
 
 PAGE = "verify.html"
-INDEX = "draws/index.json"
 
 
 def import_map(site_dir: Path) -> dict[str, str]:
@@ -30,8 +28,8 @@ def import_map(site_dir: Path) -> dict[str, str]:
 
 
 def verifier(records: Records, authorities: dict[str, Authority], authorities_folder: str,
-             site_dir: Path) -> tuple[Page, File]:
-    """verify.html and draws/index.json for the draws published in `records`."""
+             site_dir: Path) -> Page:
+    """verify.html, with verify.json beside it, for the draws published in `records`."""
     plans: dict[str, Any] = {}
     for plan in records.plans:
         folder = records.draws.get(plan.id)
@@ -55,7 +53,5 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
                         for a in authorities.values()},
         "plans": plans,
     }
-    data = (json.dumps(index, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
-    page = Page(PAGE, ("verify.html",), "核验抽取",
-                {"import_map": import_map(site_dir), "plans": plans})
-    return page, File(INDEX, data)
+    return Page(PAGE, ("verify.html",), "核验抽取",
+                {"import_map": import_map(site_dir), "plans": plans}, index)

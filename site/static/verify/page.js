@@ -75,7 +75,7 @@ async function fetchBytes(url) {
 }
 
 async function loadIndex() {
-  return JSON.parse(utf8.decode(await fetchBytes(new URL("draws/index.json", root))));
+  return JSON.parse(utf8.decode(await fetchBytes(new URL("verify.json", root))));
 }
 
 async function fetchPlan(index, planId) {
