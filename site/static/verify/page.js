@@ -19,9 +19,16 @@ function el(tag, attrs = {}, ...children) {
 }
 const code = (text) => el("code", {}, String(text));
 
+/** A moment in Beijing time, in the Chinese form: the date and the time each stay on one line. */
 function beijing(unixSeconds) {
-  const d = new Date((unixSeconds + 8 * 3600) * 1000).toISOString();
-  return `${d.slice(0, 10)} ${d.slice(11, 19)} 北京时间`;
+  const d = new Date((unixSeconds + 8 * 3600) * 1000);
+  const day = `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日`;
+  return [el("span", { class: "nw" }, day), " ", el("span", { class: "nw" }, d.toISOString().slice(11, 19)), "（北京时间）"];
+}
+// ISO dates and times in messages from the checks, kept whole when a line wraps
+const MOMENT = /(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}Z?)?)/;
+function unbroken(text) {
+  return text.split(MOMENT).map((part, n) => (n % 2 ? el("span", { class: "nw" }, part) : part));
 }
 function span(seconds) {
   const s = Math.abs(seconds);
@@ -167,7 +174,7 @@ async function checkValues(pkg, draw, index, entry) {
         unverified++;
         item.append(`——没有轮次文件 ${name}，未核对签名。`);
       } else {
-        item.append(`（第 ${source.round} 轮，按该链的时间表产生于 ${beijing(roundTime(chain, source.round))}）`);
+        item.append(`（第 ${source.round} 轮，按该链的时间表产生于 `, ...beijing(roundTime(chain, source.round)), "）");
         try {
           const randomness = await checkRound(chain, source.round, draw.json(name));
           if (randomness !== values[n]) {
@@ -212,7 +219,7 @@ async function checkStamps(pkg, commitment, draw, index, entry) {
   }
   const first = firstSourceTime(pkg, index, entry);
   const margin = index.margin_hours * 3600;
-  step.add(el("p", {}, `首个随机源公布于 ${beijing(first)}；规定时间戳至少提前 ${index.margin_hours} 小时。`));
+  step.add(el("p", {}, "首个随机源公布于 ", ...beijing(first), `；规定时间戳至少提前 ${index.margin_hours} 小时。`));
   let failed = 0, onTime = 0;
   for (const name of tokens) {
     const id = name.slice("timestamp-".length, -".tsr".length);
@@ -234,10 +241,10 @@ async function checkStamps(pkg, commitment, draw, index, entry) {
     }
     const genTime = checked.token.genTime.getTime() / 1000;
     const lead = first - genTime;
-    item.append(`时间戳时间 ${beijing(genTime)}，${lead >= 0 ? "早于" : "晚于"}首个随机源 ${span(lead)}。`);
+    item.append("时间戳时间 ", ...beijing(genTime), `，${lead >= 0 ? "早于" : "晚于"}首个随机源 ${span(lead)}。`);
     const list = el("ul", {});
     for (const [check, outcome] of Object.entries(checked.checks)) {
-      list.append(el("li", { "data-check": check, "data-state": outcome.state }, `${STATE_TEXT[outcome.state]}：${outcome.message}`));
+      list.append(el("li", { "data-check": check, "data-state": outcome.state }, `${STATE_TEXT[outcome.state]}：`, unbroken(outcome.message)));
       if (outcome.state === "fail") failed++;
     }
     item.append(list);
