@@ -1,29 +1,70 @@
-"""The Atom feed of notices, sitemap.xml and robots.txt."""
+"""Atom feeds (the site's notices, each institution's integrity file, each list), sitemap.xml and
+robots.txt."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
 from xml.sax.saxutils import escape, quoteattr
 
+from generator.site.render import link
+
 FEED_SIZE = 50
+EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: fixed, never the clock
 
 
-def atom(notices, title: str, base_url: str | None, authority: str) -> bytes:  # type: ignore[no-untyped-def]
-    """An Atom feed; ids are tag: URIs so they stay stable if the site moves."""
-    base = base_url or ""
-    updated = f"{notices[0].date}T00:00:00+08:00" if notices else "1970-01-01T00:00:00Z"
+class Entry(Protocol):
+    """One event of a feed (pages.Notice): dated, titled `kind：title`, linked to its page."""
+
+    @property
+    def date(self) -> str: ...  # YYYY-MM-DD, a day in Beijing
+    @property
+    def kind(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str: ...  # site path, may carry #fragment
+    @property
+    def slug(self) -> str: ...  # ASCII; with the date and url, makes the entry's id
+    @property
+    def summary(self) -> str: ...  # "" for none
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed before it is written: where, what it follows, and its entries, newest first."""
+
+    path: str  # e.g. "institutions/<id>.xml"
+    title: str
+    key: str  # the feed's part of its tag: id, stable if the path changes, e.g. "ssj:list:abnormal"
+    page: str  # the page it follows (rel="alternate")
+    entries: Sequence[Entry]
+
+
+def atom(feed: Feed, base_url: str | None, authority: str, author: str) -> bytes:
+    """An Atom feed; ids are tag: URIs so they stay stable if the site moves, and one event has
+    one id in every feed that carries it. Links are absolute under `base_url`, else relative to
+    the feed's own place."""
+    def href(target: str) -> str:
+        return quoteattr(link(base_url, feed.path, target))
+
+    entries = feed.entries[:FEED_SIZE]
+    updated = f"{max(e.date for e in entries)}T00:00:00+08:00" if entries else EPOCH
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
-             f"<title>{escape(title)}</title>",
-             f"<id>tag:{escape(authority)},2024:ssj</id>",
+             f"<title>{escape(feed.title)}</title>",
+             f"<id>tag:{escape(authority)},2024:{escape(feed.key)}</id>",
              f"<updated>{updated}</updated>",
-             f"<author><name>{escape(title)}</name></author>",
-             f"<link rel=\"self\" href={quoteattr(base + 'feed.xml')}/>",
-             f"<link rel=\"alternate\" href={quoteattr(base + 'index.html')}/>"]
-    for n in notices[:FEED_SIZE]:
+             f"<author><name>{escape(author)}</name></author>",
+             f"<link rel=\"self\" href={href(feed.path)}/>",
+             f"<link rel=\"alternate\" href={href(feed.page)}/>"]
+    for e in entries:
         lines += ["<entry>",
-                  f"<title>{escape(n.kind)}：{escape(n.title)}</title>",
-                  f"<id>tag:{escape(authority)},{n.date}:{escape(n.url)}:{n.slug}</id>",
-                  f"<updated>{n.date}T00:00:00+08:00</updated>",
-                  f"<link href={quoteattr(base + n.url)}/>",
+                  f"<title>{escape(e.kind)}：{escape(e.title)}</title>",
+                  f"<id>tag:{escape(authority)},{e.date}:{escape(e.url)}:{e.slug}</id>",
+                  f"<updated>{e.date}T00:00:00+08:00</updated>",
+                  f"<link href={href(e.url)}/>",
+                  *([f"<summary>{escape(e.summary)}</summary>"] if e.summary else []),
                   "</entry>"]
     lines.append("</feed>")
     return ("\n".join(lines) + "\n").encode()

@@ -1,0 +1,467 @@
+"""Following one institution (issue 14): each institution's integrity file (诚信档案) and each list
+(the abnormal list, the blacklist, the credit-platform notices) has its own Atom feed, named in its
+page's head with <link rel="alternate"> and linked visibly on the page.
+
+Every feed of the built example, the site's own feed.xml included, is read back with an XML
+parser and checked against RFC 4287's structure (`atom_problems`); the entries of each feed are
+compared with the records they come from, and nothing published later reaches any of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator.records.load import load_records
+from generator.records.model import Record, Records
+from tests.sitecheck import Site, build_site, copy_example
+from tests.test_publication import edit, epoch
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+ATOM = "{" + ATOM_NS + "}"
+XML_NS = "{http://www.w3.org/XML/1998/namespace}"
+EXTENSIONS: frozenset[str] = frozenset()  # foreign elements a feed may carry: none so far
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
+DAY = "2026-12-31"
+ENV = {"SOURCE_DATE_EPOCH": epoch(DAY), "SSJ_SOURCE_REVISION": "test"}
+LIST_FEEDS = {"abnormal": "lists/abnormal.xml", "blacklist": "lists/blacklist.xml",
+              "credit": "lists/credit-notices.xml"}
+SUBSCRIBE = "订阅本机构的诚信档案更新（Atom）"
+
+
+# --------------------------------------------------------------------------- the validator
+
+
+def _instant(text: str | None) -> dt.datetime | str:
+    """An RFC 3339 date-time with its offset, or why it is not one."""
+    if text is None or not RFC3339.fullmatch(text):
+        return f"{text!r} is not an RFC 3339 date-time"
+    stamp = dt.datetime.fromisoformat(text)
+    return stamp if stamp.tzinfo is not None else f"{text!r} has no offset"
+
+
+def _names(href: str, path: str) -> bool:
+    """Whether `href`, in the document at site path `path`, is that document: an absolute URL
+    ending with the path, or a reference relative to the document's own place."""
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", href):
+        return href.endswith("/" + path)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(path), href)) == path
+
+
+def atom_problems(data: bytes, path: str) -> list[str]:
+    """What makes `data`, served at site path `path`, not a valid Atom feed (RFC 4287): an
+    atom:feed root; exactly one atom:id (an absolute IRI), atom:title and atom:updated (RFC 3339
+    with an offset, no earlier than any entry's); an author on the feed or on every entry; one
+    rel="self" link ending with `path`, and at most one alternate link per type and hreflang;
+    each entry with exactly one atom:id (unique in the feed), atom:title and atom:updated, and an
+    alternate link or content; no element outside the Atom namespace but EXTENSIONS."""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as e:
+        return [f"{path}: not well-formed XML: {e}"]
+    if root.tag != f"{ATOM}feed":
+        return [f"{path}: the root is {root.tag}, not atom:feed"]
+    problems = []
+
+    def say(where: str, what: str) -> None:
+        problems.append(f"{path}{where}: {what}")
+
+    for element in root.iter():
+        namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
+        if namespace != ATOM_NS and element.tag not in EXTENSIONS:
+            say("", f"element {element.tag} outside the Atom namespace")
+
+    def one(parent: ET.Element, name: str, where: str) -> ET.Element | None:
+        found = parent.findall(f"{ATOM}{name}")
+        if len(found) != 1:
+            say(where, f"{len(found)} atom:{name}, not one")
+        return found[0] if found else None
+
+    def text_construct(parent: ET.Element, name: str, where: str) -> None:
+        element = one(parent, name, where)
+        if element is not None and element.get("type", "text") not in ("text", "html", "xhtml"):
+            say(where, f"atom:{name} of type {element.get('type')!r}")
+        if element is not None and not "".join(element.itertext()).strip():
+            say(where, f"empty atom:{name}")
+
+    def updated(parent: ET.Element, where: str) -> dt.datetime | None:
+        element = one(parent, "updated", where)
+        stamp = _instant(element.text if element is not None else None)
+        if isinstance(stamp, str):
+            say(where, f"atom:updated {stamp}")
+            return None
+        return stamp
+
+    def links(parent: ET.Element, where: str) -> list[ET.Element]:
+        found = parent.findall(f"{ATOM}link")
+        alternates = [(link.get("type"), link.get("hreflang")) for link in found
+                      if link.get("rel", "alternate") == "alternate"]
+        if len(alternates) != len(set(alternates)):
+            say(where, "two alternate links of one type and hreflang")
+        for link in found:
+            if not link.get("href"):
+                say(where, "atom:link without href")
+        return found
+
+    def authored(parent: ET.Element) -> bool:
+        authors = parent.findall(f"{ATOM}author")
+        for author in authors:
+            names = author.findall(f"{ATOM}name")
+            if len(names) != 1 or not (names[0].text or "").strip():
+                say("", "atom:author without exactly one atom:name")
+        return bool(authors)
+
+    feed_id = one(root, "id", "")
+    if feed_id is not None and not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S+$", feed_id.text or ""):
+        say("", f"atom:id {feed_id.text!r} is not an absolute IRI")
+    text_construct(root, "title", "")
+    feed_updated = updated(root, "")
+    selves = [link.get("href") or "" for link in links(root, "")
+              if link.get("rel") == "self"]
+    if len(selves) != 1 or not _names(selves[0], path):
+        say("", f"self links {selves} do not name {path}")
+    feed_authored = authored(root)
+
+    seen: set[str] = set()
+    for n, entry in enumerate(root.findall(f"{ATOM}entry")):
+        where = f" entry {n}"
+        entry_id = one(entry, "id", where)
+        if entry_id is not None:
+            if entry_id.text in seen:
+                say(where, f"atom:id {entry_id.text!r} used twice")
+            seen.add(entry_id.text or "")
+            if not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:\S+$", entry_id.text or ""):
+                say(where, f"atom:id {entry_id.text!r} is not an absolute IRI")
+        text_construct(entry, "title", where)
+        stamp = updated(entry, where)
+        if stamp is not None and feed_updated is not None and stamp > feed_updated:
+            say(where, f"updated {stamp} is later than the feed's {feed_updated}")
+        alternate = [link for link in links(entry, where)
+                     if link.get("rel", "alternate") == "alternate"]
+        if not alternate and entry.find(f"{ATOM}content") is None:
+            say(where, "neither an alternate link nor content")
+        if len(entry.findall(f"{ATOM}summary")) > 1:
+            say(where, "more than one atom:summary")
+        if not feed_authored and not authored(entry):
+            say(where, "no author, and none on the feed")
+    return problems
+
+
+def test_the_validator_finds_what_breaks_a_feed() -> None:
+    good = (f'<feed xmlns="{ATOM_NS}"><id>tag:x,2024:f</id><title>t</title>'
+            "<updated>2026-01-02T00:00:00+08:00</updated><author><name>a</name></author>"
+            '<link rel="self" href="https://x/f.xml"/>'
+            "<entry><id>tag:x,2026:1</id><title>e</title><updated>2026-01-02T00:00:00+08:00"
+            '</updated><link href="https://x/1.html"/></entry></feed>')
+    assert atom_problems(good.encode(), "f.xml") == []
+    broken = {
+        "no offset": good.replace("<updated>2026-01-02T00:00:00+08:00</updated><author>",
+                                  "<updated>2026-01-02T00:00:00</updated><author>"),
+        "not RFC 3339": good.replace("2026-01-02T00:00:00+08:00</updated><author>",
+                                     "2026-01-02</updated><author>"),
+        "entry later": good.replace("2026-01-02T00:00:00+08:00</updated><link",
+                                    "2026-01-03T00:00:00+08:00</updated><link"),
+        "no author": good.replace("<author><name>a</name></author>", ""),
+        "two ids": good.replace("<id>tag:x,2026:1</id>", "<id>tag:x,2026:1</id><id>tag:y</id>"),
+        "same id twice": good.replace("</entry>", "</entry>" + good[good.index("<entry>"):
+                                                                    good.index("</feed>")]),
+        "no link": good.replace('<link href="https://x/1.html"/>', ""),
+        "wrong self": good.replace("https://x/f.xml", "https://x/other.xml"),
+        "foreign element": good.replace("<title>e</title>", '<title>e</title><x:y xmlns:x="u"/>'),
+        "not a feed": good.replace("<feed", "<fed").replace("</feed>", "</fed>"),
+    }
+    for name, text in broken.items():
+        assert atom_problems(text.encode(), "f.xml"), name
+
+
+# --------------------------------------------------------------------------- the example site
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_example(tmp_path_factory.mktemp("example"))
+
+
+def build(root: Path, out: Path, day: str = DAY) -> Site:
+    result = build_site(root, out, env={**ENV, "SOURCE_DATE_EPOCH": epoch(day)})
+    assert result.exit_code == 0, result.output
+    return Site(out)
+
+
+@pytest.fixture(scope="module")
+def site(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return build(example, tmp_path_factory.mktemp("built") / "site")
+
+
+@pytest.fixture(scope="module")
+def records(example: Path) -> Records:
+    loaded, problems = load_records(example / "records")
+    assert not [p for p in problems if p.severity == "error"]
+    return loaded.published_by(dt.date.fromisoformat(DAY))
+
+
+def feed_paths(site: Site) -> list[str]:
+    return [p for p in site.files() if p.endswith(".xml") and p != "sitemap.xml"]
+
+
+def entries(site: Site, path: str) -> dict[str, str]:
+    """id -> title of every entry of the feed at `path`."""
+    root = ET.fromstring(site.bytes(path))
+    return {e.findtext(f"{ATOM}id"): e.findtext(f"{ATOM}title")
+            for e in root.iter(f"{ATOM}entry")}
+
+
+def tag(records: Records, date: dt.date, url: str, slug: str) -> str:
+    return f"tag:{records.jurisdiction.division_code}.ssj,{date}:{url}:{slug}"
+
+
+def list_events(records: Records, entry: Record) -> set[str]:
+    url = f"lists.html#{entry.id}"
+    out = {tag(records, entry.entered_on, url, "listed")}
+    if entry.exit and entry.exit.date <= dt.date.fromisoformat(DAY):
+        out.add(tag(records, entry.exit.date, url, "delisted"))
+    return out | amended(records, entry, url)
+
+
+def amended(records: Records, record: Record, url: str) -> set[str]:
+    return {tag(records, a.date, url, f"amendment-{a.id}")
+            for a in records.amendments_of(record.id)}
+
+
+def expected_of(records: Records, inst: Record) -> set[str]:
+    """The entry ids of an institution's feed, worked out from the published records."""
+    targets = {inst.id} | {p.id for p in records.persons_of(inst.id)}
+    out: set[str] = set()
+    for f in records.findings:
+        if f.target in targets:
+            url = f"findings/{f.id}.html"
+            out |= {tag(records, f.published_on, url, "finding")} | amended(records, f, url)
+    for e in records.list_entries_of(inst.id):
+        out |= list_events(records, e)
+    for n in records.credit_notices:
+        if n.institution == inst.id:
+            url = f"lists.html#{n.id}"
+            out |= {tag(records, n.published_on, url, "credit-notice")} | amended(records, n, url)
+    return out
+
+
+def test_every_feed_is_valid_atom(site: Site, records: Records) -> None:
+    paths = feed_paths(site)
+    assert "feed.xml" in paths
+    assert {f"institutions/{i.id}.xml" for i in records.institutions} | set(
+        LIST_FEEDS.values()) | {"feed.xml"} == set(paths)
+    problems = [p for path in paths for p in atom_problems(site.bytes(path), path)]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_every_feed_link_resolves_under_the_base(site: Site, records: Records) -> None:
+    base = records.jurisdiction.site.base_url
+    mapped = Site(site.root, base)
+    for path in feed_paths(site):
+        for link in ET.fromstring(site.bytes(path)).iter(f"{ATOM}link"):
+            href = link.get("href")
+            assert href.startswith(base), (path, href)
+            target, fragment = mapped.resolve(path, href)
+            assert target and (site.root / target).is_file(), (path, href)
+            if fragment:
+                assert fragment in site.ids(target), (path, href)
+
+
+def head_feeds(site: Site, page: str) -> list[str]:
+    """The site paths of the Atom feeds a page names in its head, the site's own left out."""
+    head = site.page(page).one("head")
+    found = [site.resolve(page, link.get("href"))[0]
+             for link in head.find_all("link", rel="alternate", type="application/atom+xml")]
+    return [f for f in found if f != "feed.xml"]
+
+
+def test_each_institution_page_names_and_links_its_feed(site: Site, records: Records) -> None:
+    for inst in records.institutions:
+        page, feed = f"institutions/{inst.id}.html", f"institutions/{inst.id}.xml"
+        assert head_feeds(site, page) == [feed], page
+        visible = [a for a in site.main(page).iter("a") if a.text() == SUBSCRIBE]
+        assert [site.resolve(page, a.get("href"))[0] for a in visible] == [feed], page
+        title = ET.fromstring(site.bytes(feed)).findtext(f"{ATOM}title")
+        assert inst.name in title
+
+
+def test_the_lists_page_names_and_links_each_lists_feed(site: Site) -> None:
+    assert head_feeds(site, "lists.html") == list(LIST_FEEDS.values())
+    main = site.main("lists.html")
+    for heading, feed in LIST_FEEDS.items():
+        section = main.one("section", **{"aria-labelledby": heading})
+        links = [a for a in section.iter("a") if a.text() == "订阅（Atom）"]
+        assert [site.resolve("lists.html", a.get("href"))[0] for a in links] == [feed], heading
+        assert (site.root / feed).is_file()
+
+
+def test_an_institutions_feed_holds_exactly_its_events(site: Site, records: Records) -> None:
+    for inst in records.institutions:
+        found = set(entries(site, f"institutions/{inst.id}.xml"))
+        assert found == expected_of(records, inst), inst.id
+
+
+def test_the_examples_events_are_there_with_their_titles(site: Site, records: Records) -> None:
+    def titles(inst_id: str) -> list[str]:
+        return sorted(entries(site, f"institutions/{inst_id}.xml").values())
+
+    # 博睿: listed on the abnormal list after finding 2025-01-02, and removed
+    abnormal = records.get("abnormal-2025-01")
+    boruis = titles(abnormal.institution)
+    name = records.get(abnormal.institution).name
+    assert f"列入执业异常名录：{name}" in boruis and f"移出执业异常名录：{name}" in boruis
+    assert any(t.startswith("检查结果公示：") for t in boruis)
+    # 卓远: a violation, the blacklist, and the amendment of that finding
+    black = records.get("blacklist-2025-01")
+    zhuoyuan = titles(black.institution)
+    assert f"列入信用黑名单：{records.get(black.institution).name}" in zhuoyuan
+    assert any(t.startswith("更正：") for t in zhuoyuan)
+    # 平房子: the credit-platform notice
+    notice = records.credit_notices[0]
+    assert f"信用平台公示：{records.get(notice.institution).name}" in titles(notice.institution)
+
+
+def test_an_institution_without_events_has_a_valid_empty_feed(site: Site, records: Records) -> None:
+    quiet = [i for i in records.institutions if not expected_of(records, i)]
+    assert quiet, "the example has no institution without events"
+    for inst in quiet:
+        path = f"institutions/{inst.id}.xml"
+        root = ET.fromstring(site.bytes(path))
+        assert root.findall(f"{ATOM}entry") == []
+        assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+        assert atom_problems(site.bytes(path), path) == []
+
+
+def test_each_lists_feed_holds_exactly_its_lists_events(site: Site, records: Records) -> None:
+    for name in ("abnormal", "blacklist"):
+        expected = set().union(*(list_events(records, e) for e in records.list_entries
+                                 if e.list == name))
+        assert set(entries(site, LIST_FEEDS[name])) == expected, name
+    expected = set().union(*({tag(records, n.published_on, f"lists.html#{n.id}", "credit-notice")}
+                             | amended(records, n, f"lists.html#{n.id}")
+                             for n in records.credit_notices))
+    assert set(entries(site, LIST_FEEDS["credit"])) == expected
+
+
+def test_an_event_has_one_id_in_every_feed(site: Site) -> None:
+    """A finding, a listing or an exit, or a credit notice carries the id it has in feed.xml,
+    so a reader who follows both sees it once."""
+    everywhere = set(entries(site, "feed.xml"))
+    for path in feed_paths(site):
+        for entry_id in entries(site, path):
+            if not re.search(r":amendment-[^:]+$", entry_id):
+                assert entry_id in everywhere, (path, entry_id)
+
+
+def test_the_feeds_are_the_same_in_a_second_build(example: Path, site: Site,
+                                                  tmp_path: Path) -> None:
+    again = build(example, tmp_path / "again")
+    assert {p: again.bytes(p) for p in feed_paths(again)} == {p: site.bytes(p)
+                                                             for p in feed_paths(site)}
+
+
+def test_without_a_base_url_feed_links_are_relative_to_the_feed(example: Path,
+                                                                tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    text = (root / "records/jurisdiction.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("base_url:"))
+    edit(root, "records/jurisdiction.yaml", line + "\n", "")
+    site = build(root, tmp_path / "out")
+    for path in feed_paths(site):
+        assert atom_problems(site.bytes(path), path) == [], path
+        for link in ET.fromstring(site.bytes(path)).iter(f"{ATOM}link"):
+            href = link.get("href")
+            assert "://" not in href, (path, href)
+            target, fragment = site.resolve(path, href)
+            assert target and (site.root / target).is_file(), (path, href)
+            if fragment:
+                assert fragment in site.ids(target), (path, href)
+
+
+PERSON_FINDING = """\
+id: 2026-targeted-02
+targeted:
+  ground: complaint
+  note: 收到当事人投诉 1 件。
+target: "22113241999000003"
+inspectors: ["21132419009", "21132419008"]
+inspected:
+  start: 2026-09-01
+  end: 2026-09-01
+method: onsite
+items: [gr-03]
+outcome: compliant
+result: 投诉反映的情况经核查不属实。
+published_on: 2026-09-10
+"""
+
+
+def test_a_finding_about_a_person_is_in_the_feed_of_their_institution(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    (root / "records/findings/2026-targeted-02.yaml").write_text(PERSON_FINDING, encoding="utf-8")
+    site = build(root, tmp_path / "out")
+    loaded, _ = load_records(root / "records")
+    person = loaded.get("22113241999000003")
+    inst = loaded.get(person.institution)
+    found = entries(site, f"institutions/{inst.id}.xml")
+    assert found == {tag(loaded, dt.date(2026, 9, 10), "findings/2026-targeted-02.html",
+                         "finding"): f"检查结果公示：{person.name}（{inst.name}）：未发现问题"}
+    path = f"institutions/{inst.id}.xml"
+    assert atom_problems(site.bytes(path), path) == []
+
+
+# --------------------------------------------------------------------------- publication dates
+
+LATER = "2026-11-04"
+AMENDMENT_TEXT = "列入决定文号应为喀司黑〔2025〕2号"
+AMENDMENT = f"""\
+id: blacklist-2025-01-a1
+record: blacklist-2025-01
+date: {LATER}
+reason: 核对决定书时发现文号有误。
+correction: {AMENDMENT_TEXT}，原公示中的其他内容不变。
+"""
+
+
+@pytest.fixture(scope="module")
+def later(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example with one event of every kind dated LATER: a finding published then, an
+    amendment of a published list entry, a credit notice, and an exit from the blacklist (an
+    exit recorded ahead of its day)."""
+    root = copy_example(tmp_path_factory.mktemp("later"))
+    edit(root, "records/findings/2026-02-03.yaml", "published_on: 2026-10-30",
+         f"published_on: {LATER}")
+    (root / "records/amendments/blacklist-2025-01-a1.yaml").write_text(AMENDMENT, encoding="utf-8")
+    edit(root, "records/credit-notices/cn-2026-01.yaml", "published_on: 2026-05-20",
+         f"published_on: {LATER}")
+    edit(root, "records/lists/blacklist-2025-01.yaml", "entered_on: 2025-06-25\n",
+         f"entered_on: 2025-06-25\nexit:\n  date: {LATER}\n  reason: 信用修复期满，依申请移出。\n")
+    return root
+
+
+def withheld(site: Site) -> list[str]:
+    """Which of the LATER events some feed shows."""
+    text = {path: site.read(path) for path in feed_paths(site)}
+    marks = {"finding": "findings/2026-02-03.html", "amendment": AMENDMENT_TEXT,
+             "credit notice": "cn-2026-01", "exit": f"{LATER}:lists.html#blacklist-2025-01"}
+    return sorted(f"{what} in {path}" for what, mark in marks.items()
+                  for path, body in text.items() if mark in body)
+
+
+def test_nothing_published_later_reaches_a_feed(later: Path, tmp_path: Path) -> None:
+    before = build(later, tmp_path / "before", "2026-11-03")
+    assert withheld(before) == []
+    problems = [p for path in feed_paths(before) for p in atom_problems(before.bytes(path), path)]
+    assert not problems, "\n".join(problems)
+    on = build(later, tmp_path / "on", LATER)
+    shown = withheld(on)
+    for what in ("finding", "amendment", "credit notice", "exit"):
+        assert any(s.startswith(what + " in ") for s in shown), (what, shown)
+    assert "amendment in institutions/31211324MA01474718.xml" in shown
+    assert "amendment in lists/blacklist.xml" in shown
+    assert "exit in lists/blacklist.xml" in shown
+    assert "credit notice in lists/credit-notices.xml" in shown
