@@ -12,22 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.browser import browser, open_page, screenshot, serve_site  # noqa: F401 (fixture)
-from tests.sitecheck import build_site, copy_example
+from tests.browser import built_example, open_page, screenshot, serve_site
 from tests.tsa_authority import make_authority
 
-ENV = {"SOURCE_DATE_EPOCH": "1796083200", "SSJ_SOURCE_REVISION": "0" * 40}  # 2026-12-01
 DONE = "main[data-verdict=pass], main[data-verdict=fail], main[data-verdict=incomplete]"
 STEPS = ("commitment", "values", "timestamp", "seed", "result")
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = copy_example(tmp_path_factory.mktemp("example"))
-    out = root / "out"
-    built = build_site(root, out, env=ENV)
-    assert built.exit_code == 0, built.output
-    return out
+    return built_example(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -166,5 +160,9 @@ def test_only_the_verifier_may_run_scripts(site: Path) -> None:
             scripts = re.findall(r"script-src ([^;]*);", csp)
             assert scripts and re.fullmatch(r"'self' 'sha256-[A-Za-z0-9+/]+=*'", scripts[0]), csp
             assert "unsafe" not in csp and "<script>" not in html
+        elif page.name == "search.html" and page.parent == site:  # Pagefind: WebAssembly
+            assert re.findall(r"script-src ([^;]*);", csp) == ["'self' 'wasm-unsafe-eval'"], csp
+            assert re.findall(r"<script[^>]*>", html) == [
+                '<script type="module" src="static/search/search.js">'], page
         else:
             assert "script-src" not in csp and "<script" not in html, page
