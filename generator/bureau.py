@@ -1,8 +1,9 @@
 """`ssj init DIR`: a fresh bureau repository that passes `ssj check` and builds.
 
-It holds a records skeleton whose policy starts from 方案 二(八), this project's site folder,
-the two CI workflows (installing ssj from `requirements.txt`), CODEOWNERS over what decides how
-records are checked and published, editor settings and a README.
+It holds a records skeleton whose policy starts from 方案 二（八）, this project's site folder, the
+staff guide (docs/guide.md, kept off the public site), the two CI workflows (installing ssj from
+`requirements.txt`), CODEOWNERS over what decides how records are checked and published, editor
+settings and a README.
 
 `requirements.txt` is what the bureau's CI runs with the power to publish the official site, so
 it names this project exactly: a git commit (pip checks out that very commit) or a wheel kept in
@@ -109,25 +110,27 @@ departments:                     # 股室；其他记录用 id 引用
   - id: supervision
     name: 法治督察股
 site:                            # 另可填网站标识码 website_id、ICP备案号 icp_record、公安备案号 psb_record、网址 base_url
+  # 页脚“联系我们”：对外电话 telephone、邮箱 email（不填则不显示）；主办单位 host（不填则为本局全称）；
+  # 党政机关网站标识 gov_mark（image：放在 site/static/ 下的标识图片，url：核验地址），开办审核后填写
   # 与 requirements.txt 相同的 ssj 来源：抽取页面据此告诉公众安装哪一版 ssj 核验抽取；升级时两处一起改
   ssj_requirement: {json.dumps(b.requirement, ensure_ascii=False)}
 policy:
-  team_size: 2                   # 二(九)：对同一抽查对象选派执法检查人员不得少于 2 人
-  lead_department_min: 1         # 二(四)：以业务主管部门执法人员为主
-  same_inspector_period_days: 730   # 二(九)：“一定周期内”同一人员不得检查同一对象
-  publication_deadline_days: 20  # 三(一)：检查结束后多少天内公示
+  team_size: 2                   # 二（九）：对同一抽查对象选派执法检查人员不得少于 2 人
+  lead_department_min: 1         # 二（四）：以业务主管部门执法人员为主
+  same_inspector_period_days: 730   # 二（九）：“一定周期内”同一人员不得检查同一对象
+  publication_deadline_days: 20  # 三（一）：检查结束后多少天内公示
   draw_margin_hours: 24          # 抽取包的可信时间戳须早于随机源公布的小时数
   max_revisions: 1               # 每个计划最多修订（重新抽取）的次数
-  onsite_min_percent: 51         # 二(七)：原则上以实地检查为主
-  witnesses_required: true       # 二(九)：邀请代表到场监督抽取
-  quotas_from: {today.year}-01-01        # 自该年度起考核二(八)的年度频次
+  onsite_min_percent: 51         # 二（七）：原则上以实地检查为主
+  witnesses_required: true       # 二（九）：邀请代表到场监督抽取
+  quotas_from: {today.year}-01-01        # 自该年度起考核二（八）的年度频次
   publish_inspector_roster: true
-  risk_weights:                  # 二(八)：加大检查力度的对象每家抽签份数
+  risk_weights:                  # 二（八）：加大检查力度的对象每家抽签份数
     complaints: 2
     abnormal_list: 3
     blacklist: 3
     serious_violation: 3
-  sectors:                       # 二(八)：各行业每年随机抽查次数、每次最少对象数与比例
+  sectors:                       # 二（八）：各行业每年随机抽查次数、每次最少对象数与比例
     - sector: law-firm           # 律师事务所：每年一次，每次不少于 2 家
       lead_department: lawyer
       inspections_per_year: 1
@@ -188,8 +191,8 @@ README = """\
 
 - 记录在 `records/`，格式说明见 `records/README.md`；新建记录：`ssj new institution` 等。
 - 检查：`ssj check`；生成网站：`ssj build`；本地预览：`ssj serve`。
-- 操作指南：`site/pages/guide.md`（网站上的“操作指南”），其中“保护主分支”一节说明必须开启的
-  分支保护：合并前须经审核、须通过“检查记录”。
+- 操作指南：`docs/guide.md`（给工作人员看，不在公示网站上发布），其中“保护主分支”一节说明必须
+  开启的分支保护：合并前须经审核、须通过“检查记录”。
 - `CODEOWNERS` 列出的文件（CI 工作流、`requirements.txt`、记录格式、本局政策、网站模板）
   决定记录怎样检查、网站怎样生成，改动须经其中的负责人审核{owners_todo}。
 - `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；`records/jurisdiction.yaml` 的
@@ -202,7 +205,7 @@ README = """\
 CODEOWNERS = """\
 # 代码负责人：下列文件决定 CI 安装什么、记录怎样检查、网站怎样生成。改动它们的拉取请求须经
 # 这里列出的人审核，前提是主分支的保护规则开启了“Require review from Code Owners”（见操作指南
-# “保护主分支”）。写法适用于 GitHub 和 GitLab；Gitea 用正则表达式写法（见操作指南）。
+# docs/guide.md“保护主分支”）。写法适用于 GitHub 和 GitLab；Gitea 用正则表达式写法（见操作指南）。
 /CODEOWNERS {owners}
 /.github/ {owners}
 /requirements.txt {owners}
@@ -244,6 +247,8 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
     for path in sorted((PROJECT / "site").rglob("*")):
         if path.is_file():
             files[path.relative_to(PROJECT).as_posix()] = path.read_bytes()
+    # the staff guide travels with the records, not on the public site
+    files["docs/guide.md"] = (PROJECT / "docs" / "guide.md").read_bytes()
     return {k: v if isinstance(v, bytes) else v.encode() for k, v in files.items()}
 
 

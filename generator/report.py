@@ -1,5 +1,5 @@
-"""The yearly summary 方案 四(三) asks for (汇总、分析、总结), per sector, from the records: what
-was inspected and found, and the inspections actually made against 方案 二(八)'s floor and the
+"""The yearly summary 方案 四（三） asks for (汇总、分析、总结), per sector, from the records: what
+was inspected and found, and the inspections actually made against 方案 二（八）'s floor and the
 bureau's policy, with the policy's reason where it goes below the floor."""
 from __future__ import annotations
 
@@ -28,14 +28,15 @@ class SectorRow:
     ratio_percent: int  # inspected / roster, rounded down
     random_inspections: int
     targeted_inspections: int
-    onsite: int
+    onsite: int  # random inspections done on site (方案 二（七）: 以实地检查为主)
     onsite_percent: int  # share of random inspections done on site, rounded down
-    outcomes: dict[str, int] = field(default_factory=dict)
-    rectifications_open: int = 0  # findings with follow-ups not (yet) rectified
+    outcomes: dict[str, int] = field(default_factory=dict)  # of the random inspections
+    targeted_outcomes: dict[str, int] = field(default_factory=dict)  # of the targeted ones
+    rectifications_open: int = 0  # findings with follow-ups not (yet) rectified (both kinds)
     rectifications_closed: int = 0  # findings whose latest visit found them rectified
     listed: int = 0
     delisted: int = 0
-    # 方案 二(八): inspections actually made (as the policy counts them) against the floor
+    # 方案 二（八）: inspections actually made (as the policy counts them) against the floor
     rounds: int = 0  # inspections counted toward the yearly frequency (year.frequency)
     smallest_round: int = 0  # fewest of the sector's institutions inspected in one of them
     floor_per_year: int = 0  # the 方案's
@@ -102,7 +103,9 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
             random_inspections=len(random), targeted_inspections=len(mine) - len(random),
             onsite=(onsite := sum(1 for f in random if f.method == "onsite")),
             onsite_percent=onsite * 100 // len(random) if random else 0,
-            outcomes=dict(sorted(Counter(f.outcome for f in mine).items())),
+            outcomes=dict(sorted(Counter(f.outcome for f in random).items())),
+            targeted_outcomes=dict(sorted(Counter(f.outcome for f in mine
+                                                  if f.plan is None).items())),
             rectifications_open=len(followed) - closed, rectifications_closed=closed,
             listed=sum(1 for e in entries if e.entered_on.year == year and e.entered_on <= day),
             delisted=sum(1 for e in entries if e.exit is not None
@@ -120,19 +123,25 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
                       sum(1 for p in problems if p.severity == WARNING))
 
 
-COLUMNS = (("name", "行业"), ("roster", "名录数"), ("inspected", "随机抽查对象"),
-           ("ratio_percent", "抽查比例%"), ("random_inspections", "随机检查"),
-           ("targeted_inspections", "非随机检查"), ("rounds", "实际抽查次数"),
+# Each header says what its column counts: a random inspection (随机检查) is one inspected target
+# of a drawn plan, a targeted one (非随机检查) one inspection outside the draw (方案 二（九）末段);
+# 户次 counts inspections, 家 institutions, 次 the sector's rounds of random inspection.
+COLUMNS = (("name", "行业"), ("roster", "名录数（家）"), ("inspected", "随机抽查对象（家）"),
+           ("ratio_percent", "抽查比例%"), ("random_inspections", "随机检查（户次）"),
+           ("targeted_inspections", "非随机检查（户次）"), ("rounds", "实际抽查次数"),
            ("smallest_round", "每次最少家数"), ("floor", "方案下限"), ("policy", "本局政策"),
            ("exemption", "低于下限的理由"),
-           ("onsite", "实地检查"), ("onsite_percent", "实地占比%"),
-           ("outcomes", "检查结果"), ("rectifications_open", "整改未结"),
-           ("rectifications_closed", "整改已结"), ("listed", "列入名录"), ("delisted", "移出名录"))
+           ("onsite", "随机检查中实地检查（户次）"), ("onsite_percent", "随机检查实地占比%"),
+           ("outcomes", "随机检查结果（户次）"), ("targeted_outcomes", "非随机检查结果（户次）"),
+           ("rectifications_open", "整改未结（全部检查）"),
+           ("rectifications_closed", "整改已结（全部检查）"), ("listed", "列入名录"),
+           ("delisted", "移出名录"))
 
 
 def _cells(row: SectorRow) -> list[str]:
     values = asdict(row)
-    values["outcomes"] = "；".join(f"{OUTCOMES[k]} {v}" for k, v in row.outcomes.items()) or "—"
+    for key in ("outcomes", "targeted_outcomes"):
+        values[key] = "；".join(f"{OUTCOMES[k]} {v}" for k, v in getattr(row, key).items()) or "—"
     values["exemption"] = row.exemption or "—"
     return [str(values[key]) for key, _ in COLUMNS]
 

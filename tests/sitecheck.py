@@ -250,8 +250,11 @@ class Site:
         path = unquote(path.split("?")[0])
         if not path:
             return here, fragment
-        if path.startswith("/"):
-            return None, fragment  # root-relative: not under the site's folder in general
+        if path.startswith("/"):  # root-relative (the 404 page's links): under the base URL's path
+            root = urlsplit(self.base_url).path if self.base_url else None
+            if root and path.startswith(root):
+                return posixpath.normpath(path[len(root):] or "index.html"), fragment
+            return None, fragment  # not under the site's folder in general
         joined = posixpath.normpath(posixpath.join(posixpath.dirname(here), path))
         if joined.startswith("../") or joined == "..":
             return None, fragment

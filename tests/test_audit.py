@@ -554,13 +554,14 @@ def test_a_correction_made_the_right_way_passes_and_is_shown_beside_the_original
     built = run_ssj(root, "build", "--site", str(ROOT / "site"), "--out", str(out))
     assert built.exit_code == 0, built.output
     page = page_text(out / "findings" / "2025-01-01.html")
-    correction = squash("检查依据补充为“2025 年 4 月 8 日收到群众投诉”；原公示的其他内容不变。")
+    # as typed, "2025 年 4 月 8 日"; the page sets dates as its own text does
+    correction = squash("检查依据补充为“2025年4月8日收到群众投诉”；原公示的其他内容不变。")
     reason = squash("公示时漏写了投诉的受理日期。")
     assert correction in squash("".join(page.all))
     # the amendment is an element of its own on the original's page, with its reason and date
     assert "2025-01-01-a1" in page.by_id, sorted(page.by_id)
     shown = squash("".join(page.by_id["2025-01-01-a1"]))
-    assert correction in shown and reason in shown and "2025-05-10" in shown
+    assert correction in shown and reason in shown and "2025年5月10日" in shown
     # and the original stays as it was published
     assert squash("通过登记的住所无法联系。") in squash("".join(page.all))
 

@@ -1148,7 +1148,8 @@ def gen_time_shown(root: Path, authority_id: str, chain_pem: bytes) -> str:
     commit = (root / DRAWS / "commitment.txt").read_text().strip()
     stamp = verify_stamp((root / token_file(authority_id)).read_bytes(), commit,
                          load_chain(chain_pem))
-    return stamp.gen_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S 北京时间")
+    shown = stamp.gen_time.astimezone(BEIJING)  # as pages write dates: 2026年12月1日
+    return f"{shown.year}年{shown.month}月{shown.day}日 {shown:%H:%M:%S} 北京时间"
 
 
 def run_the_page_command(site: Site, tmp: Path, plan_id: str = PLAN_ID) -> tuple[str, str]:

@@ -58,7 +58,7 @@ def test_the_readme_and_the_guide_say_the_records_repository_must_be_private() -
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "**The records repository must be private**" in readme
     assert "**The published site is the only public output.**" in readme
-    guide = (ROOT / "site" / "pages" / "guide.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     assert "**记录仓库必须是私有仓库。**" in guide and "**仓库必须是私有的**" in guide
     for text in (readme, guide):
         for where in ("Gitea", "GitLab", "Pages", "_site/"):
@@ -68,7 +68,7 @@ def test_the_readme_and_the_guide_say_the_records_repository_must_be_private() -
 
 
 def test_the_guide_explains_branch_protection() -> None:
-    guide = (ROOT / "site" / "pages" / "guide.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     section = guide[guide.index("## 九、保护主分支"):]
     for setting in ("Require a pull request before merging", "Require approvals",
                     "Require review from Code Owners", "Require status checks to pass",

@@ -31,15 +31,19 @@ from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
 )
 
 RECORDS = REPO / "records"
-COLUMNS = ["行业", "名录数", "随机抽查对象", "抽查比例%", "随机检查", "非随机检查", "实际抽查次数",
-           "每次最少家数", "方案下限", "本局政策", "低于下限的理由", "实地检查",
-           "实地占比%", "检查结果", "整改未结", "整改已结", "列入名录", "移出名录"]
+# each header says what its column counts (issue 14: 实地检查 and the results counted different
+# inspections): random inspections (户次) apart from targeted ones, rectifications of both
+COLUMNS = ["行业", "名录数（家）", "随机抽查对象（家）", "抽查比例%", "随机检查（户次）",
+           "非随机检查（户次）", "实际抽查次数", "每次最少家数", "方案下限", "本局政策", "低于下限的理由",
+           "随机检查中实地检查（户次）", "随机检查实地占比%", "随机检查结果（户次）",
+           "非随机检查结果（户次）", "整改未结（全部检查）", "整改已结（全部检查）", "列入名录",
+           "移出名录"]
 # 方案 二(八) 1–5 as the report words them: (times a year, institutions each time, words)
-FLOORS = {"law-firm": (1, 2, "每年 1 次随机抽查，每次不少于 2 家（二(八)1）"),
-          "notary": (1, 1, "每年 1 次检查（二(八)2）"),
-          "grassroots": (1, 1, "每年 1 次随机抽查，每次不少于 1 家（二(八)3）"),
-          "appraisal": (1, 1, "每年 1 次检查（二(八)4）"),
-          "legal-aid": (1, 1, "每年 1 次检查（二(八)5）")}
+FLOORS = {"law-firm": (1, 2, "每年 1 次随机抽查，每次不少于 2 家（二（八）1）"),
+          "notary": (1, 1, "每年 1 次检查（二（八）2）"),
+          "grassroots": (1, 1, "每年 1 次随机抽查，每次不少于 1 家（二（八）3）"),
+          "appraisal": (1, 1, "每年 1 次检查（二（八）4）"),
+          "legal-aid": (1, 1, "每年 1 次检查（二（八）5）")}
 OUTCOME_LABELS = {"compliant": "未发现问题", "issues-found": "发现问题",
                   "violation": "发现违法违规行为", "unreachable": "通过登记的住所无法联系",
                   "not-cooperating": "不予配合"}
@@ -139,7 +143,9 @@ def expected_rows(year: int, day: dt.date) -> list[dict]:
             "ratio_percent": len(inspected) * 100 // len(roster) if roster else 0,
             "random_inspections": len(random), "targeted_inspections": len(mine) - len(random),
             "onsite": onsite, "onsite_percent": onsite * 100 // len(random) if random else 0,
-            "outcomes": dict(sorted(Counter(f["outcome"] for f in mine).items())),
+            "outcomes": dict(sorted(Counter(f["outcome"] for f in random).items())),
+            "targeted_outcomes": dict(sorted(Counter(f["outcome"] for f in mine
+                                                     if not f.get("plan")).items())),
             "rectifications_open": open_, "rectifications_closed": closed,
             "listed": sum(1 for e in moved if e["entered_on"].year == year),
             "delisted": sum(1 for e in moved if e.get("exit") and e["exit"]["date"].year == year),
@@ -193,7 +199,7 @@ def test_example_json_2025_figures() -> None:
     # 二(八): one inspection a year of every sector, against the 方案's floor and the policy
     assert (firms["rounds"], firms["smallest_round"]) == (1, 3)  # plan 2025-01: three firms
     assert (firms["floor"], firms["policy"]) == (
-        "每年 1 次随机抽查，每次不少于 2 家（二(八)1）", "每年 1 次，每次不少于 2 家")
+        "每年 1 次随机抽查，每次不少于 2 家（二（八）1）", "每年 1 次，每次不少于 2 家")
     assert [(r["rounds"], r["smallest_round"], r["exemption"]) for r in data["rows"]] == [
         (1, 3, None), (1, 1, None), (1, 1, None), (1, 1, None), (1, 1, None)]
 
@@ -204,6 +210,11 @@ def test_example_json_2026_counts_the_targeted_inspection_apart() -> None:
     assert (firms["random_inspections"], firms["targeted_inspections"], firms["inspected"]) == (
         3, 1, 3)
     assert (firms["listed"], firms["delisted"]) == (0, 1)  # abnormal-2025-01 removed in 2026
+    # every column counts what its header says: the results of the random inspections add up to
+    # the random inspections, those of the targeted ones to the targeted ones (issue 14)
+    for row in rows.values():
+        assert sum(row["outcomes"].values()) == row["random_inspections"] >= row["onsite"]
+        assert sum(row["targeted_outcomes"].values()) == row["targeted_inspections"]
     assert rows["notary"]["onsite"] == 0 and rows["notary"]["onsite_percent"] == 0
 
 
@@ -223,14 +234,14 @@ def test_example_csv() -> None:
         assert len(row) == len(COLUMNS) + 1
         cells = dict(zip(["年度"] + COLUMNS, row))
         assert cells["年度"] == "2025" and cells["行业"] == want["name"]
-        assert cells["名录数"] == str(want["roster"])
-        assert cells["随机抽查对象"] == str(want["inspected"])
+        assert cells["名录数（家）"] == str(want["roster"])
+        assert cells["随机抽查对象（家）"] == str(want["inspected"])
         assert cells["抽查比例%"] == str(want["ratio_percent"])
-        assert cells["非随机检查"] == str(want["targeted_inspections"])
-        assert cells["整改已结"] == str(want["rectifications_closed"])
+        assert cells["非随机检查（户次）"] == str(want["targeted_inspections"])
+        assert cells["整改已结（全部检查）"] == str(want["rectifications_closed"])
         assert cells["列入名录"] == str(want["listed"])
         outcomes = "；".join(f"{OUTCOME_LABELS[k]} {v}" for k, v in want["outcomes"].items())
-        assert cells["检查结果"] == (outcomes or "—")
+        assert cells["随机检查结果（户次）"] == (outcomes or "—")
     assert body[0][1:5] == ["律师事务所", "12", "3", "25"]
 
 
@@ -256,8 +267,8 @@ def test_example_table() -> None:
     assert lines[0] == "2025 年“双随机一公开”抽查情况汇总（截至 2025-12-31）"
     assert [line for line in lines if line in SECTORS.values()] == list(SECTORS.values())
     start = lines.index("律师事务所")
-    assert lines[start + 1:start + 5] == ["  名录数：12", "  随机抽查对象：3", "  抽查比例%：25",
-                                          "  随机检查：3"]
+    assert lines[start + 1:start + 5] == ["  名录数（家）：12", "  随机抽查对象（家）：3",
+                                          "  抽查比例%：25", "  随机检查（户次）：3"]
     assert "  列入名录：2" in lines[start:lines.index("公证处")]
     assert lines[-1] == "规则检查（截至 2025-12-31）：错误 0，警告 0"
     assert max(len(line) for line in lines) <= 80
@@ -368,13 +379,13 @@ def test_small_county(drawn_tree: Drawn, tmp_path: Path) -> None:
         "inspected": 2, "ratio_percent": 66,  # 2 of 3, rounded down
         "random_inspections": 2, "targeted_inspections": 1,  # targeted ones apart, 2024 not at all
         "onsite": 2, "onsite_percent": 100,  # the targeted inspection was by documents
-        "outcomes": {"issues-found": 2, "violation": 1},
+        "outcomes": {"issues-found": 2}, "targeted_outcomes": {"violation": 1},
         "rectifications_open": 1, "rectifications_closed": 2,
         "listed": 1, "delisted": 2,
         # one random inspection of two firms; the targeted one not counted (the policy's choice)
         "rounds": 1, "smallest_round": 2,
         "floor_per_year": 1, "floor_min_targets": 2,
-        "floor": "每年 1 次随机抽查，每次不少于 2 家（二(八)1）",
+        "floor": "每年 1 次随机抽查，每次不少于 2 家（二（八）1）",
         "policy_per_year": 0, "policy_min_targets": 1, "policy": "每年 0 次，每次不少于 1 家",
         "exemption": "测试用的最小记录，不考核年度抽查次数。",
     }
@@ -387,11 +398,11 @@ def test_small_county(drawn_tree: Drawn, tmp_path: Path) -> None:
     assert (data["rule_errors"], data["rule_warnings"]) == (0, 0)
     text = report(tmp_path, "2025", "--as-of", "2025-12-31", "--format", "markdown")
     assert ("| 律师事务所 | 3 | 2 | 66 | 2 | 1 | 1 | 2 "
-            "| 每年 1 次随机抽查，每次不少于 2 家（二(八)1） | 每年 0 次，每次不少于 1 家 "
-            "| 测试用的最小记录，不考核年度抽查次数。 | 2 | 100 | 发现问题 2；发现违法违规行为 1 "
+            "| 每年 1 次随机抽查，每次不少于 2 家（二（八）1） | 每年 0 次，每次不少于 1 家 "
+            "| 测试用的最小记录，不考核年度抽查次数。 | 2 | 100 | 发现问题 2 | 发现违法违规行为 1 "
             "| 1 | 2 | 1 | 2 |") in text.splitlines()
-    assert ("| 公证处 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 每年 1 次检查（二(八)2） "
-            "| 每年 0 次，每次不少于 0 家 | 测试县没有公证处。 | 0 | 0 | — | 0 | 0 | 0 | 0 |"
+    assert ("| 公证处 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 每年 1 次检查（二（八）2） "
+            "| 每年 0 次，每次不少于 0 家 | 测试县没有公证处。 | 0 | 0 | — | — | 0 | 0 | 0 | 0 |"
             ) in text.splitlines()
 
 
@@ -400,7 +411,7 @@ def test_small_county_the_year_before(drawn_tree: Drawn, tmp_path: Path) -> None
     firms = report_json(tmp_path, "2024", "2025-12-31")["rows"][0]
     assert (firms["random_inspections"], firms["targeted_inspections"], firms["inspected"]) == (
         0, 1, 0)
-    assert firms["outcomes"] == {"compliant": 1}
+    assert firms["outcomes"] == {} and firms["targeted_outcomes"] == {"compliant": 1}
     assert (firms["listed"], firms["delisted"]) == (1, 0)
 
 
@@ -502,7 +513,7 @@ def test_a_reason_for_going_below_the_floor_is_in_every_format_and_on_the_site(
     data = report_json(tmp_path, "2025", "2025-12-31")
     rows = {r["sector"]: r for r in data["rows"]}
     assert rows["appraisal"]["exemption"] == REASON
-    assert rows["appraisal"]["floor"] == "每年 1 次检查（二(八)4）"
+    assert rows["appraisal"]["floor"] == "每年 1 次检查（二（八）4）"
     table = report(tmp_path, "2025", "--as-of", "2025-12-31")
     assert "  低于下限的理由：本县没有司法鉴定机构 | 由市局统一检查 （见市局通知）" in table.splitlines()
     markdown = report(tmp_path, "2025", "--as-of", "2025-12-31", "--format", "markdown")
@@ -520,5 +531,5 @@ def test_a_reason_for_going_below_the_floor_is_in_every_format_and_on_the_site(
     page = (out / "report" / "2025.html").read_text(encoding="utf-8")
     assert "<li>司法鉴定机构低于方案下限的理由：本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</li>" \
         in page
-    assert "<td>每年 1 次检查（二(八)4）</td>" in page
-    assert "<td>本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</td>" in page
+    assert '<td class="prose">每年 1 次检查（<span class="nw">二（八）4</span>）</td>' in page
+    assert '<td class="prose">本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</td>' in page

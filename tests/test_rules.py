@@ -627,10 +627,10 @@ basis:
         J: law_firm_policy(edit(LAW_FIRM, "      exemption: 测试用的最小记录，不考核年度抽查次数。\n",
                                 ""))},
         Flagged(J, "      inspections_per_year: 0",
-                says=("律师事务所每年 0 次", "二(八)1", "每年 1 次随机抽查，每次不少于 2 家")),
+                says=("律师事务所每年 0 次", "二（八）1", "每年 1 次随机抽查，每次不少于 2 家")),
         Flagged(J, "min_targets: 1", says=("律师事务所每次至少 1 家", "每次不少于 2 家"))),
     fails("policy.floor", "a-sector-left-out", {J: edit(JURISDICTION, APPRAISAL_ENTRY, "")},
-          Flagged(J, "  sectors:", says=("没有列出司法鉴定机构", "二(八)4", "每年 1 次检查"))),
+          Flagged(J, "  sectors:", says=("没有列出司法鉴定机构", "二（八）4", "每年 1 次检查"))),
     fails("policy.floor", "fewer-each-time", {
         J: law_firm_policy(edit(AT_THE_FLOOR, "min_targets: 2", "min_targets: 1"), "2026-01-01")},
         Flagged(J, "min_targets: 1", says=("不少于 2 家",))),
@@ -1160,7 +1160,7 @@ follow_ups:
     (problem,) = data["problems"]
     assert problem["rule"] == "finding.not-corrected-listed"
     assert problem["severity"] == WARNING and problem["field"] == "follow_ups"
-    assert problem["hint"] and problem["message"].startswith("方案 三(三)：")
+    assert problem["hint"] and problem["message"].startswith("方案 三（三）：")
 
 
 LOTTERY_PLAN = edit(PLAN, """\
@@ -1264,7 +1264,7 @@ def test_rules_json() -> None:
         assert entry == r.as_dict()
         assert set(entry) == {"id", "category", "clause", "statement", "severity", "hint"}
         assert entry["severity"] in (ERROR, WARNING)
-        assert entry["clause"] == "" or re.fullmatch(r"[一二三四](\([一二三四五六七八九十]\))",
+        assert entry["clause"] == "" or re.fullmatch(r"[一二三四](（[一二三四五六七八九十]）)",
                                                      entry["clause"])
 
 

@@ -56,7 +56,7 @@ def test_the_floors_are_the_regulations_words() -> None:
     for n, (sector, words) in enumerate(said.items(), start=1):
         assert f"{n}.{words}" in text, sector
         floor = FLOORS[sector]
-        assert floor.clause == f"二(八){n}" and floor.per_year == 1
+        assert floor.clause == f"二（八）{n}" and floor.per_year == 1
         assert floor.random_only == ("随机抽查" in words)
         count = re.search(r"不少于(\d)家", words)
         assert floor.min_targets == (int(count.group(1)) if count else 1)

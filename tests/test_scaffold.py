@@ -439,7 +439,8 @@ def bureau(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_init_writes_the_repository(bureau: Path) -> None:
     for name in ("records/jurisdiction.yaml", "records/README.md", "README.md",
                  "requirements.txt", ".github/workflows/pull-request.yml",
-                 ".github/workflows/deploy.yml", ".vscode/settings.json", ".gitignore"):
+                 ".github/workflows/deploy.yml", ".vscode/settings.json", ".gitignore",
+                 "docs/guide.md"):
         assert (bureau / name).is_file(), name
     schemas = sorted(p.name for p in (bureau / "records/.schemas").iterdir())
     assert schemas == sorted(f"{k}.schema.json" for k in KINDS_BY_NAME)
@@ -662,6 +663,8 @@ def project_checkout(root: Path, origin: str = "https://example.invalid/sfj/ssj.
     shutil.copytree(ROOT / ".github", root / ".github")
     (root / "records").mkdir()
     shutil.copy(ROOT / "records" / "README.md", root / "records" / "README.md")
+    (root / "docs").mkdir()
+    shutil.copy(ROOT / "docs" / "guide.md", root / "docs" / "guide.md")  # ssj init copies it
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "ssj"],
                  ["remote", "add", "origin", origin]):

@@ -337,6 +337,9 @@ def test_hostile_text_is_shown_where_expected(hostile: Site) -> None:
 VERIFIER_ACTIVE = (("script", {"type": "importmap"}),
                    ("script", {"type": "module", "src": "static/verify/page.js"}),
                    ("input", {"type": "file", "id": "files", "multiple": None}))
+SEARCH_ACTIVE = (("script", {"type": "module", "src": "static/search/search.js"}),
+                 ("input", {"type": "search", "id": "q", "aria-describedby": "q-hint",
+                            "enterkeyhint": "search"}))
 
 
 def test_no_active_content_anywhere(hostile: Site) -> None:
@@ -344,8 +347,9 @@ def test_no_active_content_anywhere(hostile: Site) -> None:
     for path in hostile.files():
         if path.endswith((".html", ".xml")):
             raw = hostile.read(path)
-            # the verifier alone runs scripts: its import map and its own module, and a file input
-            allowed = VERIFIER_ACTIVE if path == "verify.html" else ()
+            # the verifier runs scripts (its import map and its own module) and has a file input;
+            # the search page runs its own module and has a search box; no other page has either
+            allowed = {"verify.html": VERIFIER_ACTIVE, "search.html": SEARCH_ACTIVE}.get(path, ())
             scripts = sum(1 for tag, _ in allowed if tag == "script")
             if len(re.findall(r"<\s*script", raw, re.IGNORECASE)) > scripts:
                 problems.append(f"{path}: <script")

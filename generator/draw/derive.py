@@ -62,7 +62,7 @@ def _stratum_differences(records: Records, plan: Record, want: dict[str, Any],
     for tid in sorted(wanted.keys() & had.keys()):
         if wanted[tid]["weight"] != had[tid]["weight"]:
             out.append(f"{_who(records, tid, '机构')}的抽签份数应为 {wanted[tid]['weight']}"
-                       f"（按抽取基准日的风险情况，方案 二(八)），抽取包为 {had[tid]['weight']}")
+                       f"（按抽取基准日的风险情况，方案 二（八）），抽取包为 {had[tid]['weight']}")
     return out
 
 

@@ -1,8 +1,8 @@
 """Freezing a plan: the ssj-draw/1 package computed from the records as of the plan's pool date.
 
 Everything the draw may depend on is decided here and published before the random value exists:
-who is in the pool and with what weight (方案 二(八)), who may inspect (二(四): valid certificate,
-in post), and which pairs may never meet (二(九): declared conflicts, the same inspector within
+who is in the pool and with what weight (方案 二（八）), who may inspect (二（四）: valid certificate,
+in post), and which pairs may never meet (二（九）: declared conflicts, the same inspector within
 the policy period).
 """
 from __future__ import annotations

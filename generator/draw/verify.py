@@ -213,7 +213,7 @@ def _check_rounds(folder: Draw, package: dict[str, Any], values: Any) -> Iterato
 
 
 def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> Iterator[Problem]:
-    """Findings of a drawn plan inspect the drawn targets with the drawn teams (方案 二(九))."""
+    """Findings of a drawn plan inspect the drawn targets with the drawn teams (方案 二（九）)."""
     teams = {t["target"]: set(t["inspectors"]) for t in result["teams"]}
     for finding in records.findings_for_plan(plan.id):
         team = teams.get(finding.target)

@@ -24,7 +24,7 @@ from generator.records.types import (
     Text,
 )
 
-# 方案 二(一)(五) and 二(八): the sectors under supervision, with the GB 32100 category code
+# 方案 二（一）（五） and 二（八）: the sectors under supervision, with the GB 32100 category code
 # (登记管理部门 3 = 司法行政, second digit = 机构类别) their institutions' 统一社会信用代码 carries.
 SECTORS: dict[str, str] = {
     "law-firm": "律师事务所",
@@ -40,7 +40,7 @@ SECTOR_USCC_CATEGORY: dict[str, str] = {
     "appraisal": "34",
 }
 
-METHODS = {"onsite": "实地检查", "document": "书面检查"}  # 方案 二(七)
+METHODS = {"onsite": "实地检查", "document": "书面检查"}  # 方案 二（七）
 
 INSTITUTION_STATUS = {
     "active": "正常执业",
@@ -106,7 +106,7 @@ JURISDICTION = Kind(
     "jurisdiction",
     "司法行政机关",
     "jurisdiction",
-    "本局基本信息、股室、网站页脚信息与抽查政策（方案 二(八)(九)、三(一)）。",
+    "本局基本信息、股室、网站页脚信息与抽查政策（方案 二（八）（九）、三（一））。",
     singleton=True,
     fields=(
         Field("name", Str(), "机关全称", public=True, required=True),
@@ -127,9 +127,25 @@ JURISDICTION = Kind(
             Field("duties", Text(), "职责", public=True),
         )), min_items=1), "股室（法律服务业务主管部门等）", public=True, required=True),
         Field("site", Obj((
+            Field("host", Str(), "主办单位（页脚“主办单位”；不填则为本局全称）", public=True),
+            Field("telephone", Str(pattern=r"[0-9][0-9 ()+-]{4,30}",
+                                   pattern_help="电话号码，如 0421-1234567"),
+                  "对外公开的联系电话（页脚“联系我们”）", public=True),
+            Field("email", Str(pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+", pattern_help="电子邮箱地址"),
+                  "对外公开的电子邮箱（页脚“联系我们”）", public=True),
+            Field("contact_address", Str(), "来信地址与邮编（页脚“联系我们”；不填则用办公地址）",
+                  public=True),
             Field("website_id", Str(), "网站标识码", public=True),
             Field("icp_record", Str(), "ICP备案号", public=True),
             Field("psb_record", Str(), "公安机关备案号", public=True),
+            Field("gov_mark", Obj((
+                Field("image", Str(pattern=r"static/[A-Za-z0-9._/-]+\.(?:png|gif|svg)",
+                                   pattern_help="site/static/ 下的图片，如 static/dzjg.png"),
+                      "标识图片：开办审核后取得的图片，放在 site/static/ 下（网站只显示本站文件）",
+                      public=True, required=True),
+                Field("url", Str(pattern=r"https://\S+", pattern_help="https 网址"),
+                      "点击标识打开的核验地址（开办审核时给出）", public=True),
+            )), "党政机关网站标识（开办审核后取得；页脚显示。示例数据不填时显示占位框）", public=True),
             Field("base_url", Str(pattern=r"https?://\S+/", pattern_help="以 / 结尾的网址"),
                   "网站的正式地址（订阅源与站点地图需要绝对地址）", public=True),
             Field("ssj_requirement", Requirement(),
@@ -137,29 +153,29 @@ JURISDICTION = Kind(
                   public=True),
         )), "网站页脚信息", public=True, required=True),
         Field("policy", Obj((
-            Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二(九)：不少于 2 人）",
+            Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二（九）：不少于 2 人）",
                   public=True, required=True),
             Field("lead_department_min", Int(minimum=0),
-                  "每组中来自该行业业务主管股室的最少人数（二(四)：以业务主管部门执法人员为主；"
+                  "每组中来自该行业业务主管股室的最少人数（二（四）：以业务主管部门执法人员为主；"
                   "0 表示不按组要求，只看名录库整体构成）",
                   public=True, required=True),
             Field("same_inspector_period_days", Int(minimum=1),
-                  "同一检查人员不得检查同一对象的周期，天（二(九)）", public=True, required=True),
+                  "同一检查人员不得检查同一对象的周期，天（二（九））", public=True, required=True),
             Field("publication_deadline_days", Int(minimum=1),
-                  "检查结束后公示结果的期限，天（三(一)）", public=True, required=True),
+                  "检查结束后公示结果的期限，天（三（一））", public=True, required=True),
             Field("draw_margin_hours", Int(minimum=0),
                   "可信时间戳（及 git 提交）与首个随机源公布之间的最少间隔，小时", public=True,
                   required=True),
             Field("max_revisions", Int(minimum=0),
                   "每个抽查计划最多可修订（重新抽取）的次数；不填为 1", public=True),
             Field("onsite_min_percent", Int(minimum=0, maximum=100),
-                  "每年实地检查占比下限，百分比（二(七)：以实地检查为主）", public=True,
+                  "每年实地检查占比下限，百分比（二（七）：以实地检查为主）", public=True,
                   required=True),
-            Field("witnesses_required", Bool(), "抽取时是否须邀请监督人员到场（二(九)）",
+            Field("witnesses_required", Bool(), "抽取时是否须邀请监督人员到场（二（九））",
                   public=True, required=True),
             Field("publish_inspector_roster", Bool(), "是否公开执法检查人员名录", public=True,
                   required=True),
-            Field("quotas_from", Date(), "自该日所在年度起考核抽查频次（二(八)），不填则自实施方案印发之年",
+            Field("quotas_from", Date(), "自该日所在年度起考核抽查频次（二（八）），不填则自实施方案印发之年",
                   public=True),
             Field("risk_weights", Obj((
                 Field("complaints", Int(minimum=1), "投诉举报多", public=True, required=True),
@@ -168,31 +184,31 @@ JURISDICTION = Kind(
                 Field("blacklist", Int(minimum=1), "列入信用黑名单", public=True, required=True),
                 Field("serious_violation", Int(minimum=1), "有严重违法违规记录", public=True,
                       required=True),
-            )), "风险对象抽取权重（抽签份数，二(八)）", public=True, required=True),
+            )), "风险对象抽取权重（抽签份数，二（八））", public=True, required=True),
             Field("sectors", ListOf(Obj((
                 Field("sector", SECTOR, "行业", public=True, required=True),
                 Field("lead_department", Ref(("department",)), "业务主管股室", public=True,
                       required=True),
                 Field("inspections_per_year", Int(minimum=0),
-                      "每年抽查次数（不得低于方案 二(八) 的下限，除非写明 exemption）", public=True,
+                      "每年抽查次数（不得低于方案 二（八）的下限，除非写明 exemption）", public=True,
                       required=True),
                 Field("min_targets", Int(minimum=0),
-                      "每次至少抽取的对象数（不得低于方案 二(八) 的下限，除非写明 exemption）",
+                      "每次至少抽取的对象数（不得低于方案 二（八）的下限，除非写明 exemption）",
                       public=True, required=True),
                 Field("ratio_percent", Int(minimum=0, maximum=100), "抽查比例，百分比",
                       public=True, required=True),
                 Field("targeted_count", Bool(),
-                      "非随机检查（二(九)末段）是否计入该行业的年度抽查次数；不填为 false。"
-                      "方案 二(八) 对律师事务所、基层法律服务所规定的是“随机抽查”，"
+                      "非随机检查（二（九）末段）是否计入该行业的年度抽查次数；不填为 false。"
+                      "方案 二（八）对律师事务所、基层法律服务所规定的是“随机抽查”，"
                       "这两个行业填 true 即低于下限", public=True),
                 Field("delegated_count", Bool(),
-                      "受上级委托、由上级抽取对象的检查（二(三)，计划写 draw.delegated）"
+                      "受上级委托、由上级抽取对象的检查（二（三），计划写 draw.delegated）"
                       "是否计入本局该行业的年度抽查次数；不填为 false", public=True),
                 Field("exemption", Text(),
-                      "该行业低于方案 二(八) 下限（每年 0 次、每次家数低于下限、计入非随机检查）的理由，"
+                      "该行业低于方案 二（八）下限（每年 0 次、每次家数低于下限、计入非随机检查）的理由，"
                       "如“本县没有司法鉴定机构”；写明后该行业不受下限约束，理由在年度汇总中公示",
                       public=True),
-            )), min_items=1), "各行业抽查频次与比例（二(八)）；方案规定的五个行业都要列出",
+            )), min_items=1), "各行业抽查频次与比例（二（八））；方案规定的五个行业都要列出",
                 public=True, required=True),
         )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
         Field("timestamp_authorities", ListOf(Obj((
@@ -212,7 +228,7 @@ INSTITUTION = Kind(
     "institution",
     "法律服务机构",
     "institutions",
-    "检查对象名录库中的机构（方案 二(五)）。文件名为 `<id>.yaml`，id 一般用统一社会信用代码。",
+    "检查对象名录库中的机构（方案 二（五））。文件名为 `<id>.yaml`，id 一般用统一社会信用代码。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("name", Str(), "机构名称", public=True, required=True),
@@ -223,7 +239,7 @@ INSTITUTION = Kind(
         Field("responsible_person", Str(), "负责人", public=True),
         Field("founded", Date(), "成立日期", public=True),
         Field("contact_phone", Str(),
-              "联系电话（不公开）：通知检查、整改回访，核实能否联系（三(三)：无法联系的列入执业异常名录）",
+              "联系电话（不公开）：通知检查、整改回访，核实能否联系（三（三）：无法联系的列入执业异常名录）",
               public=False),
         _history(INSTITUTION_STATUS, "执业"),
         Field("risk_flags", ListOf(Obj((
@@ -232,7 +248,7 @@ INSTITUTION = Kind(
             Field("since", Date(), "起始日期", public=False, required=True),
             Field("until", Date(), "结束日期", public=False),
             Field("note", Text(), "说明", public=False),
-        )), history=True), "风险标记（二(八)，不公开）：抽取时给该机构加抽签份数，加大检查力度；"
+        )), history=True), "风险标记（二（八），不公开）：抽取时给该机构加抽签份数，加大检查力度；"
             "名录与黑名单由名录记录得出", public=False),
         Field("notes", Text(), NOTES_HELP, public=False),
     ),
@@ -242,7 +258,7 @@ PERSON = Kind(
     "person",
     "法律服务人员",
     "personnel",
-    "机构所属法律服务人员（方案 二(五)）。",
+    "机构所属法律服务人员（方案 二（五））。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("name", Str(), "姓名", public=True, required=True),
@@ -259,7 +275,7 @@ INSPECTOR = Kind(
     "inspector",
     "执法检查人员",
     "inspectors",
-    "执法检查人员名录库（方案 二(四)）：必须持有行政执法证。",
+    "执法检查人员名录库（方案 二（四））：必须持有行政执法证。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("name", Str(), "姓名", public=True, required=True),
@@ -276,7 +292,7 @@ INSPECTOR = Kind(
                   public=False, required=True),
             Field("declared_on", Date(), "申报日期", public=False, required=True),
             Field("detail", Text(), "利害关系说明", public=False),
-        )), history=True), "申报的利害关系（二(九)，不公开）：抽取时回避，并核对检查组", public=False),
+        )), history=True), "申报的利害关系（二（九），不公开）：抽取时回避，并核对检查组", public=False),
     ),
 )
 
@@ -284,7 +300,7 @@ ITEM = Kind(
     "item",
     "抽查事项",
     "items",
-    "随机抽查事项清单（方案 二(六)）：逐项明确依据、主体、内容、方式。",
+    "随机抽查事项清单（方案 二（六））：逐项明确依据、主体、内容、方式。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("sector", SECTOR, "行业", public=True, required=True),
@@ -298,11 +314,11 @@ ITEM = Kind(
         Field("basis", ListOf(Obj((
             Field("law", Str(), "法律、法规或规章名称", public=True, required=True),
             Field("articles", Str(), "条款", public=True, required=True),
-        ))), "抽查依据（二(二)；没有依据不得检查）", public=True, required=True),
+        ))), "抽查依据（二（二）；没有依据不得检查）", public=True, required=True),
         Field("effective_from", Date(), "列入清单日期", public=True, required=True),
         Field("effective_until", Date(), "移出清单日期（动态调整）", public=True),
         Field("published_on", Date(),
-              "向社会公布日期（二(六)：清单及时向社会公布；计划所用事项须在计划公布之日或之前公布）",
+              "向社会公布日期（二（六）：清单及时向社会公布；计划所用事项须在计划公布之日或之前公布）",
               public=True, required=True),
     ),
 )
@@ -324,7 +340,7 @@ PLAN = Kind(
     "plan",
     "抽查计划",
     "plans",
-    "随机抽查计划（方案 二(九)）：范围、比例、方式、事项、时间，以及实施方式（二(三)）与抽取安排。",
+    "随机抽查计划（方案 二（九））：范围、比例、方式、事项、时间，以及实施方式（二（三））与抽取安排。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("year", Int(minimum=2000, maximum=2100), "年度", public=True, required=True),
@@ -347,15 +363,15 @@ PLAN = Kind(
             "direct": "直接检查",
             "self-then-focused": "先行自查，再实施重点检查",
             "self-and-focused": "自查和重点检查同时进行",
-        }), "检查方式（二(三)）", public=True, required=True),
+        }), "检查方式（二（三））", public=True, required=True),
         Field("self_inspection_deadline", Date(), "自查截止日期（有自查时填写）", public=True),
         Field("organiser", Obj((
             Field("department", Ref(("department",)), "具体组织落实的股室", public=True,
                   required=True),
             Field("delegated_by", Str(), "委托检查的上级司法行政机关（受委托时填写）",
                   public=True),
-        )), "抽查主体（二(三)）", public=True, required=True),
-        Field("joint_departments", ListOf(Str()), "联合抽查的其他部门（二(七)）", public=True),
+        )), "抽查主体（二（三））", public=True, required=True),
+        Field("joint_departments", ListOf(Str()), "联合抽查的其他部门（二（七））", public=True),
         Field("draw", Obj((
             Field("sources", ListOf(SOURCE),
                   "事先声明的公开随机源（本局抽取时至少一个 drand 轮次；由上级抽取对象的计划写 []）",
@@ -367,38 +383,38 @@ PLAN = Kind(
                                         pattern_help="64 位小写十六进制 SHA-256"),
                       "上级机关公布的抽取承诺值（ssj-draw/1 的 commitment）", public=True,
                       required=True),
-            )), "上级机关的抽取（二(三)：受委托检查、对象由上级随机抽取时填写，"
+            )), "上级机关的抽取（二（三）：受委托检查、对象由上级随机抽取时填写，"
                 "本局不另行抽取，也没有 records/draws/ 下的抽取文件）", public=True),
             Field("held_on", Date(), "抽取日期", public=True),
             Field("place", Str(), "抽取地点", public=True),
             Field("witnesses", ListOf(Obj((
                 Field("name", Str(), "姓名", public=True, required=True),
                 Field("capacity", Str(), "身份，如 律师协会代表", public=True, required=True),
-            ))), "现场监督人员（二(九)）", public=True),
+            ))), "现场监督人员（二（九））", public=True),
         )), "抽取安排", public=True, required=True),
         Field("revision", Obj((
             Field("supersedes", Ref(("plan",)), "被取代的计划", public=True, required=True),
             Field("reason", Text(), "重新抽取的理由", public=True, required=True),
         )), "计划修订（重新抽取须另立修订计划并说明理由）", public=True),
         Field("published_on", Date(),
-              "计划公布日期（一(二)、二(九)：必须填写，不晚于抽取日期，且早于首个随机源公布之日；"
-              "由规则 plan.published 检查，不在读取时强制，以便已冻结的计划补填）", public=True),
+              "计划公布日期（一（二）、二（九）：必须填写，不晚于抽取日期，且早于首个随机源公布之日；"
+              "由规则检查，不在读取时强制，以便已冻结的计划补填）", public=True),
         Field("description", Text(), "说明", public=True),
     ),
 )
 
 TARGETED_GROUNDS = {
-    "complaint": "收到投诉、申诉、举报、上级交办或其他机关移送的材料（二(九)1）",
-    "violation-found": "监管中发现违法违规现象（二(九)2）",
-    "blacklisted": "已被列入信用黑名单（二(九)3）",
-    "abnormal-listed": "已被列入执业异常对象名单（二(九)4）",
+    "complaint": "收到投诉、申诉、举报、上级交办或其他机关移送的材料（二（九）1）",
+    "violation-found": "监管中发现违法违规现象（二（九）2）",
+    "blacklisted": "已被列入信用黑名单（二（九）3）",
+    "abnormal-listed": "已被列入执业异常对象名单（二（九）4）",
 }
 
 FINDING = Kind(
     "finding",
     "检查结果",
     "findings",
-    "一次检查的结果与处理（方案 三(一)(二)(三)），随机抽查写 plan，非随机检查写 targeted。",
+    "一次检查的结果与处理（方案 三（一）（二）（三）），随机抽查写 plan，非随机检查写 targeted。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("plan", Ref(("plan",)), "所属抽查计划（随机抽查）", public=True),
@@ -409,9 +425,9 @@ FINDING = Kind(
                 Field("matter", Str(), "检查内容", public=True, required=True),
                 Field("law", Str(), "法律、法规或规章名称", public=True, required=True),
                 Field("articles", Str(), "条款", public=True, required=True),
-            ))), "清单事项以外的检查内容及其法律依据（二(六)：没有依据不得检查；"
+            ))), "清单事项以外的检查内容及其法律依据（二（六）：没有依据不得检查；"
                 "非随机检查不受随机抽查事项清单限制）", public=True),
-        )), "非随机检查的依据（二(九)末段）", public=True),
+        )), "非随机检查的依据（二（九）末段）", public=True),
         Field("target", Ref(("institution", "person")), "检查对象", public=True, required=True),
         Field("inspectors", ListOf(Ref(("inspector",)), min_items=1), "执法检查人员", public=True,
               required=True),
@@ -422,7 +438,7 @@ FINDING = Kind(
         Field("method", METHOD, "抽查方式", public=True, required=True),
         Field("items", ListOf(Ref(("item",)), min_items=1),
               "抽查内容（清单上的事项）：随机抽查必填；非随机检查填事项或 targeted.basis，"
-              "或两者都填（规则 finding.legal-basis 检查）", public=True),
+              "或两者都填（由规则检查）", public=True),
         Field("outcome", Enum({
             "compliant": "未发现问题",
             "issues-found": "发现问题",
@@ -435,7 +451,7 @@ FINDING = Kind(
             "unlicensed-practice": "未取得或被吊销、注销许可，或许可期满未重新办理，擅自继续执业",
             "suspected-crime": "涉嫌犯罪",
             "serious-non-cooperation": "不予配合，情节严重",
-        })), "须依法移交或公示的情形（三(三)）", public=True),
+        })), "须依法移交或公示的情形（三（三））", public=True),
         Field("handling", ListOf(Obj((
             Field("action", Enum({
                 "corrected-on-site": "责令当场纠正",
@@ -447,7 +463,7 @@ FINDING = Kind(
                 "reported-to-licensing": "报告行政许可审批部门",
                 "transferred": "移送司法机关",
                 "credit-notice": "信用信息公示平台公示",
-            }), "处置措施（三(三)）", public=True, required=True),
+            }), "处置措施（三（三））", public=True, required=True),
             Field("date", Date(), "日期", public=True, required=True),
             Field("decision_number", Str(), "决定文号", public=True),
             Field("authority", Str(), "作出决定的机关（非本局时填写，如设区的市级司法行政部门）",
@@ -461,7 +477,7 @@ FINDING = Kind(
                 "dissuasion": "规劝",
                 "demonstration": "示范",
                 "publicity": "公示",
-            }), "行政指导方式（三(二)）", public=True, required=True),
+            }), "行政指导方式（三（二））", public=True, required=True),
             Field("date", Date(), "日期", public=True, required=True),
             Field("detail", Text(), "内容", public=True),
         )), history=True), "行政指导", public=True),
@@ -474,7 +490,7 @@ FINDING = Kind(
                 "not-rectified": "未整改",
             }), "回访结果", public=True),
             Field("note", Text(), "说明", public=True),
-        )), history=True), "整改回访（三(三)）", public=True),
+        )), history=True), "整改回访（三（三））", public=True),
         Field("published_on", Date(), "公示日期（未公示前为草稿）", public=True),
         Field("notes", Text(), NOTES_HELP, public=False),
     ),
@@ -484,7 +500,7 @@ LIST_ENTRY = Kind(
     "list_entry",
     "名录记录",
     "lists",
-    "执业异常名录与信用黑名单的列入与移出（方案 三(三)）。",
+    "执业异常名录与信用黑名单的列入与移出（方案 三（三））。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("list", Enum({"abnormal": "执业异常名录", "blacklist": "信用黑名单"}), "名录",
@@ -515,7 +531,7 @@ CREDIT_NOTICE = Kind(
     "credit_notice",
     "信用平台公示",
     "credit-notices",
-    "对不予配合情节严重的机构，通过信用信息公示平台公示（方案 三(三)）。",
+    "对不予配合情节严重的机构，通过信用信息公示平台公示（方案 三（三））。",
     fields=(
         Field("id", ID, "编号，与文件名相同", public=True, required=True),
         Field("institution", Ref(("institution",)), "机构", public=True, required=True),

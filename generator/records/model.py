@@ -106,7 +106,7 @@ class Draw:
 
 @dataclass(frozen=True)
 class Round:
-    """One inspection of a sector actually made (一次抽查, 方案 二(八)): the inspections of the
+    """One inspection of a sector actually made (一次抽查, 方案 二（八）): the inspections of the
     sector's institutions under one plan, or one targeted inspection."""
 
     kind: str  # "random" (drawn here), "delegated" (drawn by a higher bureau), "targeted"
@@ -303,7 +303,7 @@ class Records:
 
     def rounds(self, year: int, sector: str, until: dt.date | None = None) -> tuple[Round, ...]:
         """Every inspection of `sector` actually made in `year` (begun by `until`, if given),
-        as 方案 二(八) counts them: for a plan drawn here, its drawn institutions of the sector
+        as 方案 二（八） counts them: for a plan drawn here, its drawn institutions of the sector
         that were inspected; for a plan whose targets a higher bureau drew (draw.delegated), its
         inspections of the sector; and each targeted inspection of the sector on its own. A
         plan that inspected none of the sector's institutions is no round of it, whatever its
@@ -333,7 +333,7 @@ class Records:
 
     def counted_rounds(self, year: int, sector: str,
                        until: dt.date | None = None) -> tuple[Round, ...]:
-        """The rounds that count toward `sector`'s yearly frequency (方案 二(八)): random ones
+        """The rounds that count toward `sector`'s yearly frequency (方案 二（八）): random ones
         always; targeted ones, and those a higher bureau drew, where the policy's entry for the
         sector says so (targeted_count, delegated_count; both false unless given)."""
         entry = next((s for s in self.policy.sectors if s.sector == sector),

@@ -1,4 +1,4 @@
-"""Risk weights (方案 二(八)): institutions with complaints, on the abnormal list or blacklist, or
+"""Risk weights (方案 二（八）): institutions with complaints, on the abnormal list or blacklist, or
 with a serious violation record are drawn with more tickets."""
 from __future__ import annotations
 

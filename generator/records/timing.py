@@ -34,7 +34,7 @@ def source_time(source: Fields) -> int:
 def plan_source_times(plan: Fields) -> tuple[int, ...] | None:
     """When each of a plan's declared sources becomes known; None while one lacks a field
     (the integrity check reports that, and no timing can be judged), or when it declares none
-    (`sources: []`: a plan whose targets a higher bureau drew, 方案 二(三))."""
+    (`sources: []`: a plan whose targets a higher bureau drew, 方案 二（三）)."""
     needs = {"drand": ("chain", "round"), "lottery": ("date", "time")}
     sources = plan.draw.sources
     if not sources or any(s.get(k) is None for s in sources for k in needs[s.kind]):

@@ -15,7 +15,7 @@ _NUMERALS = "一二三四五六七八九十"
 
 
 def _clause_order(r: Rule) -> tuple[int, int]:
-    section, _, rest = r.clause.partition("(")
+    section, _, rest = r.clause.partition("（")
     return _NUMERALS.index(section) + 1, _NUMERALS.index(rest[0]) + 1
 
 

@@ -1,4 +1,4 @@
-"""Rules on who inspects what, and how: 方案 二(四), 二(五), 二(六), 二(七), 二(九)."""
+"""Rules on who inspects what, and how: 方案 二（四）, 二（五）, 二（六）, 二（七）, 二（九）."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +19,7 @@ def _item_effective(item: Record, day: dt.date) -> bool:
     return item.effective_from <= day and (item.effective_until is None or day <= item.effective_until)
 
 
-@rule("finding.certificate", "二(四)",
+@rule("finding.certificate", "二（四）",
       "执法检查人员在检查期间持有有效的行政执法证且在岗",
       "换派持有效执法证的在岗人员，或更新证件记录")
 def certificate(ctx: Context) -> Iterator[Flag]:
@@ -38,9 +38,9 @@ def certificate(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
 
 
-@rule("roster.composition", "二(四)",
+@rule("roster.composition", "二（四）",
       "执法检查人员名录库以相应的法律服务业务主管部门执法人员为主：在岗且执法证有效的人员中，"
-      "来自各行业业务主管股室（政策各行业的 lead_department）的不少于其他股室（如法治督察股）的。"
+      "来自各行业业务主管股室（政策为各行业写明的业务主管股室）的不少于其他股室（如法治督察股）的。"
       "名录库为各行业共用，故按业务主管股室整体计算，不按单个行业",
       "在 inspectors/ 中增补业务主管股室的执法人员", severity=WARNING)
 def roster_composition(ctx: Context) -> Iterator[Flag]:
@@ -57,14 +57,14 @@ def roster_composition(ctx: Context) -> Iterator[Flag]:
                    f"{lead} 名，其他股室 {others} 名")
 
 
-@rule("finding.lead-department", "二(四)",
+@rule("finding.lead-department", "二（四）",
       "随机抽查的检查组以该行业业务主管部门的执法人员为主（政策规定每组最少人数，0 则不按组要求；"
       "非随机检查不受此限）",
       "检查组中补足业务主管股室的执法人员")
 def lead_department(ctx: Context) -> Iterator[Flag]:
     minimum = ctx.policy.lead_department_min
     # the roster's make-up binds the random selection of inspectors; a targeted inspection
-    # (二(九) last paragraph) is not bound by it, only by the law: certificates, two inspectors,
+    # (二（九） last paragraph) is not bound by it, only by the law: certificates, two inspectors,
     # recusal (finding.certificate, finding.team-size, finding.conflict)
     for finding in ctx.records.findings:
         if finding.plan is None:
@@ -80,7 +80,7 @@ def lead_department(ctx: Context) -> Iterator[Flag]:
                        f"检查组中来自 {sector.lead_department} 的只有 {lead} 人，政策要求至少 {minimum} 人")
 
 
-@rule("finding.team-size", "二(九)",
+@rule("finding.team-size", "二（九）",
       "对同一抽查对象实施检查，选派执法检查人员不少于 2 人（政策可提高）；非随机检查同样适用",
       "补足检查人员")
 def team_size(ctx: Context) -> Iterator[Flag]:
@@ -90,7 +90,7 @@ def team_size(ctx: Context) -> Iterator[Flag]:
                        f"只有 {len(finding.inspectors)} 名检查人员，至少需要 {ctx.policy.team_size} 名")
 
 
-@rule("finding.same-inspector", "二(九)",
+@rule("finding.same-inspector", "二（九）",
       "在政策规定的周期内，同一执法检查人员不得随机抽查同一对象（此前的非随机检查也计入；"
       "非随机检查本身不受随机抽查制度限制）",
       "换派其他人员")
@@ -103,7 +103,7 @@ def same_inspector(ctx: Context) -> Iterator[Flag]:
             continue
         for n, inspector in enumerate(finding.inspectors, start=1):
             earlier = seen.get((inst.id, inspector))
-            # 二(九) last paragraph: targeted inspections are not bound by the random-draw rules
+            # 二（九） last paragraph: targeted inspections are not bound by the random-draw rules
             if finding.plan is not None and earlier is not None \
                     and finding.inspected.start - earlier.inspected.end < period:
                 yield Flag(finding, f"inspectors[{n}]",
@@ -112,7 +112,7 @@ def same_inspector(ctx: Context) -> Iterator[Flag]:
             seen[(inst.id, inspector)] = finding
 
 
-@rule("finding.conflict", "二(九)",
+@rule("finding.conflict", "二（九）",
       "与抽查对象有利害关系的执法检查人员依法回避",
       "换派没有利害关系的人员")
 def conflict(ctx: Context) -> Iterator[Flag]:
@@ -132,7 +132,7 @@ def conflict(ctx: Context) -> Iterator[Flag]:
                                f"{inspector.name} 已申报与该对象有利害关系，应当回避")
 
 
-@rule("finding.target-scope", "二(五)",
+@rule("finding.target-scope", "二（五）",
       "随机抽查的对象属于计划所含行业，并在取数日期处于执业状态",
       "随机抽查只检查抽中的对象")
 def target_scope(ctx: Context) -> Iterator[Flag]:
@@ -148,7 +148,7 @@ def target_scope(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "target", f"{inst.name} 在取数日期 {plan.pool_date} 不是正常执业状态")
 
 
-@rule("item.listed", "二(六)",
+@rule("item.listed", "二（六）",
       "计划和随机抽查所用事项都在当时有效的抽查事项清单上，随机抽查只用计划列明的事项；"
       "任何检查所用事项都属于对象的行业（非随机检查不受清单有效期和计划限制）",
       "先把事项列入清单（items/），或改用清单上的事项")
@@ -175,7 +175,7 @@ def item_listed(ctx: Context) -> Iterator[Flag]:
                 # an item's basis is its sector's law: no basis for checking another sector
                 yield Flag(finding, where, f"事项 {item_id} 属于 {item.sector}，对象属于 {inst.sector}")
             elif plan is None:
-                # 二(九) last paragraph: a targeted inspection cites an item for its legal basis,
+                # 二（九） last paragraph: a targeted inspection cites an item for its legal basis,
                 # not as a random-inspection matter, so the list's dates do not bind it
                 continue
             elif not _item_effective(item, finding.inspected.start):
@@ -184,7 +184,7 @@ def item_listed(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, where, f"事项 {item_id} 不在计划 {plan.id} 列明的事项中")
 
 
-@rule("item.basis", "二(六)",
+@rule("item.basis", "二（六）",
       "每个抽查事项写明法律、法规或规章依据；没有依据的，一律不得检查",
       "在事项的 basis 中写明依据的名称和条款")
 def item_basis(ctx: Context) -> Iterator[Flag]:
@@ -193,9 +193,9 @@ def item_basis(ctx: Context) -> Iterator[Flag]:
             yield Flag(item, "basis", f"事项 {item.id} 没有写明抽查依据")
 
 
-@rule("finding.legal-basis", "二(六)",
+@rule("finding.legal-basis", "二（六）",
       "每次检查所查的每一项都有法律、法规或规章依据：随机抽查写清单上的事项；"
-      "非随机检查写清单上的事项，或在 targeted.basis 中写明检查内容及其依据",
+      "非随机检查写清单上的事项，或写明检查内容及其法律依据",
       "在 items 中写所查事项；非随机检查也可在 targeted.basis 中写明内容、法规名称和条款")
 def finding_legal_basis(ctx: Context) -> Iterator[Flag]:
     # each stated basis has its law and articles (required when read), and each item its
@@ -210,7 +210,7 @@ def finding_legal_basis(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "targeted", "没有写明所查事项（items）或检查内容的法律依据（targeted.basis）")
 
 
-@rule("item.list-complete", "二(六)",
+@rule("item.list-complete", "二（六）",
       "计划所含的每个行业在清单上都有有效事项，计划为每个行业都列明了事项",
       "在 items/ 中补充该行业的事项，并列入计划")
 def item_list_complete(ctx: Context) -> Iterator[Flag]:
@@ -226,14 +226,14 @@ def item_list_complete(ctx: Context) -> Iterator[Flag]:
                 yield Flag(plan, "items", f"计划没有列明 {scope.sector} 的抽查事项")
 
 
-@rule("finding.method", "二(七)",
+@rule("finding.method", "二（七）",
       "随机抽查的方式与计划一致，且是所查事项在清单上允许的方式（非随机检查不受计划和清单的方式限制）",
       "改用事项和计划规定的方式")
 def method(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
         plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
         if plan is None:
-            continue  # 二(九) last paragraph: a targeted inspection is not bound by 二(七)
+            continue  # 二（九） last paragraph: a targeted inspection is not bound by 二（七）
         if finding.method != plan.method:
             yield Flag(finding, "method",
                        f"计划 {plan.id} 规定{METHODS[plan.method]}，此处为{METHODS[finding.method]}")
@@ -250,7 +250,7 @@ def onsite_counts(ctx: Context, year: int) -> Counter:
                    if f.plan is not None and f.inspected.start.year == year)
 
 
-@rule("year.onsite-share", "二(七)",
+@rule("year.onsite-share", "二（七）",
       "抽查原则上以实地检查为主：每年实地检查所占比例不低于政策规定",
       "在本年度剩余的计划中安排实地检查")
 def onsite_share(ctx: Context) -> Iterator[Flag]:

@@ -176,7 +176,7 @@ def check_registration(records: Records) -> Iterator[Problem]:
         if inst.uscc is None and inst.licence_number is None:
             yield _problem(inst, "uscc", "integrity.registration-number",
                            "统一社会信用代码和执业许可证号至少填一项",
-                           "公示须写明登记号（方案 三(一)）")
+                           "公示须写明登记号（方案 三（一））")
         if inst.uscc is None:
             continue
         error = uscc_error(inst.uscc)
@@ -232,7 +232,7 @@ def draw_source_problems(plan: Record) -> Iterator[Problem]:
 
 def check_draw_sources(records: Records) -> Iterator[Problem]:
     for plan in records.plans:
-        # a plan whose targets a higher bureau drew (二(三)) declares no source of its own
+        # a plan whose targets a higher bureau drew (二（三）) declares no source of its own
         if plan.draw.delegated is None and not any(s.kind == "drand" for s in plan.draw.sources):
             yield _problem(plan, "draw.sources", "integrity.draw-beacon",
                            "没有声明 drand 随机源：彩票结果只能作为补充，不能单独使用",

@@ -1,4 +1,4 @@
-"""Rules on plans, frequencies and the draw: 方案 二(三), 二(八), 二(九)."""
+"""Rules on plans, frequencies and the draw: 方案 二（三）, 二（八）, 二（九）."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,11 +16,11 @@ from generator.rules.base import Context, Flag, rule
 
 @dataclass(frozen=True)
 class Floor:
-    """What 方案 二(八) itself requires of one sector each year. These are the regulation's
+    """What 方案 二（八） itself requires of one sector each year. These are the regulation's
     numbers, not the bureau's: its policy (jurisdiction.yaml) may set more, and may set less
     only with a reason (the sector's `exemption`)."""
 
-    clause: str  # the item of 二(八) that says it
+    clause: str  # the item of 二（八） that says it
     per_year: int
     min_targets: int  # institutions per inspection
     random_only: bool  # the item says 随机抽查, so only random inspections count toward it
@@ -32,15 +32,15 @@ class Floor:
         return f"每年 {self.per_year} 次{what}{each}"
 
 
-# 方案 二(八) 1–5, the one place in the code where its numbers live. Items 2, 4 and 5 say 检查
+# 方案 二（八） 1–5, the one place in the code where its numbers live. Items 2, 4 and 5 say 检查
 # without a number of institutions: one inspection is of at least one. “一般” in items 1 and 3
 # is what the exemption is for.
 FLOORS: dict[str, Floor] = {
-    "law-firm": Floor("二(八)1", 1, 2, True),  # 县局一般每年开展一次随机抽查，每次不少于 2 家
-    "notary": Floor("二(八)2", 1, 1, False),  # 每年开展一次检查
-    "grassroots": Floor("二(八)3", 1, 1, True),  # 县司法局一般每年开展一次随机抽查，每次不少于 1 家
-    "appraisal": Floor("二(八)4", 1, 1, False),  # 每年开展一次检查
-    "legal-aid": Floor("二(八)5", 1, 1, False),  # 每年开展一次检查
+    "law-firm": Floor("二（八）1", 1, 2, True),  # 县局一般每年开展一次随机抽查，每次不少于 2 家
+    "notary": Floor("二（八）2", 1, 1, False),  # 每年开展一次检查
+    "grassroots": Floor("二（八）3", 1, 1, True),  # 县司法局一般每年开展一次随机抽查，每次不少于 1 家
+    "appraisal": Floor("二（八）4", 1, 1, False),  # 每年开展一次检查
+    "legal-aid": Floor("二（八）5", 1, 1, False),  # 每年开展一次检查
 }
 
 
@@ -49,7 +49,7 @@ def _quota_years(ctx: Context) -> range:
     return range(start.year, ctx.as_of.year + 1)
 
 
-@rule("plan.self-inspection", "二(三)",
+@rule("plan.self-inspection", "二（三）",
       "先行自查、再实施重点检查的计划写明自查截止日期，重点检查在自查截止之后；"
       "自查和重点检查同时进行的不要求截止日期",
       "在计划中填写 self_inspection_deadline，检查日期排在其后")
@@ -67,7 +67,7 @@ def self_inspection(ctx: Context) -> Iterator[Flag]:
                            f"重点检查（{finding.inspected.start}）早于自查截止日期（{deadline}）")
 
 
-@rule("plan.organiser", "二(三)",
+@rule("plan.organiser", "二（三）",
       "随机抽查由相应的法律服务业务主管部门具体组织落实",
       "organiser.department 填写计划所含行业之一的业务主管股室")
 def organiser(ctx: Context) -> Iterator[Flag]:
@@ -80,7 +80,7 @@ def organiser(ctx: Context) -> Iterator[Flag]:
                        f"（{'、'.join(sorted(leads))}）")
 
 
-@rule("plan.delegated-draw", "二(三)",
+@rule("plan.delegated-draw", "二（三）",
       "对象由上级机关随机抽取的受委托检查：计划写明委托的上级机关，引用上级公布的抽取（网址与承诺值），"
       "本局不再声明随机源、不另行抽取",
       "在 organiser.delegated_by 写明委托机关，draw.sources 写 []，"
@@ -99,7 +99,7 @@ def delegated_draw(ctx: Context) -> Iterator[Flag]:
                        f"对象由上级抽取，本局却另有抽取文件 records/draws/{plan.id}/")
 
 
-@rule("plan.scope-policy", "二(八)",
+@rule("plan.scope-policy", "二（八）",
       "计划的抽查比例和最少对象数不低于本局政策，且只含政策规定的行业（对象由上级抽取的计划，"
       "比例和对象数由上级确定，只看行业）",
       "按 jurisdiction.yaml 的 policy.sectors 调整计划的 scope")
@@ -121,10 +121,10 @@ def scope_policy(ctx: Context) -> Iterator[Flag]:
                            f"至少抽取 {scope.min_count} 个，低于政策的每次不少于 {sector.min_targets} 个")
 
 
-@rule("policy.floor", "二(八)",
-      "本局政策不低于方案 二(八) 的下限：五个行业都列出，律师事务所每年一次随机抽查、每次不少于 2 家，"
+@rule("policy.floor", "二（八）",
+      "本局政策不低于方案 二（八）的下限：五个行业都列出，律师事务所每年一次随机抽查、每次不少于 2 家，"
       "基层法律服务所每年一次随机抽查、每次不少于 1 家，公证处、司法鉴定机构、法律援助机构每年一次检查；"
-      "律师事务所、基层法律服务所不计入非随机检查。低于下限的，须在该行业的 exemption 中写明理由",
+      "律师事务所、基层法律服务所不计入非随机检查。低于下限的，须在政策中该行业之下写明理由",
       "把 policy.sectors 调到方案的下限以上；确有理由（如本县没有该行业的机构）的，"
       "列出该行业并在 exemption 中写明")
 def floor(ctx: Context) -> Iterator[Flag]:
@@ -154,10 +154,10 @@ def floor(ctx: Context) -> Iterator[Flag]:
                        f"{least.clause} 规定的是{name}的随机抽查，非随机检查不能计入")
 
 
-@rule("year.frequency", "二(八)",
+@rule("year.frequency", "二（八）",
       "每个行业每年实际完成的抽查次数达到政策规定，每次检查的机构不少于政策的每次家数：计入的是"
       "抽中且有检查结果的机构（只列入计划或抽中而未检查的不算），非随机检查和上级抽取的受委托检查"
-      "只在政策写明计入（targeted_count、delegated_count）时才算",
+      "只在政策写明计入时才算",
       "制定并实施本年度剩余的抽查计划，为抽中的对象录入检查结果")
 def frequency(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
@@ -181,7 +181,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
                        None if over else WARNING)
 
 
-@rule("plan.all-drawn-inspected", "二(九)",
+@rule("plan.all-drawn-inspected", "二（九）",
       "依抽施查：实施期结束时，每个抽中的对象都有检查结果",
       "为抽中的对象补录检查结果")
 def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
@@ -196,7 +196,7 @@ def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
                        f"实施期已于 {plan.schedule.end} 结束，抽中的 {'、'.join(missing)} 没有检查结果")
 
 
-@rule("plan.risk-weight", "二(八)",
+@rule("plan.risk-weight", "二（八）",
       "投诉举报多、列入执业异常名录或信用黑名单、有严重违法违规记录的对象按政策加权抽取",
       "抽取包须由 ssj draw freeze 按取数日期的风险记录生成")
 def risk_weights(ctx: Context) -> Iterator[Flag]:
@@ -217,9 +217,9 @@ def risk_weights(ctx: Context) -> Iterator[Flag]:
                                f"{target.get('weight')}（风险记录在冻结后被改动？）")
 
 
-@rule("plan.drawn-first", "二(九)",
+@rule("plan.drawn-first", "二（九）",
       "随机抽查先抽取、后检查：有检查结果的计划须已抽取；抽取在随机源全部公布之后，检查在抽取之后。"
-      "对象由上级抽取的受委托计划（二(三)）以上级公布的抽取为准，本局不抽取",
+      "对象由上级抽取的受委托计划（二（三））以上级公布的抽取为准，本局不抽取",
       "先运行 ssj draw freeze 与 ssj draw run，检查结果写在抽取之后")
 def drawn_first(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
@@ -244,7 +244,7 @@ def drawn_first(ctx: Context) -> Iterator[Flag]:
                        f"首次检查 {first} 早于抽取（{earliest}）")
 
 
-@rule("plan.witnesses", "二(九)",
+@rule("plan.witnesses", "二（九）",
       "政策要求现场监督时，每次抽取都记录抽取日期和监督人员",
       "在计划的 draw 中填写 held_on 与 witnesses")
 def witnesses(ctx: Context) -> Iterator[Flag]:
@@ -257,7 +257,7 @@ def witnesses(ctx: Context) -> Iterator[Flag]:
             yield Flag(plan, "draw", "已抽取，但没有记录抽取日期和现场监督人员")
 
 
-@rule("finding.targeted-ground", "二(九)",
+@rule("finding.targeted-ground", "二（九）",
       "非随机检查写明四种情形之一；列入名录的情形须确在名录中，投诉、发现违法的情形须说明来源",
       "在 targeted 中填写 ground 与 note")
 def targeted_ground(ctx: Context) -> Iterator[Flag]:

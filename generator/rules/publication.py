@@ -1,5 +1,5 @@
 """Rules on publishing plans, the item list and results, and on what must follow a finding:
-方案 一(二), 二(六), 三(一), 三(三)."""
+方案 一（二）, 二（六）, 三（一）, 三（三）."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,7 +35,7 @@ def practice_ended(ctx: Context, finding: Record) -> dt.date | None:
                 None)
 
 
-@rule("plan.published", "一(二)",
+@rule("plan.published", "一（二）",
       "公开抽查程序、检查事项：每个抽查计划写明向社会公布的日期，不晚于抽取日期，"
       "并早于所声明的首个随机源公布之日（只记到日，同一天无法证明在前）",
       "填写 published_on；计划须在抽取之前、在声明的随机源产生的前一天或更早公布")
@@ -60,7 +60,7 @@ def plan_published(ctx: Context) -> Iterator[Flag]:
                        NOTICE if example else None)
 
 
-@rule("item.published", "二(六)",
+@rule("item.published", "二（六）",
       "随机抽查事项清单及时向社会公布：计划所用的每个事项在计划公布之日或之前已公布",
       "先公布事项（事项的 published_on），再公布使用它的计划")
 def item_published(ctx: Context) -> Iterator[Flag]:
@@ -74,7 +74,7 @@ def item_published(ctx: Context) -> Iterator[Flag]:
                            f"晚于计划公布日期 {plan.published_on}")
 
 
-@rule("finding.notice-complete", "三(一)",
+@rule("finding.notice-complete", "三（一）",
       "公示内容齐全：机构名称、登记号、抽查时间、方式、内容、结果，以及违法行为查处情况",
       "补全机构登记号，并为发现问题或违法的检查写明处置措施（handling）")
 def notice_complete(ctx: Context) -> Iterator[Flag]:
@@ -88,7 +88,7 @@ def notice_complete(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "outcome", "发现问题，但没有写明处置或行政指导")
 
 
-@rule("finding.published", "三(一)",
+@rule("finding.published", "三（一）",
       "抽查情况及查处结果在检查结束后的政策期限内向社会公开",
       "填写 published_on 并在网站公示")
 def published(ctx: Context) -> Iterator[Flag]:
@@ -101,7 +101,7 @@ def published(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "published_on", f"尚未公示，期限 {due} 已过")
 
 
-@rule("finding.unreachable-listed", "三(三)",
+@rule("finding.unreachable-listed", "三（三）",
       "通过登记的住所或执业场所无法联系的，列入执业异常名录",
       "在 lists/ 中新建执业异常名录记录，finding 写本检查结果")
 def unreachable_listed(ctx: Context) -> Iterator[Flag]:
@@ -110,7 +110,7 @@ def unreachable_listed(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "outcome", "无法联系，但没有引用本结果的执业异常名录记录")
 
 
-@rule("finding.penalty-blacklisted", "三(三)",
+@rule("finding.penalty-blacklisted", "三（三）",
       "依法应予行政处罚的，作出处罚决定后列入信用黑名单",
       "在 lists/ 中新建信用黑名单记录，finding 写本检查结果")
 def penalty_blacklisted(ctx: Context) -> Iterator[Flag]:
@@ -120,7 +120,7 @@ def penalty_blacklisted(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, f"handling[{n}]", "已作出行政处罚，但没有引用本结果的信用黑名单记录")
 
 
-@rule("finding.not-corrected-listed", "三(三)",
+@rule("finding.not-corrected-listed", "三（三）",
       "经书面提醒或约谈仍不纠正的，可以列入执业异常名录",
       "考虑列入执业异常名录（lists/，ground: not-corrected）", WARNING)
 def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
@@ -132,14 +132,14 @@ def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "follow_ups", "经提醒或约谈后回访仍未整改，尚未列入执业异常名录")
 
 
-@rule("finding.follow-up", "三(三)",
+@rule("finding.follow-up", "三（三）",
       "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查安排回访，到期的回访写明日期和结果，"
-      "未整改完毕的再次安排回访；检查后对象被吊销、注销执业（状态记录为 revoked、closed，"
-      "人员为 left）的，此后不再要求回访",
+      "未整改完毕的再次安排回访；检查后对象被吊销、注销执业（状态记录为已吊销、已注销，"
+      "人员为已离职或注销）的，此后不再要求回访",
       "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
 def follow_up(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
-        # problems corrected on the spot (三(三) 当场纠正) leave nothing to follow up, nor does
+        # problems corrected on the spot (三（三）当场纠正) leave nothing to follow up, nor does
         # a practice that has ended: there is no one left to rectify
         on_the_spot = _actions(finding) == {"corrected-on-site"}
         ended = practice_ended(ctx, finding)
@@ -159,7 +159,7 @@ def follow_up(ctx: Context) -> Iterator[Flag]:
                        "最近一次回访尚未整改完毕，须再安排回访（在 follow_ups 中加一项）")
 
 
-@rule("finding.referred", "三(三)",
+@rule("finding.referred", "三（三）",
       "无证或许可失效擅自执业的报告行政许可审批部门；涉嫌犯罪的移送司法机关",
       "在 handling 中记录 reported-to-licensing 或 transferred")
 def referred(ctx: Context) -> Iterator[Flag]:
@@ -171,7 +171,7 @@ def referred(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, "concerns", f"存在 {concern}，但没有记录“{needs[concern][1]}”")
 
 
-@rule("finding.credit-notice", "三(三)",
+@rule("finding.credit-notice", "三（三）",
       "对不予配合情节严重的法律服务机构，通过信用信息公示平台公示",
       "在 credit-notices/ 中新建公示记录，finding 写本检查结果")
 def credit_notice(ctx: Context) -> Iterator[Flag]:
@@ -181,7 +181,7 @@ def credit_notice(ctx: Context) -> Iterator[Flag]:
             yield Flag(finding, "concerns", "不予配合情节严重，但没有信用平台公示记录")
 
 
-@rule("list.basis", "三(三)",
+@rule("list.basis", "三（三）",
       "名录记录引用其依据的检查结果或决定文号，且依据与列入情形相符",
       "填写 finding 或 decision.number；情形与所引检查结果一致")
 def list_basis(ctx: Context) -> Iterator[Flag]:
@@ -196,9 +196,9 @@ def list_basis(ctx: Context) -> Iterator[Flag]:
             yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
 
 
-@rule("list.after-penalty", "三(三)",
+@rule("list.after-penalty", "三（三）",
       "对于依法应予行政处罚的，作出处罚决定后列入信用黑名单：黑名单记录的列入决定和列入日期"
-      "都不早于所引检查结果中行政处罚决定的日期（handling 中 penalty 的 date）",
+      "都不早于所引检查结果中行政处罚决定的日期（查处情况中行政处罚的日期）",
       "列入日期写处罚决定作出之日或之后；核对检查结果中行政处罚的日期")
 def list_after_penalty(ctx: Context) -> Iterator[Flag]:
     for entry in ctx.records.list_entries:

@@ -10,10 +10,11 @@ from generator.filewrite import sync_tree
 from generator.records.problems import ERROR, Problem
 from generator.revision import source_epoch, source_revision
 from generator.site import feeds
+from generator.site import search
 from generator.site.history import record_history
 from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
-from generator.site.render import environment, json_path, page_json, render
+from generator.site.render import environment, json_path, page_json, render, root_path
 from generator.records.load import display_path, load_records
 
 
@@ -33,7 +34,7 @@ class BuildResult:
 NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
        ("items.html", "事项清单"), ("institutions/index.html", "对象名录"),
        ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"), ("rules.html", "规则"),
-       ("regulation.html", "实施方案"), ("guide.html", "操作指南"))
+       ("regulation.html", "实施方案"), ("search.html", "搜索"))
 
 
 def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:
@@ -69,9 +70,10 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
         out[path] = content
 
     for page in site.pages:
-        # the 404 page is served at any depth: only absolute links work there
-        put(page.path, render(env, page, shared, (link_base or base) if page.path == "404.html"
-                              else link_base))
+        # the 404 page is served at any depth: its links start at the site's root path, on the
+        # site's own host (/kazuo-ssj/…), so they work wherever it is served, under any domain
+        put(page.path, render(env, page, shared, root_path(link_base or base)
+                              if page.path == "404.html" else link_base))
         if page.data is not None:
             put(json_path(page.path), page_json(page.data))
     for file in site.files:
@@ -79,11 +81,19 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     for static in sorted((site_dir / "static").rglob("*")):
         if static.is_file():
             put("static/" + static.relative_to(site_dir / "static").as_posix(), static.read_bytes())
-    put("feed.xml", feeds.atom(site.notices, jurisdiction["name"], base,
-                               f"{jurisdiction['division_code']}.ssj"))
+    authority = f"{jurisdiction['division_code']}.ssj"
+    for feed in (feeds.Feed("feed.xml", jurisdiction["name"], "ssj", "index.html", site.notices),
+                 *site.feeds):
+        put(feed.path, feeds.atom(feed, base, authority, jurisdiction["name"]))
     put("robots.txt", feeds.robots(base))
     if base:
         put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"], base))
+    try:  # the rendered pages, as published, indexed for search.html
+        bundle = search.bundle({p.path: out[p.path] for p in site.pages})
+    except search.SearchError as e:
+        raise BuildRefused(f"搜索索引未生成：{e}") from None
+    for path, content in bundle.items():
+        put(path, content)
     written, _, removed = sync_tree(out_dir, out)
     return BuildResult(len(site.pages), len(out), written, removed, time.perf_counter() - start)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,12 +22,16 @@ from generator.records.timing import BEIJING, source_time
 from generator.rules.catalogue import LISTED
 from generator.site import opendata
 from generator.site.charts import bar_chart
+from generator.site.feeds import Feed
 from generator.site.handcheck import hand_checks
 from generator.site.markup import render_markdown
 from generator.site.output import File, Page
 from generator.site.public import public
+from generator.site.render import zh_date
+from generator.site.search import search_page
 from generator.site.verifier import verifier
 from generator.site.views import (
+    LISTS,
     MODES,
     credit_notice_view,
     finding_view,
@@ -52,17 +57,19 @@ class Site:
     files: list[File]
     notices: list["Notice"]
     day: dt.date
+    feeds: list[Feed]  # each institution's and each list's; the site's own is build.py's
 
 
 @dataclass(frozen=True)
 class Notice:
-    """An entry of the home page's latest notices and of the Atom feed."""
+    """An entry of the home page's latest notices and of an Atom feed."""
 
     date: str
     kind: str
     title: str
     url: str
     slug: str  # ASCII word for the kind, so two notices of one page keep distinct feed ids
+    summary: str = ""  # a line for subscribers (the site's feed and the home page show none)
 
 
 def site_date(epoch: str | None) -> dt.date:
@@ -234,6 +241,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     published_roster = policy.publish_inspector_roster
     pages: list[Page] = []
     files: list[File] = []
+    feeds: list[Feed] = []
 
     institutions = [{**institution_view(records, i, day), **audit_trail(i.id, "institution")}
                     for i in records.institutions]
@@ -259,14 +267,23 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     for inst, record in zip(institutions, records.institutions):
         own = [f for f in findings if f["target_ref"]["id"] == inst["id"]
                or f["target_ref"]["id"] in {p.id for p in records.persons_of(inst["id"])}]
+        listed = [e for e in entries if e["institution"] == inst["id"]]
+        noticed = [n for n in notices if n["institution"] == inst["id"]]
+        follow = _feed(f"{posixpath.splitext(inst['url'])[0]}.xml", f"{inst['name']}诚信档案更新",
+                       f"ssj:institution:{inst['id']}", inst["url"], day,
+                       [*(e for f in own for e in _finding_events(f, inst)),
+                        *(e for x in listed for e in _entry_events(x)),
+                        *(e for n in noticed for e in _credit_events(n))])
+        feeds.append(follow)
         pages.append(Page(inst["url"], (f"institution-{inst['id']}.html", "institution.html"),
                           inst["name"], {
                               "institution": inst,
                               "personnel": [p for p in personnel if p["institution"] == inst["id"]],
                               "findings": own,
-                              "entries": [e for e in entries if e["institution"] == inst["id"]],
-                              "notices": [n for n in notices if n["institution"] == inst["id"]],
+                              "entries": listed,
+                              "notices": noticed,
                               "open_rectifications": [f for f in own if f["open_rectification"]],
+                              "feeds": [_head_link(follow)], "subscribe": follow.path,
                           }, {"institution": inst, "findings": [f["id"] for f in own]}))
     for person in personnel:
         own = [f for f in findings if f["target_ref"]["id"] == person["id"]]
@@ -303,35 +320,48 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
     pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir))
+    pages.append(search_page(by_sector, personnel))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
                                                ("findings", "drawing")} for p in plan_views]))
 
     for f in findings:
         pages.append(Page(f["url"], (f"finding-{f['id']}.html", "finding.html"),
-                          f"{f['target_ref']['name']} {f['inspected']['start']} 检查结果",
+                          f"{f['target_ref']['name']} {zh_date(f['inspected']['start'])}检查结果",
                           {"finding": f}, f))
     years = sorted({f["inspected"]["start"][:4] for f in findings}, reverse=True)
     pages.append(Page("findings/index.html", ("findings.html",), "抽查结果公示",
                       {"years": [{"year": y, "findings": [f for f in findings
                                                           if f["inspected"]["start"][:4] == y]}
                                  for y in years]}, findings))
+    short_name = public(records.jurisdiction)["short_name"]
+    list_feeds = {name: _feed(f"lists/{name}.xml", f"{short_name}{label}更新", f"ssj:list:{name}",
+                              f"lists.html#{name}", day,
+                              [e for x in entries if x["list"] == name for e in _entry_events(x)])
+                  for name, label in LISTS.items()}
+    list_feeds["credit"] = _feed("lists/credit-notices.xml", f"{short_name}信用平台公示更新",
+                                 "ssj:credit-notices", "lists.html#credit", day,
+                                 [e for n in notices for e in _credit_events(n)])
+    feeds.extend(list_feeds.values())
     pages.append(Page("lists.html", ("lists.html",), "执业异常名录与信用黑名单", {
         "abnormal": [e for e in entries if e["list"] == "abnormal"],
         "blacklist": [e for e in entries if e["list"] == "blacklist"],
-        "notices": notices}, {"entries": entries, "credit_notices": notices}))
+        "notices": notices,
+        "feeds": [_head_link(f) for f in list_feeds.values()],
+        "subscribe": {name: f.path for name, f in list_feeds.items()}},
+        {"entries": entries, "credit_notices": notices}))
 
     report_years = sorted({p.year for p in records.plans} | {int(y) for y in years}, reverse=True)
     reports = []
     for year in report_years:
         summary = yearly.yearly_report(records, year, day)
         rows = summary.as_dict()["rows"]
-        charts = [bar_chart(f"{year} 年各行业名录数与随机抽查对象数",
+        charts = [bar_chart(f"{year}年各行业名录数与随机抽查对象数",
                             [r["name"] for r in rows],
                             [("名录数", [r["roster"] for r in rows]),
                              ("随机抽查对象", [r["inspected"] for r in rows])])]
         reports.append({"year": year, "url": f"report/{year}.html"})
-        pages.append(Page(f"report/{year}.html", ("report.html",), f"{year} 年度汇总",
+        pages.append(Page(f"report/{year}.html", ("report.html",), f"{year}年度汇总",
                           {"report": summary.as_dict(), "charts": charts,
                            "columns": yearly.COLUMNS, "outcomes": yearly.OUTCOMES},
                           summary.as_dict()))
@@ -364,7 +394,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     pages.append(Page("index.html", ("home.html",), "首页", {
         "notices": feed[:12], "progress": progress, "year": day.year, "reports": reports}))
     pages.append(Page("404.html", ("404.html",), "页面不存在"))
-    return Site(pages, files, feed, day)
+    return Site(pages, files, feed, day, feeds)
 
 
 def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[str, Any]],
@@ -391,4 +421,61 @@ def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[
         out.append(Notice(n["published_on"], "信用公示",
                           f"{n['institution_ref']['name']}：不予配合检查情节严重", n["url"],
                           "credit-notice"))
-    return sorted(out, key=lambda n: (n.date, n.url, n.title), reverse=True)
+    return _newest_first(out)
+
+
+def _newest_first(notices: list[Notice]) -> list[Notice]:
+    return sorted(notices, key=lambda n: (n.date, n.url, n.title), reverse=True)
+
+
+def _feed(path: str, title: str, key: str, page: str, day: dt.date,
+          events: list[Notice]) -> Feed:
+    """A subscription feed of `events`, newest first; an event dated after `day` (a list exit
+    recorded ahead) is left out, as on the home page."""
+    return Feed(path, title, key, page, _newest_first([e for e in events
+                                                       if e.date <= day.isoformat()]))
+
+
+def _head_link(feed: Feed) -> dict[str, str]:
+    """A feed as base.html names it in the page head (<link rel="alternate">)."""
+    return {"title": feed.title, "path": feed.path}
+
+
+def _amendment_events(view: dict[str, Any], what: str) -> list[Notice]:
+    """The published amendments of a record (already dated by `day`): one event each."""
+    return [Notice(a["date"], "更正", what, view["url"], f"amendment-{a['id']}",
+                   f"{a['correction']}（理由：{a['reason']}）") for a in view["amendments"]]
+
+
+def _finding_events(f: dict[str, Any], inst: dict[str, Any]) -> list[Notice]:
+    """A finding about `inst` or one of its people: its publication (with the site feed's id)
+    and its amendments."""
+    who = (inst["name"] if f["target_ref"]["id"] == inst["id"]
+           else f"{f['target_ref']['name']}（{inst['name']}）")
+    handled = "、".join(h["label"] for h in f["handling_labelled"])
+    summary = (f"{f['inspected']['start']} {f['kind_label']}（{f['method_label']}），"
+               f"结果：{f['outcome_label']}" + (f"；处理：{handled}" if handled else ""))
+    return [Notice(f["published_on"], "检查结果公示", f"{who}：{f['outcome_label']}", f["url"],
+                   "finding", summary),
+            *_amendment_events(f, f"{who} {f['inspected']['start']} 检查结果")]
+
+
+def _entry_events(e: dict[str, Any]) -> list[Notice]:
+    """A list entry: entered, left (ids as in the site feed), amended."""
+    name = e["institution_ref"]["name"]
+    decision = e["decision"]
+    number = f" {decision['number']}" if decision["number"] else ""
+    out = [Notice(e["entered_on"], f"列入{e['list_label']}", name, e["url"], "listed",
+                  f"{e['ground_label']}：{e['reason']}（{decision['authority']}{number}）")]
+    if e["exit"]:
+        out.append(Notice(e["exit"]["date"], f"移出{e['list_label']}", name, e["url"], "delisted",
+                          e["exit"]["reason"]))
+    return out + _amendment_events(e, f"{name} 列入{e['list_label']}")
+
+
+def _credit_events(n: dict[str, Any]) -> list[Notice]:
+    """A credit notice (id as in the site feed) and its amendments."""
+    name = n["institution_ref"]["name"]
+    return [Notice(n["published_on"], "信用平台公示", name, n["url"], "credit-notice",
+                   f"在{n['platform']}公示：{n['reason']}"),
+            *_amendment_events(n, f"{name} 信用平台公示")]

@@ -2,15 +2,57 @@
 first, and links that work from any depth (relative) or under a configured base URL."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import posixpath
+import re
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup, escape
 
 from generator.site.markup import render_markdown
 from generator.site.output import Page
+
+# YYYY-MM-DD, then optionally a time and what follows it ("08:00:00 北京时间")
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?(.*)", re.S)
+# what must never break across lines (禁则 for tokens): dates, clause references (二（八）,
+# 第四条), document numbers (喀司发〔2024〕5号) and 统一社会信用代码; found in text from records
+# and pages, each wrapped in <span class="nw">, which the style sheet keeps on one line
+_TOKEN = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?"
+    r"|\d{4}年\d{1,2}月(?:\d{1,2}日)?"
+    r"|第[一二三四五六七八九十百零〇\d]+[章节条款项]"
+    r"|[一二三四五六七八九十]+(?:[（(][一二三四五六七八九十]+[）)])+(?:\d+(?:[–-]\d+)?)?"
+    r"|[\u4e00-\u9fff]{0,3}[〔［\[]\d{4}[〕］\]]第?\d+号"
+    r"|(?<![0-9A-Za-z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Za-z])")
+_TAG = re.compile(r"(<[^>]*>)")
+# text typed by staff, set as the pages set their own: clause references full-width as the 方案
+# writes them (二(八) -> 二（八）), dates without spaces (2026 年 4 月 10 日 -> 2026年4月10日);
+# the records and data files keep what was typed
+_N = "一二三四五六七八九十"
+_TYPESET = (
+    (re.compile(rf"(?<=[{_N}])\(([{_N}])\)"), r"（\1）"),
+    (re.compile(rf"(?<=）)\(([{_N}])\)"), r"（\1）"),
+    (re.compile(rf"(?<=[{_N}]（[{_N}]）) (?=[\u4e00-\u9fff“《])"), ""),
+    (re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日"), r"\1年\2月\3日"),
+    (re.compile(r"(\d{4}) ?年 ?(\d{1,2}) ?月"), r"\1年\2月"),
+    (re.compile(r"(?<![\d年])(\d{1,2}) ?月 ?(\d{1,2}) ?日"), r"\1月\2日"),
+    (re.compile(r"(?<=\d日)、(\d{1,2}) 日"), r"、\1日"),
+    (re.compile(r"(?<!\d)(\d{4}) 年"), r"\1年"),
+    (re.compile(r"(?<=[\u4e00-\u9fff]) (?=\d{4}年|\d{1,2}月\d{1,2}日)"), ""),
+    (re.compile(r"(?<=\d[月日]) (?=[\u4e00-\u9fff])"), ""),
+)
+
+
+def typeset(text: str) -> str:
+    """`text` with the site's typography for clause references and dates (see _TYPESET)."""
+    for pattern, replacement in _TYPESET:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def environment(site_dir: Path) -> jinja2.Environment:
@@ -22,8 +64,53 @@ def environment(site_dir: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["md"] = render_markdown
+    env.filters["md"] = lambda text: keep_tokens(render_markdown(text))
+    env.filters["nw"] = keep_tokens
+    env.filters["date"] = time_element
+    env.filters["zh_date"] = zh_date
     return env
+
+
+def zh_date(value: str | dt.date | None) -> str:
+    """A date as pages write it: 2026-04-28 -> 2026年4月28日 (a time after it is kept). Data
+    files (JSON, CSV, feeds) keep ISO dates; only what people read changes."""
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    m = _ISO.fullmatch(text)
+    if m is None:
+        return text
+    year, month, day, clock, rest = m.groups()
+    return f"{int(year)}年{int(month)}月{int(day)}日" + (f" {clock}" if clock else "") + rest
+
+
+def time_element(value: str | dt.date | None) -> Markup:
+    """<time datetime="2026-04-28">2026年4月28日</time>, kept on one line; a time of day goes
+    into the datetime too (北京时间: +08:00). Text that is not a date is shown as it is."""
+    if value is None or value == "":
+        return Markup("")
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    m = _ISO.fullmatch(text)
+    if m is None:
+        return escape(text)
+    year, month, day, clock, rest = m.groups()
+    stamp = f"{year}-{month}-{day}"
+    if clock:
+        stamp += "T" + clock + ("+08:00" if "北京时间" in rest else "")
+    shown = f"{int(year)}年{int(month)}月{int(day)}日" + (f" {clock}" if clock else "")
+    return Markup('<time datetime="{}">{}</time>{}').format(stamp, shown, rest)
+
+
+def keep_tokens(text: Any) -> Markup:
+    """Text (escaped here) or HTML (Markup, already safe), typeset as the site's own text, with
+    every token that must not break across lines wrapped in <span class="nw">; tags and
+    attributes are left alone."""
+    html = str(text if isinstance(text, Markup) else escape("" if text is None else text))
+    parts = _TAG.split(html)
+    return Markup("".join(part if part.startswith("<") else
+                          _TOKEN.sub(lambda m: f'<span class="nw">{m.group(0)}</span>',
+                                     typeset(part))
+                          for part in parts))
 
 
 def link(base_url: str | None, here: str, target: str) -> str:
@@ -35,6 +122,13 @@ def link(base_url: str | None, here: str, target: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
+def root_path(base_url: str | None) -> str:
+    """The path part of the site's base URL, the root that root-relative links start from:
+    https://example.org/kazuo-ssj/ -> /kazuo-ssj/; no base URL -> /."""
+    path = urlsplit(base_url).path if base_url else ""
+    return path if path.endswith("/") else path + "/"
+
+
 def json_path(page_path: str) -> str:
     return posixpath.splitext(page_path)[0] + ".json"
 
@@ -43,11 +137,41 @@ def page_json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
+# the navigation entry the pages under each prefix belong to (the longest matching prefix wins);
+# any other page stands on its own, under the home page
+SECTIONS = (("plans/", "plans/index.html"), ("verify.html", "plans/index.html"),
+            ("draw-spec.html", "plans/index.html"), ("findings/", "findings/index.html"),
+            ("institutions/", "institutions/index.html"),
+            ("personnel/", "institutions/index.html"), ("report/", "index.html"))
+
+
+def section_of(path: str) -> str | None:
+    """The navigation target `path` is filed under (itself for a section's own page), or None."""
+    found = [(prefix, target) for prefix, target in SECTIONS if path.startswith(prefix)]
+    return max(found, key=lambda f: len(f[0]))[1] if found else None
+
+
+def crumbs(path: str, nav: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The breadcrumb's links above the page at `path` (the page itself comes last, unlinked):
+    the home page, then the page's section if it is not the section itself. None on the home
+    page and on the 404 page (served at any depth, with its own short way back)."""
+    if path in ("index.html", "404.html"):
+        return []
+    labels = dict(nav)
+    trail = [("index.html", labels.get("index.html", "首页"))]
+    section = section_of(path)
+    if section is not None and section not in ("index.html", path) and section in labels:
+        trail.append((section, labels[section]))
+    return trail
+
+
 def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],
            base_url: str | None) -> bytes:
     template = env.select_template(page.templates)
+    nav = shared.get("site", {}).get("nav", ())
     html = template.render(
         **shared, **page.context, page=page,
+        section=section_of(page.path), crumbs=crumbs(page.path, nav),
         url=lambda target: link(base_url, page.path, target),
         data_url=link(base_url, page.path, json_path(page.path)) if page.data is not None else None,
     )
