@@ -207,7 +207,7 @@ def rules(fmt: str) -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="统计截止日期（默认今天）")
 def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # type: ignore[no-untyped-def]
-    """年度汇总（方案 四(三)）：各行业名录数、抽查数与比例、实地检查、结果、整改、名录变动、规则检查。"""
+    """年度汇总（方案 四（三））：各行业名录数、抽查数与比例、实地检查、结果、整改、名录变动、规则检查。"""
     import datetime as dt
 
     from generator import report as yearly
@@ -603,7 +603,7 @@ def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
               help="审核 CI、记录格式、政策与模板改动的 GitHub 账号或团队（可多次给出）")
 def init_command(target: Path, name: str, short_name: str, division_code: str,
                  requirement: str | None, code_owners: tuple[str, ...]) -> None:
-    """新建一个司法局的记录仓库：记录骨架（政策取自方案 二(八)）、site/、CI 工作流与说明。"""
+    """新建一个司法局的记录仓库：记录骨架（政策取自方案 二（八））、site/、CI 工作流与说明。"""
     import datetime as dt
     import re
 
@@ -632,6 +632,34 @@ def init_command(target: Path, name: str, short_name: str, division_code: str,
         _fail(f"未新建：{e.filename}：{e.strerror}")
     click.echo(f"已在 {target} 新建 {count} 个文件，CI 安装 {requirement}。"
                f"下一步：cd {target} && git init && ssj check；仓库须设为私有（见 README.md）")
+
+
+@cli.command("example")
+@click.option("--scale", type=click.Choice(["county", "city", "province"]), default="county",
+              show_default=True, help="规模：county 约 30 家机构，city 1,000 家，province 5,000 家")
+@click.option("--out", required=True, type=click.Path(path_type=Path),
+              help="写入记录的目录（须不存在或为空），即 ssj check --records 的目录")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="伪随机数种子：同样的参数写出逐字节相同的记录")
+def example_command(scale: str, out: Path, seed: int) -> None:
+    """写出一个虚构的示例司法行政机关：五年（2022–2026）的名录、计划、抽取、检查结果与名录记录，
+    能通过 ssj check，供演示与性能测试。"""
+    import time
+
+    from generator.records.kinds import KINDS_BY_NAME
+    from generator.synthetic import SyntheticError, write_example
+
+    _require_output_folder(out)
+    if out.exists() and any(out.iterdir()):
+        _fail(f"--out {out} 不是空目录；未写入任何文件", EXIT_USAGE)
+    start = time.perf_counter()
+    try:
+        summary = write_example(out, scale, seed)
+    except SyntheticError as e:
+        _fail(f"未写出：{e}")
+    parts = "，".join(f"{KINDS_BY_NAME[k].title} {n}" for k, n in summary.counts.items())
+    click.echo(f"ssj example（{scale}，种子 {seed}）：{parts}；抽取目录 {summary.draws}，"
+               f"文件 {summary.files}，用时 {time.perf_counter() - start:.1f} 秒 -> {out}")
 
 
 @cli.group()
