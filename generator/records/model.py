@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
@@ -200,8 +201,27 @@ class Records:
     def amendments(self) -> tuple[Record, ...]:
         return self.all("amendment")
 
+    @cached_property
+    def _relations(self) -> dict[str, Mapping[str, tuple[Record, ...]]]:
+        """Every one-to-many relation, indexed in one pass over the records (each group in the
+        records' order), so that no lookup scans a whole kind."""
+        keys = {"amendments_of": ("amendment", "record"), "persons_of": ("person", "institution"),
+                "findings_for_plan": ("finding", "plan"),
+                "findings_for_target": ("finding", "target"),
+                "list_entries_of": ("list_entry", "institution")}
+        out: dict[str, Mapping[str, tuple[Record, ...]]] = {}
+        for relation, (kind, key) in keys.items():
+            groups: dict[str, list[Record]] = {}
+            for r in self.all(kind):
+                groups.setdefault(r.fields.get(key), []).append(r)
+            out[relation] = {k: tuple(v) for k, v in groups.items()}
+        return out
+
+    def _related(self, relation: str, record_id: str) -> tuple[Record, ...]:
+        return self._relations[relation].get(record_id, ())
+
     def amendments_of(self, record_id: str) -> tuple[Record, ...]:
-        return tuple(a for a in self.amendments if a.record == record_id)
+        return self._related("amendments_of", record_id)
 
     @property
     def departments(self) -> Mapping[str, Fields]:
@@ -344,16 +364,16 @@ class Records:
         return tuple(r for r in self.rounds(year, sector, until) if counts[r.kind])
 
     def persons_of(self, institution_id: str) -> tuple[Record, ...]:
-        return tuple(p for p in self.personnel if p.institution == institution_id)
+        return self._related("persons_of", institution_id)
 
     def findings_for_plan(self, plan_id: str) -> tuple[Record, ...]:
-        return tuple(f for f in self.findings if f.plan == plan_id)
+        return self._related("findings_for_plan", plan_id)
 
     def findings_for_target(self, target_id: str) -> tuple[Record, ...]:
-        return tuple(f for f in self.findings if f.target == target_id)
+        return self._related("findings_for_target", target_id)
 
     def list_entries_of(self, institution_id: str) -> tuple[Record, ...]:
-        return tuple(e for e in self.list_entries if e.institution == institution_id)
+        return self._related("list_entries_of", institution_id)
 
     def counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.by_kind.items()}

@@ -135,6 +135,14 @@ def _draw_view(records: Records, plan_id: str,
     return view
 
 
+def _grouped(items: list[dict[str, Any]], key: Any) -> dict[str, list[dict[str, Any]]]:
+    """`items` by `key(item)`, each group in the items' order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
 def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:
     """Every plan of the revision chain `plan` belongs to, oldest first, with its reason and
     whether it was drawn: each attempt stays listed (spec: no silent redraw)."""
@@ -264,11 +272,18 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     pages.append(Page("institutions/index.html", ("institutions.html",), "检查对象名录",
                       {"sectors": by_sector, "personnel": personnel},
                       {"institutions": institutions, "personnel": personnel}))
+    # each relation grouped once, in the lists' own order: a page reads its group, never scans
+    by_target = _grouped(findings, lambda f: f["target_ref"]["id"])
+    employer = {p.id: p.institution for p in records.personnel}
+    by_institution = _grouped(findings, lambda f: employer.get(f["target_ref"]["id"],
+                                                               f["target_ref"]["id"]))
+    entries_of = _grouped(entries, lambda e: e["institution"])
+    notices_of = _grouped(notices, lambda n: n["institution"])
+    staff_of = _grouped(personnel, lambda p: p["institution"])
     for inst, record in zip(institutions, records.institutions):
-        own = [f for f in findings if f["target_ref"]["id"] == inst["id"]
-               or f["target_ref"]["id"] in {p.id for p in records.persons_of(inst["id"])}]
-        listed = [e for e in entries if e["institution"] == inst["id"]]
-        noticed = [n for n in notices if n["institution"] == inst["id"]]
+        own = by_institution.get(inst["id"], [])
+        listed = entries_of.get(inst["id"], [])
+        noticed = notices_of.get(inst["id"], [])
         follow = _feed(f"{posixpath.splitext(inst['url'])[0]}.xml", f"{inst['name']}诚信档案更新",
                        f"ssj:institution:{inst['id']}", inst["url"], day,
                        [*(e for f in own for e in _finding_events(f, inst)),
@@ -278,7 +293,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
         pages.append(Page(inst["url"], (f"institution-{inst['id']}.html", "institution.html"),
                           inst["name"], {
                               "institution": inst,
-                              "personnel": [p for p in personnel if p["institution"] == inst["id"]],
+                              "personnel": staff_of.get(inst["id"], []),
                               "findings": own,
                               "entries": listed,
                               "notices": noticed,
@@ -286,7 +301,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                               "feeds": [_head_link(follow)], "subscribe": follow.path,
                           }, {"institution": inst, "findings": [f["id"] for f in own]}))
     for person in personnel:
-        own = [f for f in findings if f["target_ref"]["id"] == person["id"]]
+        own = by_target.get(person["id"], [])
         pages.append(Page(person["url"], ("person.html",), person["name"],
                           {"person": person, "findings": own},
                           {"person": person, "findings": [f["id"] for f in own]}))
