@@ -1,7 +1,8 @@
 """The one place that writes into the records or the site: atomic, and never half a file.
 
-Files are written to a temporary name beside their target and linked into place, so a reader
-(or a crash) sees either the whole file or none; `write_new` refuses to replace anything. Files get
+Files are written to a temporary name beside their target, made durable together by one sync,
+and then linked into place, so a reader (or a crash) sees either the whole file or none (one
+sync for the lot, not one fsync per file: a province site has tens of thousands of files); `write_new` refuses to replace anything. Files get
 the permissions of an ordinary write (0666 less the umask), so a copy to a web server stays
 readable; `sync_tree` removes only what an earlier build wrote.
 """
@@ -29,8 +30,6 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
     except BaseException:
         os.unlink(temp)
         raise
@@ -44,9 +43,12 @@ def write_new(files: dict[Path, bytes]) -> None:
         raise FileExistsError(existing[0])
     for path in files:
         path.parent.mkdir(parents=True, exist_ok=True)
-    temps = {path: _temp_copy(path, data) for path, data in files.items()}
+    temps: dict[Path, Path] = {}
     linked: list[Path] = []
     try:
+        for path, data in files.items():
+            temps[path] = _temp_copy(path, data)
+        _sync()
         for path, temp in temps.items():
             os.link(temp, path)  # fails, rather than overwrites, if the name was taken meanwhile
             linked.append(path)
@@ -64,16 +66,26 @@ MARKER = ".ssj-site"  # marks a folder as ours to prune, and lists the files we 
 
 def write_changed(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
     """Write each file whose bytes differ, atomically. Returns (written, unchanged)."""
-    written = unchanged = 0
-    for rel, data in sorted(files.items()):
-        path = root / rel
-        if path.is_file() and path.read_bytes() == data:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(_temp_copy(path, data), path)
-        written += 1
-    return written, unchanged
+    changed = [(root / rel, data) for rel, data in sorted(files.items())
+               if not ((root / rel).is_file() and (root / rel).read_bytes() == data)]
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, data in changed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temps.append((_temp_copy(path, data), path))
+        _sync()
+        for temp, path in temps:
+            os.replace(temp, path)
+    finally:
+        for temp, _ in temps:  # left by an error: never a half-written file under its name
+            temp.unlink(missing_ok=True)
+    return len(changed), len(files) - len(changed)
+
+
+def _sync() -> None:
+    """Every file written so far on its disk, before any takes its name."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
