@@ -208,7 +208,9 @@ class Site:
                       if p.is_file())
 
     def html_pages(self) -> list[str]:
-        return [f for f in self.files() if f.endswith(".html")]
+        pages = [f for f in self.files() if f.endswith(".html")]
+        assert pages, f"{self.root} holds no page: a check over every page would check nothing"
+        return pages
 
     def read(self, path: str) -> str:
         return (self.root / path).read_text(encoding="utf-8")

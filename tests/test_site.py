@@ -104,12 +104,17 @@ def site(out: Path) -> Site:
 def records(example: Path):  # type: ignore[no-untyped-def]
     loaded, problems = load_records(example / "records")
     assert not [p for p in problems if p.severity == "error"]
+    # the tests loop over these: an empty kind would let them pass without checking anything
+    assert all(loaded.all(kind) for kind in ("institution", "person", "inspector", "item", "plan",
+                                             "finding", "list_entry", "credit_notice", "amendment"))
     return loaded
 
 
 @pytest.fixture(scope="module")
 def published(records) -> list:  # type: ignore[no-untyped-def]
-    return [f for f in records.findings if f.published_on and f.published_on <= DAY]
+    found = [f for f in records.findings if f.published_on and f.published_on <= DAY]
+    assert found, "no published finding: the tests looping over them would check nothing"
+    return found
 
 
 def draw_file(example: Path, plan: str, name: str) -> bytes:
@@ -1623,8 +1628,7 @@ def test_serve_previews_and_rebuilds(tmp_path: Path) -> None:
 
     try:
         started = wait_for(r"http://127\.0\.0\.1:(\d+)/", 20)
-        if started is None:
-            pytest.skip(f"ssj serve printed no address: {seen}")
+        assert started is not None, f"ssj serve printed no address (exit {process.poll()}): {seen}"
         url = f"http://127.0.0.1:{started.group(1)}/"
         assert started.group(1) != "0"
 
