@@ -159,11 +159,16 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
 @_site_options
 @click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path),
               help="输出目录（只写这里，不写别处）")
-def build_command(records_dir: Path, site_dir: Path, base_url: str | None, out: Path) -> None:
+@click.option("--timings", is_flag=True, help="另外列出各阶段（读取、检查、组装、渲染、索引、写入）用时")
+def build_command(records_dir: Path, site_dir: Path, base_url: str | None, out: Path,
+                  timings: bool) -> None:
     """生成公示网站：检查记录后，把页面、开放数据与抽取文件写入 --out。"""
     result = _build_once(records_dir, site_dir, out, base_url)
     click.echo(f"ssj build：{result.pages} 个页面，{result.files} 个文件（写入 {result.written}，"
                f"删除 {result.removed}），用时 {result.seconds:.2f} 秒 -> {out}")
+    if timings:
+        for phase, seconds in result.phases:
+            click.echo(f"  {phase:<9}{seconds:7.2f} 秒")
 
 
 @cli.command()

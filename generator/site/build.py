@@ -29,6 +29,20 @@ class BuildResult:
     written: int
     removed: int
     seconds: float
+    phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds), in the order they ran
+
+
+class _Clock:
+    """Seconds spent in each named phase of a build (`ssj build --timings`)."""
+
+    def __init__(self) -> None:
+        self.start = self.last = time.perf_counter()
+        self.phases: dict[str, float] = {}
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
@@ -38,13 +52,15 @@ NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("finding
 
 
 def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:
-    """Load -> check -> assemble -> render -> write."""
-    start = time.perf_counter()
+    """Load -> check -> assemble -> render -> index -> write."""
+    clock = _Clock()
     epoch = source_epoch(records_dir)
     records, problems = load_records(records_dir)
     if records.jurisdiction is None:
         raise BuildRefused("记录无法读取，先运行 ssj check")
+    clock.lap("load")
     checked = check_loaded(records, problems, site_date(epoch))
+    clock.lap("check")
     errors: list[Problem] = [p for p in checked.problems if p.severity == ERROR]
     if errors:
         raise BuildRefused(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正")
@@ -56,6 +72,7 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
         site = assemble(records, site_dir, epoch, record_history(records_dir))
     except PageError as e:
         raise BuildRefused(str(e)) from None
+    clock.lap("assemble")
     env = environment(site_dir)
     jurisdiction = public(records.jurisdiction)
     nav = NAV[:5] + ((("inspectors.html", "检查人员"),) if records.policy.publish_inspector_roster
@@ -88,14 +105,18 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     put("robots.txt", feeds.robots(base))
     if base:
         put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"], base))
+    clock.lap("render")
     try:  # the rendered pages, as published, indexed for search.html
         bundle = search.bundle({p.path: out[p.path] for p in site.pages})
     except search.SearchError as e:
         raise BuildRefused(f"搜索索引未生成：{e}") from None
     for path, content in bundle.items():
         put(path, content)
+    clock.lap("index")
     written, _, removed = sync_tree(out_dir, out)
-    return BuildResult(len(site.pages), len(out), written, removed, time.perf_counter() - start)
+    clock.lap("write")
+    return BuildResult(len(site.pages), len(out), written, removed, clock.last - clock.start,
+                       tuple(clock.phases.items()))
 
 
 _SOURCE_FOLDERS = ("pages", "static", "templates")  # what the build reads under site/
