@@ -1,0 +1,349 @@
+"""Benchmark: ssj at county, city and province scale, measured against Hugo in the same run.
+
+Prints numbers; asserts nothing. For each scale it writes a synthetic jurisdiction with
+`ssj example`, then times `ssj check`, a full `ssj build`, a no-change rebuild, a rebuild after
+editing one finding and a rebuild after adding one institution, and runs the Hugo yardstick
+(../shared/bench/hugo_yardstick.py) on the same page count. Every command runs in its own
+process, so its wall time includes interpreter start-up and its peak memory is its own.
+MB means 2^20 bytes throughout.
+
+Run: python -m tests.bench_scale [--scales county,city,province] [--keep DIR] [--timeout S]
+Province scale takes long, so it runs only when asked for.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import select
+import signal
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.rules.uscc import check_character
+
+ROOT = Path(__file__).resolve().parents[1]
+YARDSTICK = Path(__file__).resolve().parents[2] / "shared" / "bench" / "hugo_yardstick.py"
+SCALES = ("county", "city", "province")
+MB = 1 << 20
+# `ssj build：13056 个页面，40465 个文件（写入 40466，删除 0），用时 41.33 秒 -> …`
+BUILD_LINE = re.compile(r"(\d+) 个页面，(\d+) 个文件（写入 (\d+)，删除 (\d+)）")
+HUGO_LINE = re.compile(r"= (\d+(?:\.\d+)?) pages/s")
+
+
+@dataclass
+class Run:
+    """One measured command. `seconds` is None when it timed out."""
+    seconds: float | None
+    code: int | None
+    peak_mb: float
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == 0
+
+    def last_line(self) -> str:
+        lines = self.output.strip().splitlines()
+        return lines[-1] if lines else ""
+
+
+@dataclass
+class Build:
+    """A measured `ssj build` and the counts it printed."""
+    run: Run
+    pages: int | None = None
+    files: int | None = None
+    written: int | None = None
+
+
+@dataclass
+class Result:
+    """Everything measured at one scale; None where a step was skipped or failed."""
+    scale: str
+    institutions: int = 0
+    personnel: int = 0
+    findings: int = 0
+    record_files: int = 0
+    check: Run | None = None
+    full: Build | None = None
+    output_mb: float | None = None
+    output_files: int | None = None
+    hugo_pages_per_s: float | None = None
+    rebuilds: dict[str, Build] = field(default_factory=dict)
+
+
+def measure(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
+    """Run `cmd`, returning its wall time, exit code, output and its own peak memory.
+
+    `os.wait4` gives the child's own ru_maxrss (RUSAGE_CHILDREN would give the largest child so
+    far); a pidfd lets us wait with a timeout without reaping the child before wait4 does.
+    """
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: no deadlock on long output
+        start = time.perf_counter()
+        # its own process group, so a timeout also ends what it started (the yardstick's hugo)
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+                                start_new_session=True)
+        pidfd = os.pidfd_open(proc.pid)
+        try:
+            ready, _, _ = select.select([pidfd], [], [], timeout)
+            if not ready:
+                os.killpg(proc.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            os.close(pidfd)
+        seconds = time.perf_counter() - start if ready else None
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it is reaped
+        log.seek(0)
+        output = log.read().decode("utf-8", errors="replace")
+    return Run(seconds, proc.returncode if ready else None, usage.ru_maxrss * 1024 / MB, output)
+
+
+def ssj(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "generator", *map(str, args)]
+
+
+def build(records: Path, out: Path, timeout: float) -> Build:
+    cmd = ssj("build", "--records", records, "--site", ROOT / "site", "--out", out)
+    run = measure(cmd, timeout)
+    match = BUILD_LINE.search(run.output) if run.ok else None
+    if match is None:
+        return Build(run)
+    pages, files, written, _removed = map(int, match.groups())
+    return Build(run, pages, files, written)
+
+
+def count_files(folder: Path) -> int:
+    return sum(1 for p in folder.rglob("*") if p.is_file())
+
+
+def tree_size(folder: Path) -> tuple[float, int]:
+    """Total size in MB and number of files under `folder`."""
+    sizes = [p.stat().st_size for p in folder.rglob("*") if p.is_file()]
+    return sum(sizes) / MB, len(sizes)
+
+
+def edit_one_finding(records: Path) -> Path:
+    """Change the public `result` text of the first finding, so its pages must change."""
+    for path in sorted((records / "findings").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        edited, n = re.subn(r"^(result: .*)$", r"\1（基准测试修改）", text, count=1, flags=re.M)
+        if n:
+            path.write_text(edited, encoding="utf-8")
+            return path
+    raise RuntimeError(f"no finding with a result line in {records / 'findings'}")
+
+
+def after_last_pool(records: Path) -> str:
+    """The day after the latest `pool_date`: an institution founded then is in no frozen draw."""
+    dates = [m.group(1) for p in (records / "plans").glob("*.yaml")
+             for m in re.finditer(r"^pool_date: (\S+)", p.read_text(encoding="utf-8"), re.M)]
+    return (dt.date.fromisoformat(max(dates)) + dt.timedelta(days=1)).isoformat()
+
+
+def add_one_institution(records: Path) -> Path:
+    """Copy the first law firm under a new 统一社会信用代码 (valid check character) and name.
+
+    It is founded after every pool date; otherwise each frozen draw package would lack it and
+    `ssj check` would rightly refuse the records.
+    """
+    folder = records / "institutions"
+    template = next(p for p in sorted(folder.glob("*.yaml"))
+                    if "sector: law-firm" in p.read_text(encoding="utf-8"))
+    old = template.stem
+    first17 = old[:8] + "MABENCH01"  # category and division kept, so the category rule holds
+    new = first17 + check_character(first17)
+    text = template.read_text(encoding="utf-8").replace(old, new)
+    text = re.sub(r"^name: .*$", "name: 示例基准测试律师事务所", text, count=1, flags=re.M)
+    # licence numbers must not repeat; the example never uses a run of nines
+    text = re.sub(r'^(licence_number: "\d+?)\d{6}"', r'\g<1>999999"', text, count=1, flags=re.M)
+    founded = after_last_pool(records)
+    text = re.sub(r"^(founded|  - since): \S+$", rf"\g<1>: {founded}", text, flags=re.M)
+    target = folder / f"{new}.yaml"
+    if target.exists():
+        raise RuntimeError(f"{target} already exists")
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def hugo_yardstick(pages: int, timeout: float) -> float | None:
+    """Hugo's pages/s on `pages` pages; the venv's bin goes first so its `hugo` is found."""
+    env = dict(os.environ)
+    env["PATH"] = sysconfig.get_path("scripts") + os.pathsep + env.get("PATH", "")
+    run = measure([sys.executable, str(YARDSTICK), str(pages)], timeout, env)
+    print(f"  hugo yardstick: {describe(run)}: {run.last_line()}", flush=True)
+    match = HUGO_LINE.search(run.output) if run.ok else None
+    return float(match.group(1)) if match else None
+
+
+def describe(run: Run) -> str:
+    if run.seconds is None:
+        return f"timed out, peak {run.peak_mb:.0f} MB"
+    return f"{run.seconds:.2f} s, exit {run.code}, peak {run.peak_mb:.0f} MB"
+
+
+def step(label: str, run: Run) -> None:
+    print(f"  {label}: {describe(run)}", flush=True)
+    if not run.ok and run.output.strip():  # show why, briefly
+        print("    " + "\n    ".join(run.output.strip().splitlines()[-5:]), flush=True)
+
+
+def bench_scale(scale: str, work: Path, timeout: float) -> Result:
+    """Measure one scale inside `work`; later steps are skipped when an earlier one fails."""
+    result = Result(scale)
+    records, out = work / "records", work / "site"
+    print(f"{scale}:", flush=True)
+    example = measure(ssj("example", "--scale", scale, "--out", records), timeout)
+    step("ssj example", example)
+    if not example.ok:
+        return result
+    result.institutions = count_files(records / "institutions")
+    result.personnel = count_files(records / "personnel")
+    result.findings = count_files(records / "findings")
+    result.record_files = count_files(records)
+
+    result.check = measure(ssj("check", "--records", records), timeout)
+    step(f"ssj check ({result.record_files} files)", result.check)
+
+    result.full = build(records, out, timeout)
+    step("full build", result.full.run)
+    if result.full.pages is None:
+        return result
+    print(f"    {result.full.run.last_line()}", flush=True)
+    result.output_mb, result.output_files = tree_size(out)
+    seconds = result.full.run.seconds or 0.0
+    print(f"    {seconds / result.full.pages * 1000:.1f} ms/page, "
+          f"{result.output_mb:.1f} MB in {result.output_files} files", flush=True)
+
+    for label, change in (("no change", None), ("one finding", edit_one_finding),
+                          ("one institution", add_one_institution)):
+        if change is not None:
+            print(f"  edited {change(records).relative_to(records)}", flush=True)
+        again = build(records, out, timeout)
+        result.rebuilds[label] = again
+        step(f"rebuild, {label} ({again.written} written)", again.run)
+    result.hugo_pages_per_s = hugo_yardstick(result.full.pages, timeout)
+    return result
+
+
+def cell_seconds(run: Run | None) -> str:
+    if run is None:
+        return "–"
+    if run.seconds is None:
+        return "timed out"
+    return f"{run.seconds:.2f}" + ("" if run.ok else f" (exit {run.code})")
+
+
+def cell_rebuild(build_: Build | None) -> str:
+    if build_ is None:
+        return "–"
+    written = f" ({build_.written} written)" if build_.written is not None else ""
+    return cell_seconds(build_.run) + written
+
+
+def row(r: Result) -> str:
+    full = r.full
+    check_ms = ("–" if r.check is None or r.check.seconds is None or not r.record_files
+                else f"{r.check.seconds / r.record_files * 1000:.2f}")
+    pages_per_s = (full.pages / full.run.seconds
+                   if full and full.pages and full.run.seconds else None)
+    ratio = (f"{pages_per_s / r.hugo_pages_per_s:.3f}"
+             if pages_per_s and r.hugo_pages_per_s else "–")
+    peaks = [b.run.peak_mb for b in [full, *r.rebuilds.values()] if b is not None]
+    cells = [
+        r.scale,
+        f"{r.record_files} ({r.institutions} / {r.personnel} / {r.findings})",
+        str(full.pages) if full and full.pages is not None else "–",
+        str(r.output_files) if r.output_files is not None else "–",
+        f"{r.output_mb:.1f}" if r.output_mb is not None else "–",
+        cell_seconds(r.check),
+        check_ms,
+        cell_seconds(full.run if full else None),
+        f"{pages_per_s:.0f}" if pages_per_s else "–",
+        f"{r.hugo_pages_per_s:.0f}" if r.hugo_pages_per_s else "–",
+        ratio,
+        cell_rebuild(r.rebuilds.get("no change")),
+        cell_rebuild(r.rebuilds.get("one finding")),
+        cell_rebuild(r.rebuilds.get("one institution")),
+        (f"{r.check.peak_mb:.0f}" if r.check else "–") + " / "
+        + (f"{max(peaks):.0f}" if peaks else "–"),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(results: list[Result]) -> str:
+    head = ["scale", "records (institutions / personnel / findings)", "pages", "files",
+            "output MB", "check s", "check ms/record", "full build s", "pages/s",
+            "Hugo pages/s", "ratio", "no-change rebuild s", "rebuild after one finding s",
+            "after one institution s", "peak MB (check/build)"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return "\n".join(lines + [row(r) for r in results])
+
+
+def proc_field(path: str, key: str) -> str | None:
+    """The value of the first `key: value` line in a /proc file, if there is one."""
+    try:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            name, _, value = line.partition(":")
+            if name.strip() == key:
+                return value.strip()
+    except OSError:
+        pass
+    return None
+
+
+def machine() -> str:
+    model = proc_field("/proc/cpuinfo", "model name") or platform.processor() or "unknown CPU"
+    mem_kb = proc_field("/proc/meminfo", "MemTotal")
+    memory = f"{int(mem_kb.split()[0]) / (1 << 20):.1f} GB" if mem_kb else "unknown memory"
+    return (f"Machine: {os.cpu_count()} CPUs ({model}), {memory} RAM, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="county,city",
+                        help="comma-separated, from county, city, province (default county,city)")
+    parser.add_argument("--keep", type=Path,
+                        help="write records and sites to DIR/<scale> and keep them")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds allowed per command (default 1800)")
+    args = parser.parse_args()
+    args.scales = [s.strip() for s in args.scales.split(",") if s.strip()]
+    unknown = [s for s in args.scales if s not in SCALES]
+    if unknown:
+        parser.error(f"unknown scale(s) {', '.join(unknown)}; choose from {', '.join(SCALES)}")
+    if args.keep:
+        taken = [s for s in args.scales if (args.keep / s).exists()]
+        if taken:  # never overwrite a kept run
+            parser.error(f"{', '.join(str(args.keep / s) for s in taken)} already exist(s)")
+    return args
+
+
+def main() -> None:
+    args = parse_args()
+    results = []
+    for scale in args.scales:
+        if args.keep:
+            work = args.keep.resolve() / scale
+            work.mkdir(parents=True)
+            results.append(bench_scale(scale, work, args.timeout))
+        else:
+            with tempfile.TemporaryDirectory(prefix=f"ssj-scale-{scale}-") as tmp:
+                results.append(bench_scale(scale, Path(tmp), args.timeout))
+    print()
+    print(table(results))
+    print()
+    print(machine())
+
+
+if __name__ == "__main__":
+    main()
