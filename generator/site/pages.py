@@ -311,6 +311,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                           {"inspectors": inspectors}, inspectors))
 
     authorities, _ = pinned_authorities(records)  # parsed once: every plan page and its files
+    of_plan = _grouped(findings, lambda f: f["plan"])
     plan_views = []
     for plan in sorted(records.plans, key=lambda p: (p.year, p.id), reverse=True):
         draw = _draw_view(records, plan.id, authorities)
@@ -320,7 +321,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
                 "scope_named": [{**public_scope, "name": SECTORS[public_scope["sector"]]}
                                 for public_scope in public(plan)["scope"]],
                 "item_titles": [records.get(i, ("item",)).title for i in plan.items],
-                "findings": [f for f in findings if f["plan"] == plan.id],
+                "findings": of_plan.get(plan.id, []),
                 "superseded_by": [{"id": p.id, "url": url_of(p), "reason": p.revision.reason}
                                   for p in records.plans
                                   if p.revision and p.revision.supersedes == plan.id],
@@ -335,7 +336,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
     pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir))
-    pages.append(search_page(by_sector, personnel))
+    pages.append(search_page(by_sector, staff_of))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in
                                                ("findings", "drawing")} for p in plan_views]))
@@ -368,8 +369,9 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
 
     report_years = sorted({p.year for p in records.plans} | {int(y) for y in years}, reverse=True)
     reports = []
+    summaries = {}  # by year: the home page's progress reuses this year's
     for year in report_years:
-        summary = yearly.yearly_report(records, year, day)
+        summary = summaries[year] = yearly.yearly_report(records, year, day)
         rows = summary.as_dict()["rows"]
         charts = [bar_chart(f"{year}年各行业名录数与随机抽查对象数",
                             [r["name"] for r in rows],
@@ -401,7 +403,7 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
 
     feed = [n for n in _notices(records, plan_views, findings, entries, notices)
             if n.date <= day.isoformat()]
-    this_year = yearly.yearly_report(records, day.year, day)
+    this_year = summaries.get(day.year) or yearly.yearly_report(records, day.year, day)
     progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
                  "done": len(records.drawn_plans(day.year, s.sector)),
                  "inspected": r.inspected, "roster": r.roster}

@@ -71,17 +71,27 @@ def environment(site_dir: Path) -> jinja2.Environment:
     return env
 
 
+def _date_parts(value: str | dt.date | None) -> tuple[str, str | None, str, str] | None:
+    """(ISO date, time of day or None, what follows, the date as pages write it: 2026年4月28日),
+    or None for text that is not a date."""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    m = _ISO.fullmatch(text)
+    if m is None:
+        return None
+    year, month, day, clock, rest = m.groups()
+    return f"{year}-{month}-{day}", clock, rest, f"{int(year)}年{int(month)}月{int(day)}日"
+
+
 def zh_date(value: str | dt.date | None) -> str:
     """A date as pages write it: 2026-04-28 -> 2026年4月28日 (a time after it is kept). Data
     files (JSON, CSV, feeds) keep ISO dates; only what people read changes."""
     if value is None:
         return ""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    m = _ISO.fullmatch(text)
-    if m is None:
-        return text
-    year, month, day, clock, rest = m.groups()
-    return f"{int(year)}年{int(month)}月{int(day)}日" + (f" {clock}" if clock else "") + rest
+    parts = _date_parts(value)
+    if parts is None:
+        return str(value)
+    _, clock, rest, shown = parts
+    return shown + (f" {clock}" if clock else "") + rest
 
 
 def time_element(value: str | dt.date | None) -> Markup:
@@ -89,15 +99,13 @@ def time_element(value: str | dt.date | None) -> Markup:
     into the datetime too (北京时间: +08:00). Text that is not a date is shown as it is."""
     if value is None or value == "":
         return Markup("")
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    m = _ISO.fullmatch(text)
-    if m is None:
-        return escape(text)
-    year, month, day, clock, rest = m.groups()
-    stamp = f"{year}-{month}-{day}"
+    parts = _date_parts(value)
+    if parts is None:
+        return escape(str(value))
+    stamp, clock, rest, shown = parts
     if clock:
         stamp += "T" + clock + ("+08:00" if "北京时间" in rest else "")
-    shown = f"{int(year)}年{int(month)}月{int(day)}日" + (f" {clock}" if clock else "")
+        shown += f" {clock}"
     return Markup('<time datetime="{}">{}</time>{}').format(stamp, shown, rest)
 
 

@@ -178,14 +178,14 @@ def _replies(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         pending += rest
 
 
-def search_page(sectors: list[dict[str, Any]], personnel: list[dict[str, Any]]) -> Page:
+def search_page(sectors: list[dict[str, Any]],
+                staff_of: Mapping[str, list[dict[str, Any]]]) -> Page:
     """search.html: the search box, and for readers without JavaScript a directory of links:
     institutions by sector (`sectors` as assembled for the institutions index) and each one's
-    people."""
-    staff: dict[str | None, list[dict[str, str]]] = {}
-    for person in personnel:
-        staff.setdefault(person["institution"], []).append(
-            {"name": person["name"], "url": person["url"], "role": person["role_label"]})
+    people (`staff_of`: person views by institution id)."""
+    def people(views: list[dict[str, Any]]) -> list[dict[str, str]]:
+        return [{"name": p["name"], "url": p["url"], "role": p["role_label"]} for p in views]
+
     listed = set()
     directory = []
     for sector in sectors:
@@ -194,6 +194,7 @@ def search_page(sectors: list[dict[str, Any]], personnel: list[dict[str, Any]]) 
         listed.update(i["id"] for i in sector["institutions"])
         directory.append({"id": sector["id"], "name": sector["name"], "institutions": [
             {"id": i["id"], "name": i["name"], "url": i["url"], "registration": i["registration"],
-             "people": staff.get(i["id"], [])} for i in sector["institutions"]]})
-    unattached = [p for inst, people in staff.items() if inst not in listed for p in people]
+             "people": people(staff_of.get(i["id"], []))} for i in sector["institutions"]]})
+    unattached = [p for inst, views in staff_of.items() if inst not in listed
+                  for p in people(views)]
     return Page(PAGE, (PAGE,), "站内搜索", {"directory": directory, "unattached": unattached})
