@@ -382,7 +382,7 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
     to standard output when comparing with --result, else to standard error (standard output
     then holds the result, byte for byte)."""
     from generator.draw.drand import DrandError, verify_round
-    from generator.draw.spec import DrawError, draw, serialise
+    from generator.draw.spec import DrawError, draw, serialise, source_label
     from generator.draw.verify import first_difference
 
     package, values = _read_json_file(package_file), _read_json_file(values_file)
@@ -394,7 +394,7 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
     rounds = _round_files(sources, values_file, round_files)
     lines, unverified = [], []
     for n, (source, value) in enumerate(zip(sources, values), start=1):
-        label = _source_label(source)
+        label = source_label(source)
         if n - 1 in rounds:
             path, data = rounds[n - 1]
             try:
@@ -447,30 +447,14 @@ EXIT_UNVERIFIED = 3  # the public verifier: consistent, but some value was not c
 _ROUND_FILE = re.compile(r"drand-([a-z0-9]+)-([0-9]+)\.json")
 
 
-def _declared_round(source: object) -> tuple[str, int] | None:
-    """(chain, round) of a declared drand source, or None for any other or malformed one."""
-    if not isinstance(source, dict) or source.get("kind") != "drand":
-        return None
-    chain, number = source.get("chain"), source.get("round")
-    return (chain, number) if isinstance(chain, str) and type(number) is int else None
-
-
-def _source_label(source: dict) -> str:  # type: ignore[type-arg]
-    declared = _declared_round(source)
-    if declared:
-        return f"drand {declared[0]} 第 {declared[1]} 轮"
-    if source.get("kind") == "lottery":
-        return f"{source.get('game', '彩票')} 第 {source.get('issue', '?')} 期"
-    kind = source.get("kind")
-    return f"{kind} 随机源" if isinstance(kind, str) and kind.isidentifier() else "未知种类的随机源"
-
-
 def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
                  given: tuple[Path, ...]) -> dict[int, tuple[Path, object]]:
     """Each declared drand source's round file, by source index: the --round files, matched by
     the round they hold (a file for another round goes to the only drand source, whose check
     then names the difference); without --round, drand-<chain>-<round>.json beside the values."""
-    declared = {i: r for i, s in enumerate(sources) if (r := _declared_round(s))}
+    from generator.draw.spec import declared_round, source_label
+
+    declared = {i: r for i, s in enumerate(sources) if (r := declared_round(s))}
     found: dict[int, tuple[Path, object]] = {}
     if not given:
         for i, (chain, number) in declared.items():
@@ -492,7 +476,7 @@ def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
             _fail(f"{path}：不是抽取包声明的 drand 轮次（声明的是：{labels}）")
         if matches[0] in found:
             _fail(f"{path}：与 {found[matches[0]][0]} 是同一个随机源"
-                  f"（{_source_label(sources[matches[0]])}）的轮次文件，只能给一个")
+                  f"（{source_label(sources[matches[0]])}）的轮次文件，只能给一个")
         found[matches[0]] = (path, data)
     return found
 

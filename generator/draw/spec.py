@@ -307,3 +307,22 @@ def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
 def serialise(result: dict[str, Any]) -> bytes:
     """The result's bytes as published: canonical JSON and one newline."""
     return canon(result) + b"\n"
+
+
+def declared_round(source: object) -> tuple[str, int] | None:
+    """(chain, round) of a declared drand source, or None for any other or malformed one."""
+    if not isinstance(source, dict) or source.get("kind") != "drand":
+        return None
+    chain, number = source.get("chain"), source.get("round")
+    return (chain, number) if isinstance(chain, str) and type(number) is int else None
+
+
+def source_label(source: dict[str, Any]) -> str:
+    """A declared source as people read it: drand quicknet 第 1000 轮, 福彩3D 第 2025060 期."""
+    declared = declared_round(source)
+    if declared:
+        return f"drand {declared[0]} 第 {declared[1]} 轮"
+    if source.get("kind") == "lottery":
+        return f"{source.get('game', '彩票')} 第 {source.get('issue', '?')} 期"
+    kind = source.get("kind")
+    return f"{kind} 随机源" if isinstance(kind, str) and kind.isidentifier() else "未知种类的随机源"

@@ -16,6 +16,7 @@ from typing import Any
 
 from generator.draw.canon import canon
 from generator.draw.drand import CHAINS
+from generator.draw.spec import source_label
 from generator.records.timing import BEIJING, round_time
 
 # the last line `ssj draw verify --result` prints (generator/cli.py), by whether every value was
@@ -56,7 +57,7 @@ def _round_view(n: int, source: dict[str, Any], value: str | None) -> dict[str, 
     name = f"drand-{chain.name}-{number}.json"
     at = round_time(chain.name, number)
     return {
-        "n": n, "label": f"drand {chain.name} 第 {number} 轮", "file": name,
+        "n": n, "label": source_label(source), "file": name,
         "chain": chain.name, "scheme": chain.scheme, "public_key": chain.public_key,
         "chain_hash": chain.chain_hash, "genesis": chain.genesis_time,
         "genesis_at": _beijing(chain.genesis_time), "period": chain.period, "round": number,
@@ -97,9 +98,7 @@ def hand_checks(package: dict[str, Any], commitment: str, stamps: list[dict[str,
             if shown is not None:
                 rounds.append(shown)
         elif source.get("kind") == "lottery":
-            view["lotteries"].append({"n": n, "value": value,
-                                      "label": f"{source.get('game', '彩票')} 第 "
-                                               f"{source.get('issue', '')} 期"})
+            view["lotteries"].append({"n": n, "value": value, "label": source_label(source)})
     view["rounds"] = rounds
     message = canon(values).decode()
     view["seed"] = {"message": message, "command": _hmac(message, commitment),

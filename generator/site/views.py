@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from generator.draw.drand import CHAINS
+from generator.draw.spec import source_label
 from generator.records.timing import BEIJING, round_time
 from generator.records.kinds import METHODS, ROLES, SECTORS, choices
 from generator.records.model import Record, Records
@@ -151,11 +152,11 @@ def source_view(source: dict[str, Any], result_url: str | None = None) -> dict[s
     if source.get("kind") == "drand" and source.get("chain") in CHAINS:
         chain = CHAINS[source["chain"]]
         when = dt.datetime.fromtimestamp(round_time(chain.name, source["round"]), BEIJING)
-        return {"label": f"drand {chain.name} 第 {source['round']} 轮",
+        return {"label": source_label(source),
                 "known_at": when.strftime("%Y-%m-%d %H:%M:%S 北京时间"),
                 "official": f"https://api.drand.sh/{chain.chain_hash}/public/{source['round']}"}
     game = source.get("game", "彩票")
-    return {"label": f"{game} 第 {source.get('issue', '')} 期",
+    return {"label": source_label(source),
             "known_at": f"{source.get('date', '')} {source.get('time', '')} 北京时间",
             "official": result_url,
             "operator": "中国体育彩票" if game in SPORTS_GAMES else "中国福利彩票"}
