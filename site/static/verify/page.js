@@ -110,7 +110,7 @@ async function chosenFiles(list) {
 
 /** The commitment step: the package must be a valid ssj-draw/1 package, and its canonical
  * SHA-256 equal every commitment published for it. Returns the package and the commitment. */
-async function checkCommitment(draw, entry) {
+async function checkCommitment(draw, entry, result) {
   const step = new Step("commitment");
   const pkg = draw.json("package.json");
   if (pkg === undefined) return step.set("fail", "缺少抽取包 package.json，无法核验。"), null;
@@ -125,7 +125,6 @@ async function checkCommitment(draw, entry) {
   const stored = draw.text("commitment.txt");
   if (stored !== undefined) claims.push(["commitment.txt", stored.trim()]);
   if (entry && entry.commitment) claims.push(["计划页公布的承诺值", entry.commitment]);
-  const result = safeJson(draw, "result.json");
   if (result && typeof result.commitment === "string") claims.push(["result.json 中的承诺值", result.commitment]);
   const wrong = claims.filter(([, value]) => value !== computed);
   for (const [where, value] of claims) {
@@ -341,13 +340,14 @@ async function run(draw, index, entry) {
   for (const name of ["commitment", "values", "timestamp", "seed", "result"]) new Step(name);
   const started = performance.now();
   const steps = [];
-  const opened = await checkCommitment(draw, entry);
+  const result = safeJson(draw, "result.json");  // parsed once: the commitment and seed steps read it
+  const opened = await checkCommitment(draw, entry, result);
   if (opened) {
     const { pkg, commitment } = opened;
     const values = await checkValues(pkg, draw, index, entry);
     await checkStamps(pkg, commitment, draw, index, entry);
     if (values) {
-      await checkSeed(commitment, values, safeJson(draw, "result.json"));
+      await checkSeed(commitment, values, result);
       await checkResult(pkg, values, draw);
     }
   }
