@@ -5,13 +5,14 @@ Nothing here knows about records or files: it validates the two inputs exactly a
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from generator.draw.canon import CanonError, canon, check_canonical
 
@@ -181,96 +182,139 @@ class _Ranker:
         state.update(b"[" + b",".join(_json(x) for x in (SPEC, *labels)) + b",")
         return state
 
-    def finish_many(self, state: "hashlib._Hash", tails: list[bytes]) -> list[bytes]:
-        """rank(…, tail) for each tail after the same prefix; the hot loop of a draw."""
+    def finish_many(self, state: "hashlib._Hash", tails: Iterable[bytes]) -> list[bytes]:
+        """rank(…, tail) for each tail after the same prefix; the hot loop of a draw.
+
+        About 9 million HMACs in a large draw, so nothing here but the six hashlib calls
+        (hashlib.sha256(data) and hmac.digest are slower with OpenSSL 3).
+        """
         inner_copy, outer_copy = state.copy, self.outer.copy
-        out = []
+        out: list[bytes] = []
+        append = out.append
         for tail in tails:
             inner = inner_copy()
             inner.update(tail)
             outer = outer_copy()
             outer.update(inner.digest())
-            out.append(outer.digest())
+            append(outer.digest())
         return out
 
 
+# json.dumps(x, ensure_ascii=False) builds an encoder per call; this one is reused.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _json(value: str | int) -> bytes:
-    return json.dumps(value, ensure_ascii=False).encode()
+    return _encode(value).encode()
 
 
 def _rank_targets(ranker: _Ranker, stratum: dict[str, Any]) -> list[tuple[bytes, str]]:
     state = ranker.prefixed("target", stratum["id"])
+    finish_many = ranker.finish_many
     keyed = []
     for target in stratum["targets"]:
         head = _json(target["id"]) + b","
         tickets = [head + b"%d]" % j for j in range(1, target["weight"] + 1)]
-        keyed.append((min(ranker.finish_many(state, tickets)), target["id"]))
+        keyed.append((min(finish_many(state, tickets)), target["id"]))
     return sorted(keyed)
+
+
+# Stands in for r where no pick may go (excluded, or already in the team): every r is 32
+# bytes, so this 33-byte string sorts after all of them.
+_TAKEN = b"\xff" * 33
+
+# Inspectors still to be drawn from, by load, then department: package indices in ascending
+# order, which is id order (the package check guarantees it). So the first of equal r is the
+# one with the smaller id, as comparing (r, id) would choose.
+_Levels = dict[int, dict[str, list[int]]]
 
 
 @dataclass(frozen=True)
 class _Roster:
-    """The package's inspectors, indexed once for the team step."""
+    """The package's inspectors, by index in the package, indexed once for the team step."""
 
-    department: dict[str, str]
-    by_department: dict[str, frozenset[str]]
-    excluded: dict[str, frozenset[str]]  # target -> inspectors it may never get
-    tails: dict[str, bytes]  # the encoded end of each inspector's rank message
-    suffix: dict[str, bytes]  # the id's bytes, appended to r so that min() orders by (r, id)
+    ids: list[str]
+    department: list[str]
+    excluded: dict[str, list[int]]  # target -> inspectors it may never get
+    tails: list[bytes]  # the encoded end of each inspector's rank message
 
 
 def _roster(package: dict[str, Any]) -> _Roster:
-    department = {i["id"]: i["department"] for i in package["inspectors"]}
-    by_department: dict[str, set[str]] = {}
-    for inspector, dept in department.items():
-        by_department.setdefault(dept, set()).add(inspector)
-    excluded: dict[str, set[str]] = {}
+    inspectors = package["inspectors"]
+    index = {i["id"]: n for n, i in enumerate(inspectors)}
+    excluded: dict[str, list[int]] = {}
     for e in package["exclusions"]:
-        excluded.setdefault(e["target"], set()).add(e["inspector"])
-    return _Roster(department, {d: frozenset(s) for d, s in by_department.items()},
-                   {t: frozenset(s) for t, s in excluded.items()},
-                   {i: _json(i) + b"]" for i in department}, {i: i.encode() for i in department})
+        excluded.setdefault(e["target"], []).append(index[e["inspector"]])
+    return _Roster([i["id"] for i in inspectors], [i["department"] for i in inspectors],
+                   excluded, [_json(i["id"]) + b"]" for i in inspectors])
 
 
 def _build_team(ranker: _Ranker, target: str, stratum: dict[str, Any], team_size: int,
-                levels: dict[int, set[str]], roster: _Roster) -> list[str]:
+                levels: _Levels, roster: _Roster) -> list[int]:
     """Repeated picks of the smallest (load, r), lead department first (spec, step 3).
 
-    Only inspectors at the lowest load with a candidate are ever ranked: a pick never looks
-    past them, so the others' r cannot matter. Candidates are found with set operations and
-    ranked in one tight loop: this is where a large draw spends its time.
+    A pick never looks past the lowest load that has a candidate, so only the inspectors of
+    that load (and, for a lead pick, that department) are ranked, each at most once per target:
+    this is where a large draw spends its time. The least r of a group is then one min().
     """
     state = ranker.prefixed("inspector", target)
-    inner_copy, outer_copy = state.copy, ranker.outer.copy
-    ranks: dict[str, bytes] = {}  # r followed by the id: comparing these compares (r, id)
-    barred = roster.excluded.get(target, frozenset())
+    barred = roster.excluded.get(target, [])
     lead = stratum["lead_department"]
-    lead_members = roster.by_department.get(lead, frozenset())
+    ranked: dict[tuple[int, str], list[bytes]] = {}  # r of each member of levels[load][dept]
 
-    def pick(team: set[str], lead_only: bool) -> str | None:
+    def ranks(load: int, dept: str) -> list[bytes]:
+        if (load, dept) not in ranked:
+            members = levels[load][dept]
+            rs = ranker.finish_many(state, map(roster.tails.__getitem__, members))
+            for i in barred:
+                n = bisect.bisect_left(members, i)
+                if n < len(members) and members[n] == i:
+                    rs[n] = _TAKEN
+            ranked[load, dept] = rs
+        return ranked[load, dept]
+
+    def pick(lead_only: bool) -> int | None:
         for load in sorted(levels):
-            candidates = levels[load] - team - barred
-            if lead_only:
-                candidates &= lead_members
-            if candidates:
-                for i in candidates:
-                    if i not in ranks:
-                        inner = inner_copy()
-                        inner.update(roster.tails[i])
-                        outer = outer_copy()
-                        outer.update(inner.digest())
-                        ranks[i] = outer.digest() + roster.suffix[i]
-                return min(candidates, key=ranks.__getitem__)
+            group = levels[load]
+            best: tuple[tuple[bytes, int], list[bytes], int] | None = None  # (r, i), i's slot
+            for dept in [lead] if lead_only else group:
+                if dept not in group:
+                    continue
+                rs = ranks(load, dept)
+                r = min(rs)
+                if r == _TAKEN:
+                    continue
+                n = rs.index(r)  # the first of equal r has the smallest id
+                if best is None or (r, group[dept][n]) < best[0]:
+                    best = ((r, group[dept][n]), rs, n)
+            if best is not None:
+                (_, chosen), rs, n = best
+                rs[n] = _TAKEN  # now in the team
+                return chosen
         return None
 
-    team: list[str] = []
+    team: list[int] = []
     while len(team) < team_size:
         lead_count = sum(1 for i in team if roster.department[i] == lead)
-        chosen = pick(set(team), lead_only=lead_count < stratum["min_lead"])
+        chosen = pick(lead_only=lead_count < stratum["min_lead"])
         if chosen is None:
             raise DrawError(f"检查对象 {target} 没有足够的可选执法检查人员，无法组成检查组")
         team.append(chosen)
     return team
+
+
+def _add_load(levels: _Levels, load: list[int], roster: _Roster, team: list[int]) -> None:
+    """Move each member of a team up one load, keeping every group in id order."""
+    for i in team:
+        dept, old = roster.department[i], load[i]
+        members = levels[old][dept]
+        del members[bisect.bisect_left(members, i)]
+        if not members:
+            del levels[old][dept]
+            if not levels[old]:
+                del levels[old]
+        bisect.insort(levels.setdefault(old + 1, {}).setdefault(dept, []), i)
+        load[i] = old + 1
 
 
 def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
@@ -288,18 +332,15 @@ def draw(package: dict[str, Any], values: list[str]) -> dict[str, Any]:
                            "ranking": [{"id": t, "key": key.hex()} for key, t in ranking]})
         selected.extend((t, stratum) for _, t in ranking[:stratum["k"]])
     roster = _roster(package)
-    levels: dict[int, set[str]] = {0: set(roster.department)}
-    load = dict.fromkeys(roster.department, 0)
+    levels: _Levels = {}
+    for n, dept in enumerate(roster.department):
+        levels.setdefault(0, {}).setdefault(dept, []).append(n)
+    load = [0] * len(roster.ids)
     teams = []
     for target, stratum in selected:
         team = _build_team(ranker, target, stratum, package["team_size"], levels, roster)
-        for i in team:
-            levels[load[i]].discard(i)
-            if not levels[load[i]]:
-                del levels[load[i]]
-            load[i] += 1
-            levels.setdefault(load[i], set()).add(i)
-        teams.append({"target": target, "inspectors": team})
+        _add_load(levels, load, roster, team)
+        teams.append({"target": target, "inspectors": [roster.ids[i] for i in team]})
     return {"spec": SPEC, "plan": package["plan"], "commitment": commit, "values": values,
             "seed": seed.hex(), "strata": strata_out, "teams": teams}
 
