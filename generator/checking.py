@@ -18,6 +18,10 @@ from generator.rules.integrity import check_integrity
 class CheckResult:
     records: Records
     problems: tuple[Problem, ...]
+    # the regulation's rules' own findings, as they ran (None: they did not run, the records
+    # having errors), as of `as_of`: the site's yearly report reuses them for the current year
+    rule_problems: tuple[Problem, ...] | None = None
+    as_of: dt.date | None = None
 
     def count(self, severity: str) -> int:
         return sum(1 for p in self.problems if p.severity == severity)
@@ -55,10 +59,13 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
     `new_packages`: plans frozen since the base revision; their packages must be exactly what
     these records give."""
     problems = list(problems)
+    as_of = as_of or dt.date.today()
+    ruled = None
     if records.jurisdiction is not None:
         integrity = check_integrity(records)
         problems.extend(integrity)
         problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
         if not any(p.severity == ERROR for p in problems):
-            problems.extend(run_rules(records, as_of or dt.date.today()))
-    return CheckResult(records, tuple(sorted(set(problems))))
+            ruled = tuple(run_rules(records, as_of))
+            problems.extend(ruled)
+    return CheckResult(records, tuple(sorted(set(problems))), ruled, as_of)

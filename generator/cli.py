@@ -140,8 +140,18 @@ def _site_options(func):  # type: ignore[no-untyped-def]
     return _records_option(func)
 
 
-def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | None):  # type: ignore[no-untyped-def]
-    from generator.site.build import BuildRefused, build
+def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | None,  # type: ignore[no-untyped-def]
+                jobs: int = 0):
+    """Load and check the records as of the site's date, then build; refused, the records'
+    errors are printed as `ssj check` prints them."""
+    import hashlib
+    import os
+
+    from generator.checking import check_loaded
+    from generator.problem_format import as_text
+    from generator.records.load import load_records
+    from generator.site.build import BuildRefused, Clock, build, read_source
+    from generator.site.renderpass import default_jobs
 
     _require_dir(records_dir)
     if not (site_dir / "templates").is_dir():
@@ -149,23 +159,38 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     if base_url is not None and not base_url.endswith("/"):
         _fail("--base-url 须以 / 结尾", EXIT_USAGE)
     _require_output_folder(out)
+    clock = Clock()
+    source = read_source(records_dir)
+    records, problems = load_records(records_dir)
+    clock.lap("load")
+    checked = check_loaded(records, problems, source.day)
+    clock.lap("check")
+    # what the last build into `out` rendered, kept beside the records' parse cache
+    state = (None if os.environ.get("SSJ_CACHE") == "0" else records_dir / ".ssj-cache" / (
+        "site-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16] + ".json"))
     try:
-        return build(records_dir, site_dir, out, base_url)
+        return build(checked, site_dir, out, source, base_url, jobs=jobs or default_jobs(),
+                     state_file=state, clock=clock)
     except (BuildRefused, FileExistsError) as e:
+        for problem in getattr(e, "problems", ()):
+            click.echo(as_text(problem))
         _fail(f"未生成网站：{e}")
 
 
 @cli.command("build")
 @_site_options
 @click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path),
-              help="输出目录（只写这里，不写别处）")
+              help="输出目录（网站只写这里；供下次只重新生成改动页面的记录存于记录目录的 "
+                   ".ssj-cache/，设 SSJ_CACHE=0 则不存）")
+@click.option("--jobs", default=0, type=click.IntRange(0, 256),
+              help="渲染页面的进程数（默认 0：全部 CPU 核心）")
 @click.option("--timings", is_flag=True, help="另外列出各阶段（读取、检查、组装、渲染、索引、写入）用时")
 def build_command(records_dir: Path, site_dir: Path, base_url: str | None, out: Path,
-                  timings: bool) -> None:
+                  jobs: int, timings: bool) -> None:
     """生成公示网站：检查记录后，把页面、开放数据与抽取文件写入 --out。"""
-    result = _build_once(records_dir, site_dir, out, base_url)
-    click.echo(f"ssj build：{result.pages} 个页面，{result.files} 个文件（写入 {result.written}，"
-               f"删除 {result.removed}），用时 {result.seconds:.2f} 秒 -> {out}")
+    result = _build_once(records_dir, site_dir, out, base_url, jobs)
+    click.echo(f"ssj build：{result.pages} 个页面（渲染 {result.rendered}），{result.files} 个文件"
+               f"（写入 {result.written}，删除 {result.removed}），用时 {result.seconds:.2f} 秒 -> {out}")
     if timings:
         for phase, seconds in result.phases:
             click.echo(f"  {phase:<9}{seconds:7.2f} 秒")

@@ -2,9 +2,10 @@
 
 Files are written to a temporary name beside their target, made durable together by one sync,
 and then linked into place, so a reader (or a crash) sees either the whole file or none (one
-sync for the lot, not one fsync per file: a province site has tens of thousands of files); `write_new` refuses to replace anything. Files get
-the permissions of an ordinary write (0666 less the umask), so a copy to a web server stays
-readable; `sync_tree` removes only what an earlier build wrote.
+sync for the lot, not one fsync per file: a province site has 200,000 files). `write_new`
+refuses to replace anything. Files get the permissions of an ordinary write (0666 less the
+umask), so a copy to a web server stays readable; `TreeWriter` removes only what an earlier
+build wrote.
 """
 from __future__ import annotations
 
@@ -88,25 +89,57 @@ def _sync() -> None:
         os.sync()
 
 
-def sync_tree(root: Path, files: dict[str, bytes]) -> tuple[int, int, int]:
-    """Make `root` hold `files` (relative path -> bytes): write what changed, each file
-    atomically, and remove what the previous build wrote and this one does not. Anything else
-    in the folder (.git, CNAME, .nojekyll) is left alone. Returns (written, unchanged, removed).
+class TreeWriter:
+    """Make `root` hold the files `put` into it, as one build's output: each file whose bytes
+    differ is written beside its target, and on `commit` all are synced once and renamed into
+    place; what the previous build wrote and this one did not is removed. Anything else in the
+    folder (.git, CNAME, .nojekyll) is left alone. Files are taken one at a time, so a site
+    never has to be held in memory whole.
 
     Refuses a non-empty folder that an earlier build did not mark, so that a mistyped --out
     never deletes somebody's files.
     """
-    if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
-        raise FileExistsError(f"{root} 不是空目录，也不是 ssj build 的输出目录")
-    root.mkdir(parents=True, exist_ok=True)
-    stale = _manifest(root) - files.keys()
-    # the list names the stale files until they are gone, so a build stopped half way still
-    # knows them next time
-    written, unchanged = write_changed(root, {**files, MARKER: _marker(files.keys() | stale)})
-    removed = sum(_remove(root, rel) for rel in sorted(stale))
-    if stale:
-        write_changed(root, {MARKER: _marker(files.keys())})
-    return written, unchanged, removed
+
+    def __init__(self, root: Path) -> None:
+        if root.exists() and any(root.iterdir()) and not (root / MARKER).exists():
+            raise FileExistsError(f"{root} 不是空目录，也不是 ssj build 的输出目录")
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root
+        self.previous = _manifest(root)
+        self.names: set[str] = set()
+        self.temps: list[tuple[Path, Path]] = []
+        self.unchanged = 0
+
+    def put(self, rel: str, data: bytes, same: bool = False) -> None:
+        """One file; `same`: the caller has just read it back from `root` with these bytes."""
+        self.names.add(rel)
+        path = self.root / rel
+        if same or (path.is_file() and path.read_bytes() == data):
+            self.unchanged += 1
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.temps.append((_temp_copy(path, data), path))
+
+    def commit(self) -> tuple[int, int, int]:
+        """Everything put in place. Returns (written, unchanged, removed)."""
+        stale = self.previous - self.names
+        # the list names the stale files until they are gone, so a build stopped half way
+        # still knows them next time
+        self.put(MARKER, _marker(self.names | stale))
+        _sync()
+        for temp, path in self.temps:
+            os.replace(temp, path)
+        written, self.temps = len(self.temps), []
+        removed = sum(_remove(self.root, rel) for rel in sorted(stale))
+        if stale:
+            write_changed(self.root, {MARKER: _marker(self.names - {MARKER})})
+        return written, self.unchanged, removed
+
+    def abort(self) -> None:
+        """Nothing of this build under its name: never half a site's files."""
+        for temp, _ in self.temps:
+            temp.unlink(missing_ok=True)
+        self.temps = []
 
 
 def _marker(paths: Iterable[str]) -> bytes:

@@ -8,11 +8,12 @@ import datetime as dt
 import io
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from generator.records.kinds import FINDING, SECTORS
 from generator.records.model import Fields, Record, Records
-from generator.records.problems import ERROR, WARNING
+from generator.records.problems import ERROR, WARNING, Problem
 from generator.rules.catalogue import run_rules
 from generator.rules.planning import FLOORS
 
@@ -76,8 +77,10 @@ def _rectified(finding: Record, day: dt.date) -> bool:
     return bool(visits) and max(visits, key=lambda v: v.visited_on).outcome == "rectified"
 
 
-def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
-    """Summarise `year` as it stands on `as_of` (or at its end, if that came first)."""
+def yearly_report(records: Records, year: int, as_of: dt.date,
+                  rules_as_of: Sequence[Problem] | None = None) -> YearReport:
+    """Summarise `year` as it stands on `as_of` (or at its end, if that came first).
+    `rules_as_of`: what the rules found in `records` as of `as_of`, if they already ran."""
     day = min(as_of, dt.date(year, 12, 31))
     findings = [f for f in records.findings
                 if f.inspected.start.year == year and f.inspected.start <= day]
@@ -117,7 +120,7 @@ def yearly_report(records: Records, year: int, as_of: dt.date) -> YearReport:
             policy_min_targets=entry.min_targets if entry else None,
             policy=_policy_text(entry), exemption=entry.exemption if entry else None,
         ))
-    problems = run_rules(records, day)
+    problems = rules_as_of if rules_as_of is not None and day == as_of else run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),
                       sum(1 for p in problems if p.severity == ERROR),
                       sum(1 for p in problems if p.severity == WARNING))

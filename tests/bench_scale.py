@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 YARDSTICK = Path(__file__).resolve().parents[2] / "shared" / "bench" / "hugo_yardstick.py"
 SCALES = ("county", "city", "province")
 MB = 1 << 20
-# `ssj build：13056 个页面，40465 个文件（写入 40466，删除 0），用时 41.33 秒 -> …`
-BUILD_LINE = re.compile(r"(\d+) 个页面，(\d+) 个文件（写入 (\d+)，删除 (\d+)）")
+# `ssj build：13056 个页面（渲染 13056），40465 个文件（写入 40466，删除 0），用时 41.33 秒 -> …`
+BUILD_LINE = re.compile(r"(\d+) 个页面（渲染 (\d+)），(\d+) 个文件（写入 (\d+)，删除 (\d+)）")
 HUGO_LINE = re.compile(r"= (\d+(?:\.\d+)?) pages/s")
 
 
@@ -62,6 +62,7 @@ class Build:
     pages: int | None = None
     files: int | None = None
     written: int | None = None
+    rendered: int | None = None  # pages rendered; the rest were the last build's
 
 
 @dataclass
@@ -72,7 +73,8 @@ class Result:
     personnel: int = 0
     findings: int = 0
     record_files: int = 0
-    check: Run | None = None
+    check: Run | None = None  # cold: no parse cache yet
+    check_warm: Run | None = None  # the same again, with the cache the first one left
     full: Build | None = None
     output_mb: float | None = None
     output_files: int | None = None
@@ -116,8 +118,8 @@ def build(records: Path, out: Path, timeout: float) -> Build:
     match = BUILD_LINE.search(run.output) if run.ok else None
     if match is None:
         return Build(run)
-    pages, files, written, _removed = map(int, match.groups())
-    return Build(run, pages, files, written)
+    pages, rendered, files, written, _removed = map(int, match.groups())
+    return Build(run, pages, files, written, rendered)
 
 
 def count_files(folder: Path) -> int:
@@ -210,7 +212,9 @@ def bench_scale(scale: str, work: Path, timeout: float) -> Result:
     result.record_files = count_files(records)
 
     result.check = measure(ssj("check", "--records", records), timeout)
-    step(f"ssj check ({result.record_files} files)", result.check)
+    step(f"ssj check, cold ({result.record_files} files)", result.check)
+    result.check_warm = measure(ssj("check", "--records", records), timeout)
+    step("ssj check, warm", result.check_warm)
 
     result.full = build(records, out, timeout)
     step("full build", result.full.run)
@@ -228,7 +232,8 @@ def bench_scale(scale: str, work: Path, timeout: float) -> Result:
             print(f"  edited {change(records).relative_to(records)}", flush=True)
         again = build(records, out, timeout)
         result.rebuilds[label] = again
-        step(f"rebuild, {label} ({again.written} written)", again.run)
+        step(f"rebuild, {label} ({again.rendered} rendered, {again.written} written)",
+             again.run)
     result.hugo_pages_per_s = hugo_yardstick(result.full.pages, timeout)
     return result
 
@@ -244,14 +249,17 @@ def cell_seconds(run: Run | None) -> str:
 def cell_rebuild(build_: Build | None) -> str:
     if build_ is None:
         return "–"
-    written = f" ({build_.written} written)" if build_.written is not None else ""
-    return cell_seconds(build_.run) + written
+    counts = (f" ({build_.rendered} rendered, {build_.written} written)"
+              if build_.written is not None else "")
+    return cell_seconds(build_.run) + counts
 
 
 def row(r: Result) -> str:
     full = r.full
-    check_ms = ("–" if r.check is None or r.check.seconds is None or not r.record_files
-                else f"{r.check.seconds / r.record_files * 1000:.2f}")
+    def per_record(run: Run | None) -> str:  # ms: flat from county to province, if cost is linear
+        return ("–" if run is None or run.seconds is None or not r.record_files
+                else f"{run.seconds / r.record_files * 1000:.2f}")
+
     pages_per_s = (full.pages / full.run.seconds
                    if full and full.pages and full.run.seconds else None)
     ratio = (f"{pages_per_s / r.hugo_pages_per_s:.3f}"
@@ -264,8 +272,10 @@ def row(r: Result) -> str:
         str(r.output_files) if r.output_files is not None else "–",
         f"{r.output_mb:.1f}" if r.output_mb is not None else "–",
         cell_seconds(r.check),
-        check_ms,
+        cell_seconds(r.check_warm),
+        per_record(r.check),
         cell_seconds(full.run if full else None),
+        per_record(full.run if full else None),
         f"{pages_per_s:.0f}" if pages_per_s else "–",
         f"{r.hugo_pages_per_s:.0f}" if r.hugo_pages_per_s else "–",
         ratio,
@@ -280,7 +290,8 @@ def row(r: Result) -> str:
 
 def table(results: list[Result]) -> str:
     head = ["scale", "records (institutions / personnel / findings)", "pages", "files",
-            "output MB", "check s", "check ms/record", "full build s", "pages/s",
+            "output MB", "check s (cold)", "check s (warm)", "check ms/record", "full build s",
+            "build ms/record", "pages/s",
             "Hugo pages/s", "ratio", "no-change rebuild s", "rebuild after one finding s",
             "after one institution s", "peak MB (check/build)"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]

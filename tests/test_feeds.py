@@ -3,8 +3,9 @@
 page's head with <link rel="alternate"> and linked visibly on the page.
 
 Every feed of the built example, the site's own feed.xml included, is read back with an XML
-parser and checked against RFC 4287's structure (`atom_problems`); the entries of each feed are
-compared with the records they come from, and nothing published later reaches any of them.
+parser and checked against RFC 4287's structure (`atom_problems`), and the entries of each feed are
+compared with the records they come from. What a feed carries for one institution or person, and
+that nothing published later reaches any feed, is checked on small trees written inline.
 """
 from __future__ import annotations
 
@@ -16,10 +17,23 @@ from pathlib import Path
 
 import pytest
 
+from generator.records.kinds import choices
 from generator.records.load import load_records
 from generator.records.model import Record, Records
-from tests.sitecheck import Site, build_site, copy_example
-from tests.test_publication import edit, epoch
+from tests.records_tree import CREDIT_NOTICE, ITEM, LIST_ENTRY, PERSON, valid_tree
+from tests.rules_tree import FIRM_ID, ITEM_FILE, LIST_FILE, NOTICE_FILE, firm, firm_file, firm_id
+from tests.site_tree import (  # noqa: F401  (the site_tree fixture)
+    Files,
+    SiteTrees,
+    amendment,
+    edit,
+    finding,
+    site_tree_fixture,
+    ssj_build,
+    with_exit,
+    write_records,
+)
+from tests.sitecheck import Site, copy_example
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM = "{" + ATOM_NS + "}"
@@ -27,10 +41,12 @@ XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 EXTENSIONS: frozenset[str] = frozenset()  # foreign elements a feed may carry: none so far
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})")
 DAY = "2026-12-31"
-ENV = {"SOURCE_DATE_EPOCH": epoch(DAY), "SSJ_SOURCE_REVISION": "test"}
 LIST_FEEDS = {"abnormal": "lists/abnormal.xml", "blacklist": "lists/blacklist.xml",
               "credit": "lists/credit-notices.xml"}
 SUBSCRIBE = "订阅本机构的诚信档案更新（Atom）"
+OUTCOMES = choices("finding", "outcome")
+LISTS = choices("list_entry", "list")
+NAME = "示例青松律师事务所"  # the valid tree's firm
 
 
 # --------------------------------------------------------------------------- the validator
@@ -187,7 +203,8 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build(root: Path, out: Path, day: str = DAY) -> Site:
-    result = build_site(root, out, env={**ENV, "SOURCE_DATE_EPOCH": epoch(day)})
+    """root/records built with the repository's site/ as of `day`."""
+    result = ssj_build(root / "records", out, day=day)
     assert result.exit_code == 0, result.output
     return Site(out)
 
@@ -200,6 +217,17 @@ def site(example: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
 @pytest.fixture(scope="module")
 def records(example: Path) -> Records:
     loaded, problems = load_records(example / "records")
+    assert not [p for p in problems if p.severity == "error"]
+    published = loaded.published_by(dt.date.fromisoformat(DAY))
+    # the tests loop over these: an empty kind would let them pass without checking anything
+    assert published.institutions and published.findings and published.credit_notices
+    assert {e.list for e in published.list_entries} == set(LISTS)
+    return published
+
+
+def tree_records(site: Site) -> Records:
+    """The published records of a tree built by site_tree (its records/ beside its out/)."""
+    loaded, problems = load_records(site.root.parent / "records")
     assert not [p for p in problems if p.severity == "error"]
     return loaded.published_by(dt.date.fromisoformat(DAY))
 
@@ -261,14 +289,17 @@ def test_every_feed_is_valid_atom(site: Site, records: Records) -> None:
 def test_every_feed_link_resolves_under_the_base(site: Site, records: Records) -> None:
     base = records.jurisdiction.site.base_url
     mapped = Site(site.root, base)
+    links = 0
     for path in feed_paths(site):
         for link in ET.fromstring(site.bytes(path)).iter(f"{ATOM}link"):
+            links += 1
             href = link.get("href")
             assert href.startswith(base), (path, href)
             target, fragment = mapped.resolve(path, href)
             assert target and (site.root / target).is_file(), (path, href)
             if fragment:
                 assert fragment in site.ids(target), (path, href)
+    assert links > len(feed_paths(site))  # more than the feeds' own links to themselves
 
 
 def head_feeds(site: Site, page: str) -> list[str]:
@@ -305,56 +336,77 @@ def test_an_institutions_feed_holds_exactly_its_events(site: Site, records: Reco
         assert found == expected_of(records, inst), inst.id
 
 
-def test_the_examples_events_are_there_with_their_titles(site: Site, records: Records) -> None:
-    def titles(inst_id: str) -> list[str]:
-        return sorted(entries(site, f"institutions/{inst_id}.xml").values())
-
-    # 博睿: listed on the abnormal list after finding 2025-01-02, and removed
-    abnormal = records.get("abnormal-2025-01")
-    boruis = titles(abnormal.institution)
-    name = records.get(abnormal.institution).name
-    assert f"列入执业异常名录：{name}" in boruis and f"移出执业异常名录：{name}" in boruis
-    assert any(t.startswith("检查结果公示：") for t in boruis)
-    # 卓远: a violation, the blacklist, and the amendment of that finding
-    black = records.get("blacklist-2025-01")
-    zhuoyuan = titles(black.institution)
-    assert f"列入信用黑名单：{records.get(black.institution).name}" in zhuoyuan
-    assert any(t.startswith("更正：") for t in zhuoyuan)
-    # 平房子: the credit-platform notice
-    notice = records.credit_notices[0]
-    assert f"信用平台公示：{records.get(notice.institution).name}" in titles(notice.institution)
+EVENTS_AMENDMENT = "检查日期应为 2025 年 4 月 10 日，原公示中的其他内容不变。"
 
 
-def test_an_institution_without_events_has_a_valid_empty_feed(site: Site, records: Records) -> None:
-    quiet = [i for i in records.institutions if not expected_of(records, i)]
-    assert quiet, "the example has no institution without events"
-    for inst in quiet:
-        path = f"institutions/{inst.id}.xml"
-        root = ET.fromstring(site.bytes(path))
-        assert root.findall(f"{ATOM}entry") == []
-        assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
-        assert atom_problems(site.bytes(path), path) == []
+def events_tree() -> Files:
+    """The valid tree's firm with one event of every kind: its finding (amended), an abnormal
+    list entry that has ended, a blacklist entry, and a credit notice; and a firm with none."""
+    blacklist = edit(edit(edit(LIST_ENTRY, "id: abnormal-2025-01", "id: blacklist-2025-01"),
+                          "list: abnormal", "list: blacklist"),
+                     "  date: 2025-04-25\n", "  number: 测司黑〔2025〕1号\n  date: 2025-04-25\n")
+    return {**valid_tree(), firm_file(2): firm(2),
+            LIST_FILE: with_exit(LIST_ENTRY, "2025-09-01", "已恢复在登记住所执业，依申请移出。"),
+            "records/lists/blacklist-2025-01.yaml": blacklist,
+            "records/amendments/2025-01-01-a1.yaml": amendment(
+                "2025-01-01-a1", "2025-01-01", "2025-06-02", EVENTS_AMENDMENT)}
+
+
+def test_an_institutions_feed_carries_its_events_with_their_titles(
+        site_tree: SiteTrees) -> None:
+    site = site_tree(events_tree(), day=DAY)
+    records = tree_records(site)
+    feed = entries(site, f"institutions/{FIRM_ID}.xml")
+    assert set(feed) == expected_of(records, records.get(FIRM_ID))
+    assert sorted(feed.values()) == sorted([
+        f"检查结果公示：{NAME}：{OUTCOMES['unreachable']}",
+        f"更正：{NAME} 2025-04-10 检查结果",
+        f"列入{LISTS['abnormal']}：{NAME}", f"移出{LISTS['abnormal']}：{NAME}",
+        f"列入{LISTS['blacklist']}：{NAME}",
+        f"信用平台公示：{NAME}"]), sorted(feed.values())
+    # and each list's feed, and the site's, carry the list's events
+    assert sorted(entries(site, LIST_FEEDS["abnormal"]).values()) == sorted([
+        f"列入{LISTS['abnormal']}：{NAME}", f"移出{LISTS['abnormal']}：{NAME}"])
+    assert list(entries(site, LIST_FEEDS["blacklist"]).values()) == [
+        f"列入{LISTS['blacklist']}：{NAME}"]
+    assert set(entries(site, f"institutions/{FIRM_ID}.xml")) - set(entries(site, "feed.xml")) == \
+        {tag(records, dt.date(2025, 6, 2), "findings/2025-01-01.html", "amendment-2025-01-01-a1")}
+
+
+def test_an_institution_without_events_has_a_valid_empty_feed(site_tree: SiteTrees) -> None:
+    site = site_tree(events_tree(), day=DAY)
+    path = f"institutions/{firm_id(2)}.xml"
+    assert not expected_of(tree_records(site), tree_records(site).get(firm_id(2)))
+    root = ET.fromstring(site.bytes(path))
+    assert root.findall(f"{ATOM}entry") == []
+    assert root.findtext(f"{ATOM}updated") == "1970-01-01T00:00:00Z"
+    assert atom_problems(site.bytes(path), path) == []
+    assert entries(site, f"institutions/{FIRM_ID}.xml")  # beside a feed that has entries
 
 
 def test_each_lists_feed_holds_exactly_its_lists_events(site: Site, records: Records) -> None:
     for name in ("abnormal", "blacklist"):
         expected = set().union(*(list_events(records, e) for e in records.list_entries
                                  if e.list == name))
+        assert expected, name
         assert set(entries(site, LIST_FEEDS[name])) == expected, name
     expected = set().union(*({tag(records, n.published_on, f"lists.html#{n.id}", "credit-notice")}
                              | amended(records, n, f"lists.html#{n.id}")
                              for n in records.credit_notices))
-    assert set(entries(site, LIST_FEEDS["credit"])) == expected
+    assert expected and set(entries(site, LIST_FEEDS["credit"])) == expected
 
 
 def test_an_event_has_one_id_in_every_feed(site: Site) -> None:
     """A finding, a listing or an exit, or a credit notice carries the id it has in feed.xml,
     so a reader who follows both sees it once."""
     everywhere = set(entries(site, "feed.xml"))
+    checked = 0
     for path in feed_paths(site):
         for entry_id in entries(site, path):
             if not re.search(r":amendment-[^:]+$", entry_id):
+                checked += path != "feed.xml"
                 assert entry_id in everywhere, (path, entry_id)
+    assert checked, "no entry of an institution's or a list's feed was compared"
 
 
 def test_the_feeds_are_the_same_in_a_second_build(example: Path, site: Site,
@@ -364,96 +416,87 @@ def test_the_feeds_are_the_same_in_a_second_build(example: Path, site: Site,
                                                              for p in feed_paths(site)}
 
 
-def test_without_a_base_url_feed_links_are_relative_to_the_feed(example: Path,
-                                                                tmp_path: Path) -> None:
-    root = copy_example(tmp_path / "root")
-    text = (root / "records/jurisdiction.yaml").read_text(encoding="utf-8")
-    line = next(x for x in text.splitlines() if x.strip().startswith("base_url:"))
-    edit(root, "records/jurisdiction.yaml", line + "\n", "")
-    site = build(root, tmp_path / "out")
+def test_without_a_base_url_feed_links_are_relative_to_the_feed(site_tree: SiteTrees) -> None:
+    files = events_tree()
+    assert "base_url" not in str(files["records/jurisdiction.yaml"])
+    site = site_tree(files, day=DAY)
+    links = 0
     for path in feed_paths(site):
         assert atom_problems(site.bytes(path), path) == [], path
         for link in ET.fromstring(site.bytes(path)).iter(f"{ATOM}link"):
+            links += 1
             href = link.get("href")
             assert "://" not in href, (path, href)
             target, fragment = site.resolve(path, href)
             assert target and (site.root / target).is_file(), (path, href)
             if fragment:
                 assert fragment in site.ids(target), (path, href)
+    assert links > len(feed_paths(site))  # more than the feeds' own links to themselves
 
 
-PERSON_FINDING = """\
-id: 2026-targeted-02
-targeted:
-  ground: complaint
-  note: 收到当事人投诉 1 件。
-target: "22113241999000003"
-inspectors: ["21132419009", "21132419008"]
-inspected:
-  start: 2026-09-01
-  end: 2026-09-01
-method: onsite
-items: [gr-03]
-outcome: compliant
-result: 投诉反映的情况经核查不属实。
-published_on: 2026-09-10
-"""
+PERSON_ID = "01211300000000002"  # a lawyer of the second firm, which has no other event
+PERSON_ITEM = "lf-02"
 
 
-def test_a_finding_about_a_person_is_in_the_feed_of_their_institution(tmp_path: Path) -> None:
-    root = copy_example(tmp_path / "root")
-    (root / "records/findings/2026-targeted-02.yaml").write_text(PERSON_FINDING, encoding="utf-8")
-    site = build(root, tmp_path / "out")
-    loaded, _ = load_records(root / "records")
-    person = loaded.get("22113241999000003")
+def test_a_finding_about_a_person_is_in_the_feed_of_their_institution(
+        site_tree: SiteTrees) -> None:
+    files = {**valid_tree(), firm_file(2): firm(2),
+             f"records/personnel/{PERSON_ID}.yaml": PERSON.replace(
+                 "01211300000000001", PERSON_ID).replace(FIRM_ID, firm_id(2)),
+             ITEM_FILE.replace("lf-01", PERSON_ITEM): edit(edit(
+                 ITEM, "id: lf-01", f"id: {PERSON_ITEM}"), "target_kind: institution",
+                 "target_kind: person"),
+             "records/findings/2025-t-01.yaml": finding(
+                 "2025-t-01", target=PERSON_ID, day="2025-09-01", published_on="2025-09-10",
+                 items=PERSON_ITEM)}
+    site = site_tree(files, day=DAY)
+    loaded = tree_records(site)
+    person = loaded.get(PERSON_ID)
     inst = loaded.get(person.institution)
+    assert inst.id == firm_id(2)
     found = entries(site, f"institutions/{inst.id}.xml")
-    assert found == {tag(loaded, dt.date(2026, 9, 10), "findings/2026-targeted-02.html",
-                         "finding"): f"检查结果公示：{person.name}（{inst.name}）：未发现问题"}
+    assert found == {tag(loaded, dt.date(2025, 9, 10), "findings/2025-t-01.html", "finding"):
+                     f"检查结果公示：{person.name}（{inst.name}）：{OUTCOMES['compliant']}"}
     path = f"institutions/{inst.id}.xml"
     assert atom_problems(site.bytes(path), path) == []
 
 
 # --------------------------------------------------------------------------- publication dates
 
-LATER = "2026-11-04"
-AMENDMENT_TEXT = "列入决定文号应为喀司黑〔2025〕2号"
-AMENDMENT = f"""\
-id: blacklist-2025-01-a1
-record: blacklist-2025-01
-date: {LATER}
-reason: 核对决定书时发现文号有误。
-correction: {AMENDMENT_TEXT}，原公示中的其他内容不变。
-"""
+LATER = "2025-06-10"
+AMENDMENT_TEXT = "列入决定文号应为测司异〔2025〕2号"
+AMENDMENT = amendment("abnormal-2025-01-a1", "abnormal-2025-01", LATER,
+                      f"{AMENDMENT_TEXT}，原公示中的其他内容不变。", "核对决定书时发现文号有误。")
 
 
 @pytest.fixture(scope="module")
 def later(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example with one event of every kind dated LATER: a finding published then, an
-    amendment of a published list entry, a credit notice, and an exit from the blacklist (an
+    """The valid tree with one event of every kind dated LATER: a finding published then, an
+    amendment of a published list entry, a credit notice, and an exit from the abnormal list (an
     exit recorded ahead of its day)."""
-    root = copy_example(tmp_path_factory.mktemp("later"))
-    edit(root, "records/findings/2026-02-03.yaml", "published_on: 2026-10-30",
-         f"published_on: {LATER}")
-    (root / "records/amendments/blacklist-2025-01-a1.yaml").write_text(AMENDMENT, encoding="utf-8")
-    edit(root, "records/credit-notices/cn-2026-01.yaml", "published_on: 2026-05-20",
-         f"published_on: {LATER}")
-    edit(root, "records/lists/blacklist-2025-01.yaml", "entered_on: 2025-06-25\n",
-         f"entered_on: 2025-06-25\nexit:\n  date: {LATER}\n  reason: 信用修复期满，依申请移出。\n")
+    root = tmp_path_factory.mktemp("later")
+    write_records(root, {
+        **valid_tree(),
+        "records/findings/2025-t-01.yaml": finding(
+            "2025-t-01", target=FIRM_ID, day="2025-05-25", published_on=LATER),
+        "records/amendments/abnormal-2025-01-a1.yaml": AMENDMENT,
+        NOTICE_FILE: edit(CREDIT_NOTICE, "published_on: 2025-05-01", f"published_on: {LATER}"),
+        LIST_FILE: with_exit(LIST_ENTRY, LATER, "已恢复在登记住所执业，依申请移出。"),
+    })
     return root
 
 
 def withheld(site: Site) -> list[str]:
     """Which of the LATER events some feed shows."""
     text = {path: site.read(path) for path in feed_paths(site)}
-    marks = {"finding": "findings/2026-02-03.html", "amendment": AMENDMENT_TEXT,
-             "credit notice": "cn-2026-01", "exit": f"{LATER}:lists.html#blacklist-2025-01"}
+    marks = {"finding": "findings/2025-t-01.html", "amendment": AMENDMENT_TEXT,
+             "credit notice": "cn-2025-01", "exit": f"{LATER}:lists.html#abnormal-2025-01"}
     return sorted(f"{what} in {path}" for what, mark in marks.items()
                   for path, body in text.items() if mark in body)
 
 
 def test_nothing_published_later_reaches_a_feed(later: Path, tmp_path: Path) -> None:
-    before = build(later, tmp_path / "before", "2026-11-03")
+    before = build(later, tmp_path / "before", "2025-06-09")
     assert withheld(before) == []
     problems = [p for path in feed_paths(before) for p in atom_problems(before.bytes(path), path)]
     assert not problems, "\n".join(problems)
@@ -461,7 +504,7 @@ def test_nothing_published_later_reaches_a_feed(later: Path, tmp_path: Path) -> 
     shown = withheld(on)
     for what in ("finding", "amendment", "credit notice", "exit"):
         assert any(s.startswith(what + " in ") for s in shown), (what, shown)
-    assert "amendment in institutions/31211324MA01474718.xml" in shown
-    assert "amendment in lists/blacklist.xml" in shown
-    assert "exit in lists/blacklist.xml" in shown
+    assert f"amendment in institutions/{FIRM_ID}.xml" in shown
+    assert "amendment in lists/abnormal.xml" in shown
+    assert "exit in lists/abnormal.xml" in shown
     assert "credit notice in lists/credit-notices.xml" in shown

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.records.kinds import SECTORS
+from generator.records.kinds import SECTORS, choices
 from tests.records_tree import FINDING, run_ssj
 from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     FINDING_FILE,
@@ -44,9 +44,7 @@ FLOORS = {"law-firm": (1, 2, "每年 1 次随机抽查，每次不少于 2 家�
           "grassroots": (1, 1, "每年 1 次随机抽查，每次不少于 1 家（二（八）3）"),
           "appraisal": (1, 1, "每年 1 次检查（二（八）4）"),
           "legal-aid": (1, 1, "每年 1 次检查（二（八）5）")}
-OUTCOME_LABELS = {"compliant": "未发现问题", "issues-found": "发现问题",
-                  "violation": "发现违法违规行为", "unreachable": "通过登记的住所无法联系",
-                  "not-cooperating": "不予配合"}
+OUTCOME_LABELS = choices("finding", "outcome")  # as the report names each result
 RANDOM_1 = "records/findings/2025-01-01.yaml"
 RANDOM_2 = "records/findings/2025-01-02.yaml"
 
@@ -230,6 +228,7 @@ def test_example_csv() -> None:
     body = rows[1:]
     assert len(body) == 5
     expected = expected_rows(2025, dt.date(2025, 12, 31))
+    assert any(want["outcomes"] for want in expected)  # so the results' labels are compared
     for row, want in zip(body, expected):
         assert len(row) == len(COLUMNS) + 1
         cells = dict(zip(["年度"] + COLUMNS, row))
@@ -375,7 +374,7 @@ def test_small_county(drawn_tree: Drawn, tmp_path: Path) -> None:
     data = report_json(tmp_path, "2025", "2025-12-31")
     firms, *others = data["rows"]
     assert firms == {
-        "sector": "law-firm", "name": "律师事务所", "roster": 3,
+        "sector": "law-firm", "name": SECTORS["law-firm"], "roster": 3,
         "inspected": 2, "ratio_percent": 66,  # 2 of 3, rounded down
         "random_inspections": 2, "targeted_inspections": 1,  # targeted ones apart, 2024 not at all
         "onsite": 2, "onsite_percent": 100,  # the targeted inspection was by documents
@@ -399,7 +398,8 @@ def test_small_county(drawn_tree: Drawn, tmp_path: Path) -> None:
     text = report(tmp_path, "2025", "--as-of", "2025-12-31", "--format", "markdown")
     assert ("| 律师事务所 | 3 | 2 | 66 | 2 | 1 | 1 | 2 "
             "| 每年 1 次随机抽查，每次不少于 2 家（二（八）1） | 每年 0 次，每次不少于 1 家 "
-            "| 测试用的最小记录，不考核年度抽查次数。 | 2 | 100 | 发现问题 2 | 发现违法违规行为 1 "
+            f"| 测试用的最小记录，不考核年度抽查次数。 | 2 | 100 | {OUTCOME_LABELS['issues-found']} 2 "
+            f"| {OUTCOME_LABELS['violation']} 1 "
             "| 1 | 2 | 1 | 2 |") in text.splitlines()
     assert ("| 公证处 | 0 | 0 | 0 | 0 | 0 | 0 | 0 | 每年 1 次检查（二（八）2） "
             "| 每年 0 次，每次不少于 0 家 | 测试县没有公证处。 | 0 | 0 | — | — | 0 | 0 | 0 | 0 |"

@@ -21,6 +21,8 @@ from generator.filewrite import MARKER
 from generator.records.kinds import SECTORS
 from generator.site import search
 from tests.browser import EXAMPLE_ENV, open_page, screenshot, serve_site
+from tests.records_tree import PERSON, valid_tree
+from tests.site_tree import ssj_build, write_records
 from tests.sitecheck import REPO, Element, build_site, copy_example, parse
 
 ENV = EXAMPLE_ENV
@@ -31,8 +33,10 @@ NOT_INDEXED = {"404.html", "verify.html", "search.html"}
 
 
 def records(kind: str) -> list[dict[str, Any]]:
-    return [yaml.safe_load(f.read_text(encoding="utf-8"))
-            for f in sorted((REPO / "records" / kind).glob("*.yaml"))]
+    found = [yaml.safe_load(f.read_text(encoding="utf-8"))
+             for f in sorted((REPO / "records" / kind).glob("*.yaml"))]
+    assert found, f"the example has no {kind}: the tests looping over them would check nothing"
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +126,7 @@ def test_every_name_and_code_of_the_example_is_found(browser: Any, site: Path) -
     for i in records("institutions"):
         cases += [(i["name"], f"institutions/{i['id']}.html"),
                   (i.get("uscc") or i["licence_number"], f"institutions/{i['id']}.html")]
+    assert len(cases) > 20
     missed = []
     with serve_site(site) as served, open_page(browser, served, "/search.html") as opened:
         opened.page.wait_for_selector("#search[data-ready]", timeout=30_000)
@@ -247,16 +252,17 @@ def test_the_same_records_give_the_same_bundle(built: tuple[Path, Path]) -> None
 def test_a_rebuild_leaves_no_stale_index_file(tmp_path: Path) -> None:
     """A changed page changes the names of its index files; the rebuild prunes the old ones, as
     for any file an earlier build wrote, and the folder is what a fresh build makes."""
-    root = copy_example(tmp_path)
-    assert build_site(root, root / "out", env=ENV).exit_code == 0
+    root = write_records(tmp_path, valid_tree())
+    assert ssj_build(root / "records", root / "out").exit_code == 0
     before = _tree(root / "out" / "pagefind")
-    person = next((root / "records" / "personnel").glob("*.yaml"))
-    name = yaml.safe_load(person.read_text(encoding="utf-8"))["name"]
-    person.write_text(person.read_text(encoding="utf-8").replace(name, "柳某青"), encoding="utf-8")
-    assert build_site(root, root / "out", env=ENV).exit_code == 0
-    assert build_site(root, root / "fresh", env=ENV).exit_code == 0
+    assert before
+    person = root / "records" / "personnel" / "01211300000000001.yaml"
+    person.write_text(PERSON.replace("王某明", "柳某青"), encoding="utf-8")
+    assert ssj_build(root / "records", root / "out").exit_code == 0
+    assert ssj_build(root / "records", root / "fresh").exit_code == 0
     after = _tree(root / "out" / "pagefind")
     assert after == _tree(root / "fresh" / "pagefind") and after != before
+    assert set(after) - set(before) and set(before) - set(after)  # renamed, the old pruned
 
 
 def test_the_bundle_indexes_the_content_pages_only(site: Path) -> None:
@@ -288,7 +294,7 @@ def test_each_chinese_character_is_indexed_as_a_word() -> None:
 
 def test_without_pagefind_nothing_is_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "get_executable", lambda: None)
-    root = copy_example(tmp_path)
-    built = build_site(root, root / "out", env=ENV)
+    root = write_records(tmp_path, valid_tree())
+    built = ssj_build(root / "records", root / "out")
     assert built.exit_code != 0 and "搜索索引未生成" in built.output, built.output
     assert not (root / "out" / "index.html").exists()

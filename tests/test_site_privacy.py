@@ -1,12 +1,12 @@
 """What must never reach the public site: private fields (phone numbers, declared conflicts, risk
 flags, internal notes), unpublished findings, and active content typed into a text field.
 
-The example county is copied, distinctive values are planted in every private field, and the
-whole output (HTML, JSON, CSV, XML, text and the copied draw files) is read back byte by byte.
+A small records tree is written inline with distinctive values planted in every private field, and
+the whole output (HTML, JSON, CSV, XML, text and the copied draw files) is read back byte by byte;
+the example county's own private values are checked the same way on its site.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -18,20 +18,37 @@ import pytest
 from generator.records.kinds import KINDS_BY_NAME
 from generator.records.load import load_records
 from generator.records.types import Enum, ListOf, Obj, Ref, Str
+from tests.records_tree import FINDING as FINDING_TEXT
+from tests.records_tree import INSTITUTION as INSTITUTION_TEXT
+from tests.records_tree import FIRM_ID, ITEM, LIST_ENTRY, PLAN, inspector, valid_tree
+from tests.records_tree import PERSON as PERSON_TEXT
+from tests.rules_tree import (
+    FINDING_FILE,
+    FIRM_FILE,
+    ITEM_FILE,
+    LIST_FILE,
+    PLAN_FILE,
+    edit,
+    firm,
+    firm_file,
+    firm_id,
+    inspector_file,
+)
+from tests.site_tree import Files, build_tree, finding
 from tests.sitecheck import REPO, Site, build_site, copy_example, is_external, parse
 
 # The site's date: after every planted value's date, before the drafted finding's deadline
-# (finding 2026-02-03 ended 2026-10-16; results are due within 20 days).
-DAY = dt.date(2026, 10, 31)
-ENV = {"SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 10, 31, tzinfo=dt.UTC).timestamp())),
-       "SSJ_SOURCE_REVISION": "privacy-test"}
+# (inspected 2025-05-25; results are due within 20 days).
+DAY = "2025-06-01"
 
-INSTITUTION = "31211324MA010851XN"  # 示例青松律师事务所
-PERSON = "12113200310000001"        # 熊某辉, a lawyer there
-INSPECTOR = "21132419006"
-CONFLICT_TARGET = "31211324MA0127251B"  # 示例凌川律师事务所, which 21132419006 never inspected
+INSTITUTION = FIRM_ID                 # 示例青松律师事务所
+PERSON = "01211300000000001"          # 王某明, a lawyer there
+PERSON_FILE = f"records/personnel/{PERSON}.yaml"
+INSPECTOR = "21132419002"
+INSPECTOR_FILE = inspector_file(2)
+CONFLICT_TARGET = firm_id(2)          # 示例第2律师事务所, which 21132419002 never inspected
 FINDING = "2025-01-01"
-DRAFT = "2026-02-03"
+DRAFT = "2025-t-01"
 
 PLANTED = {
     "institution contact_phone": "0421-73642918",
@@ -47,53 +64,38 @@ PLANTED = {
 CORES = ["73642918", "3642918", "88442917", "11117355", "隐私探针"]
 
 
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (path, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def plant(records: Path) -> None:
-    inst = records / "institutions" / f"{INSTITUTION}.yaml"
-    edit(inst, '"0421-00001000"', f'"{PLANTED["institution contact_phone"]}"')
-    with inst.open("a", encoding="utf-8") as f:
-        f.write("risk_flags:\n"
-                "  - kind: complaints\n"
-                "    since: 2026-10-20\n"  # after every plan's pool date: no frozen draw changes
-                f"    note: {PLANTED['institution risk_flags note']}\n"
-                f"notes: {PLANTED['institution notes']}\n")
-    person = records / "personnel" / f"{PERSON}.yaml"
-    edit(person, '"13800000001"', f'"{PLANTED["person phone"]}"')
-    inspector = records / "inspectors" / f"{INSPECTOR}.yaml"
-    text = inspector.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^phone: .*$', f'phone: "{PLANTED["inspector phone"]}"', text)
-    if "phone:" not in text:
-        text += f'phone: "{PLANTED["inspector phone"]}"\n'
-    if "conflicts:" in text:
-        text = text.replace("conflicts:\n", "conflicts:\n"
-                            f"  - target: \"{CONFLICT_TARGET}\"\n    declared_on: 2026-10-20\n"
-                            f"    detail: {PLANTED['inspector conflicts detail']}\n", 1)
-    else:
-        text += (f"conflicts:\n  - target: \"{CONFLICT_TARGET}\"\n    declared_on: 2026-10-20\n"
-                 f"    detail: {PLANTED['inspector conflicts detail']}\n")
-    inspector.write_text(text, encoding="utf-8")
-    with (records / "findings" / f"{FINDING}.yaml").open("a", encoding="utf-8") as f:
-        f.write(f"notes: {PLANTED['finding notes']}\n")
-    draft = records / "findings" / f"{DRAFT}.yaml"
-    text = draft.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^published_on: .*\n", "", text)
-    text = re.sub(r"(?m)^result: .*$", f"result: {PLANTED['draft finding result']}", text)
-    assert PLANTED["draft finding result"] in text and "published_on" not in text
-    draft.write_text(text, encoding="utf-8")
+def planted_tree() -> Files:
+    """The valid tree, a second firm, and a value planted in every private field."""
+    return {
+        **valid_tree(),
+        FIRM_FILE: edit(INSTITUTION_TEXT, '"0421-0000001"',
+                        f'"{PLANTED["institution contact_phone"]}"') + f"""\
+risk_flags:
+  - kind: complaints
+    since: 2025-05-01
+    note: {PLANTED['institution risk_flags note']}
+notes: {PLANTED['institution notes']}
+""",
+        firm_file(2): firm(2),
+        PERSON_FILE: PERSON_TEXT + f'phone: "{PLANTED["person phone"]}"\n',
+        INSPECTOR_FILE: inspector(INSPECTOR, "supervision") + f"""\
+phone: "{PLANTED['inspector phone']}"
+conflicts:
+  - target: "{CONFLICT_TARGET}"
+    declared_on: 2025-05-01
+    detail: {PLANTED['inspector conflicts detail']}
+""",
+        FINDING_FILE: FINDING_TEXT + f"notes: {PLANTED['finding notes']}\n",
+        f"records/findings/{DRAFT}.yaml": finding(
+            DRAFT, target=INSTITUTION, day="2025-05-25", published_on=None,
+            rest=f"outcome: compliant\nresult: {PLANTED['draft finding result']}\n"),
+    }
 
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Site]:
-    root = copy_example(tmp_path_factory.mktemp("planted"))
-    plant(root / "records")
-    built = build_site(root, root / "out", env=ENV)
-    assert built.exit_code == 0, built.output
-    return root, Site(root / "out")
+    root = tmp_path_factory.mktemp("planted")
+    return root, build_tree(root, planted_tree(), day=DAY)
 
 
 def forms(value: str) -> set[bytes]:
@@ -222,6 +224,7 @@ def test_no_json_file_carries_a_private_field(planted: tuple[Path, Site]) -> Non
             for v in value:
                 keys(v, path)
 
+    all_outputs(site)  # there are JSON and CSV files to read
     for path in site.files():
         if path.endswith(".json"):
             keys(json.loads(site.bytes(path)), path)
@@ -232,7 +235,7 @@ def test_no_json_file_carries_a_private_field(planted: tuple[Path, Site]) -> Non
             assert not PRIVATE_KEYS & {h.split(".")[0] for h in header}, path
 
 
-def test_an_unpublished_finding_is_nowhere(planted: tuple[Path, Site]) -> None:
+def test_an_unpublished_finding_is_nowhere(planted: tuple[Path, Site], tmp_path: Path) -> None:
     _, site = planted
     assert f"findings/{DRAFT}.html" not in site.files()
     assert f"findings/{DRAFT}.json" not in site.files()
@@ -250,8 +253,14 @@ def test_an_unpublished_finding_is_nowhere(planted: tuple[Path, Site]) -> None:
                 and DRAFT in ids(json.loads(site.bytes(p)))]
     assert not [line for line in site.bytes("data/findings.csv").decode("utf-8-sig").splitlines()
                 if line.startswith(DRAFT)]
-    # the other findings of the same plan are published
-    assert "findings/2026-02-01.html" in site.files()
+    # the other finding of the same institution is published, and so is this one once it has a
+    # publication date
+    assert f"findings/{FINDING}.html" in site.files()
+    files = planted_tree()
+    files[f"records/findings/{DRAFT}.yaml"] = str(files[f"records/findings/{DRAFT}.yaml"]) + \
+        "published_on: 2025-05-30\n"
+    published = build_tree(tmp_path, files, day=DAY)
+    assert PLANTED["draft finding result"] in published.main(f"findings/{DRAFT}.html").text()
 
 
 # --------------------------------------------------------------------------- hostile text
@@ -277,46 +286,36 @@ def block(text: str, indent: str = "  ") -> str:
     return "|-\n" + "".join(indent + line + "\n" for line in text.splitlines())
 
 
+def hostile_tree() -> Files:
+    """The valid tree with HOSTILE in Markdown fields (a finding's result, a plan's description,
+    an item's content, a status note) and plain text fields (a list entry's reason), and markup in
+    names."""
+    def with_hostile(text: str, field: str) -> str:
+        """`text` with HOSTILE as the value of `field` (replaced, or added at the end)."""
+        value = f"{field}: " + block(HOSTILE)
+        replaced = re.sub(rf"(?m)^{field}: .*\n", lambda _: value, text, count=1)
+        return replaced if replaced != text else text + value
+
+    inst = edit(INSTITUTION_TEXT, "name: 示例青松律师事务所", f"name: {BOLD_INSTITUTION}")
+    inst = edit(inst, "    status: active\n", "    status: active\n    note: "
+                + block(HOSTILE, "      "))
+    return {
+        **valid_tree(),
+        FINDING_FILE: with_hostile(FINDING_TEXT, "result"),
+        PLAN_FILE: with_hostile(PLAN, "description"),
+        ITEM_FILE: edit(with_hostile(ITEM, "content"), "title: 律师事务所执业活动检查",
+                        f"title: {BOLD_ITEM}"),
+        FIRM_FILE: inst,
+        LIST_FILE: with_hostile(LIST_ENTRY, "reason"),
+        PERSON_FILE: edit(PERSON_TEXT, "name: 王某明", f"name: {BOLD_PERSON}"),
+        INSPECTOR_FILE: edit(inspector(INSPECTOR, "supervision"), "name: 检查员2",
+                             f"name: {BOLD_INSPECTOR}"),
+    }
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    root = copy_example(tmp_path_factory.mktemp("hostile"))
-    records = root / "records"
-    # Markdown fields: a finding's result, a plan's description, an item's content, a status note
-    finding = records / "findings" / "2025-01-03.yaml"
-    text = finding.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^result: .*$", "result: " + block(HOSTILE).rstrip("\n"), text)
-    finding.write_text(text, encoding="utf-8")
-    plan = records / "plans" / "2025-01.yaml"
-    text = plan.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^description: .*$", "description: " + block(HOSTILE).rstrip("\n"), text)
-    plan.write_text(text, encoding="utf-8")
-    item = records / "items" / "lf-01.yaml"
-    text = item.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^content: .*$", "content: " + block(HOSTILE).rstrip("\n"), text)
-    text = re.sub(r"(?m)^title: .*$", f"title: {BOLD_ITEM}", text)
-    item.write_text(text, encoding="utf-8")
-    inst = records / "institutions" / f"{INSTITUTION}.yaml"
-    text = inst.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^name: .*$", f"name: {BOLD_INSTITUTION}", text)
-    text = text.replace("    status: active\n",
-                        "    status: active\n    note: " + block(HOSTILE, "      ").rstrip("\n")
-                        + "\n", 1)
-    inst.write_text(text, encoding="utf-8")
-    # Plain text fields: a list entry's reason, a handling detail, names
-    entry = records / "lists" / "blacklist-2025-01.yaml"
-    text = entry.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^reason: .*$", "reason: " + block(HOSTILE).rstrip("\n"), text)
-    entry.write_text(text, encoding="utf-8")
-    person = records / "personnel" / f"{PERSON}.yaml"
-    edit(person, "name: 熊某辉", f"name: {BOLD_PERSON}")
-    inspector = records / "inspectors" / "21132419004.yaml"
-    text = inspector.read_text(encoding="utf-8")
-    name = re.search(r"(?m)^name: (.*)$", text).group(1)
-    inspector.write_text(text.replace(f"name: {name}", f"name: {BOLD_INSPECTOR}", 1),
-                         encoding="utf-8")
-    built = build_site(root, root / "out", env={"SSJ_SOURCE_REVISION": "hostile"})
-    assert built.exit_code == 0, built.output
-    return Site(root / "out")
+    return build_tree(tmp_path_factory.mktemp("hostile"), hostile_tree())
 
 
 def url_is_script(value: str) -> bool:
@@ -326,7 +325,7 @@ def url_is_script(value: str) -> bool:
 
 def test_hostile_text_is_shown_where_expected(hostile: Site) -> None:
     """The fields really reach the pages checked below (as harmless text)."""
-    finding = hostile.main("findings/2025-01-03.html").text()
+    finding = hostile.main(f"findings/{FINDING}.html").text()
     assert "fine link" in finding and "four" in finding
     assert "fine link" in hostile.main("plans/2025-01.html").text()
     assert "fine link" in hostile.main("items.html").text()
@@ -344,6 +343,7 @@ SEARCH_ACTIVE = (("script", {"type": "module", "src": "static/search/search.js"}
 
 def test_no_active_content_anywhere(hostile: Site) -> None:
     problems = []
+    assert len([p for p in hostile.files() if p.endswith((".html", ".xml"))]) > 10
     for path in hostile.files():
         if path.endswith((".html", ".xml")):
             raw = hostile.read(path)
@@ -376,7 +376,7 @@ def test_no_active_content_anywhere(hostile: Site) -> None:
 
 
 def test_links_in_text_keep_only_safe_targets(hostile: Site) -> None:
-    main = hostile.main("findings/2025-01-03.html")
+    main = hostile.main(f"findings/{FINDING}.html")
     result = main.one(id_="result").section()
     hrefs = [a.get("href") for a in result.iter("a")]
     assert "https://example.org/" in hrefs

@@ -259,6 +259,8 @@ class Records:
         ids = {r.id for r in kept}
         kept += [a for a in self.amendments if a.date <= day and a.record in ids]
         plans = {r.id for r in kept if r.kind == "plan"}
+        if len(kept) == sum(len(self.all(kind)) for kind in KIND_ORDER) and plans >= set(self.draws):
+            return self  # nothing withheld: the same records, indexes and all
         return Records.build(self.root, self.jurisdiction, kept, set(self.broken_ids),
                              [d for d in self.draws.values() if d.plan in plans])
 

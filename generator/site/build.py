@@ -1,25 +1,62 @@
 """`ssj build`: records in, the public disclosure site out."""
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Callable
 
-from generator.checking import check_loaded
-from generator.filewrite import sync_tree
+from generator.checking import CheckResult
+from generator.filewrite import TreeWriter
+from generator.records.load import display_path
 from generator.records.problems import ERROR, Problem
 from generator.revision import source_epoch, source_revision
 from generator.site import feeds
 from generator.site import search
 from generator.site.history import record_history
+from generator.site.output import Page
 from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render, root_path
-from generator.records.load import display_path, load_records
+from generator.site.renderpass import (
+    Rendered,
+    file_digest,
+    read_state,
+    render_pages,
+    reuse,
+    shared_digest,
+    write_state,
+)
 
 
 class BuildRefused(Exception):
-    """The records have errors, or two outputs would share a path."""
+    """The records have errors, or two outputs would share a path. `problems`: the records'
+    errors, for the caller to print as `ssj check` does."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the build reads from the records' repository besides the records themselves."""
+
+    epoch: str | None  # SOURCE_DATE_EPOCH or the HEAD commit's time: the site's date
+    revision: str  # shown in the footer
+    history: dict[str, list[dict[str, str]]]  # each record file's commits
+
+    @property
+    def day(self) -> dt.date:
+        """The site's date: the rules are checked as of it, later records are withheld."""
+        return site_date(self.epoch)
+
+
+def read_source(records_dir: Path) -> Source:
+    return Source(source_epoch(records_dir), source_revision(records_dir),
+                  record_history(records_dir))
 
 
 @dataclass(frozen=True)
@@ -30,10 +67,11 @@ class BuildResult:
     removed: int
     seconds: float
     phases: tuple[tuple[str, float], ...] = ()  # (phase, seconds), in the order they ran
+    rendered: int = 0  # pages rendered; the others were unchanged since the last build
 
 
-class _Clock:
-    """Seconds spent in each named phase of a build (`ssj build --timings`)."""
+class Clock:
+    """Seconds spent in each named phase (`ssj build --timings`)."""
 
     def __init__(self) -> None:
         self.start = self.last = time.perf_counter()
@@ -51,25 +89,25 @@ NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("finding
        ("regulation.html", "实施方案"), ("search.html", "搜索"))
 
 
-def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None = None) -> BuildResult:
-    """Load -> check -> assemble -> render -> index -> write."""
-    clock = _Clock()
-    epoch = source_epoch(records_dir)
-    records, problems = load_records(records_dir)
-    if records.jurisdiction is None:
-        raise BuildRefused("记录无法读取，先运行 ssj check")
-    clock.lap("load")
-    checked = check_loaded(records, problems, site_date(epoch))
-    clock.lap("check")
-    errors: list[Problem] = [p for p in checked.problems if p.severity == ERROR]
-    if errors:
-        raise BuildRefused(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正")
+def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
+          base_url: str | None = None, *, jobs: int = 1, state_file: Path | None = None,
+          clock: Clock | None = None) -> BuildResult:
+    """Checked records -> assemble -> render -> index -> write into `out_dir`.
+
+    Refuses records with errors (`checked` must be checked as of `source.day`). `jobs`: processes
+    that render; `state_file`: where the build remembers each page's inputs, so that the next
+    build renders only the pages whose inputs changed (None: render every page)."""
+    clock = clock or Clock()
+    errors = tuple(p for p in checked.problems if p.severity == ERROR)
+    if errors or checked.records.jurisdiction is None:
+        raise BuildRefused(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正", errors)
     records = checked.records
     base = base_url or records.jurisdiction.site.base_url
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
     _refuse_links(site_dir)
     try:
-        site = assemble(records, site_dir, epoch, record_history(records_dir))
+        site = assemble(records, site_dir, source.day, source.history,
+                        checked.rule_problems if checked.as_of == source.day else None)
     except PageError as e:
         raise BuildRefused(str(e)) from None
     clock.lap("assemble")
@@ -77,46 +115,162 @@ def build(records_dir: Path, site_dir: Path, out_dir: Path, base_url: str | None
     jurisdiction = public(records.jurisdiction)
     nav = NAV[:5] + ((("inspectors.html", "检查人员"),) if records.policy.publish_inspector_roster
                      else ()) + NAV[5:]
-    shared = {"site": {**jurisdiction, "revision": source_revision(records_dir),
+    shared = {"site": {**jurisdiction, "revision": source.revision,
                        "built_on": site.day.isoformat(), "nav": nav}}
-    out: dict[str, bytes] = {}
+    # each file is written as soon as it is made, and only its digest kept: a province's site
+    # is never held in memory whole
+    writer = TreeWriter(out_dir)
+    digests: dict[str, str] = {}
 
-    def put(path: str, content: bytes) -> None:
-        if path in out:
+    def put(path: str, content: bytes, same: bool = False) -> None:
+        """One output file; `same`: just read back from `out_dir` with these bytes."""
+        if path in digests:
             raise BuildRefused(f"两个输出写到同一路径 {path}")
-        out[path] = content
+        digests[path] = file_digest(content)
+        writer.put(path, content, same)
 
-    for page in site.pages:
+    def page_files(page: Page) -> Rendered:
         # the 404 page is served at any depth: its links start at the site's root path, on the
         # site's own host (/kazuo-ssj/…), so they work wherever it is served, under any domain
-        put(page.path, render(env, page, shared, root_path(link_base or base)
-                              if page.path == "404.html" else link_base))
-        if page.data is not None:
-            put(json_path(page.path), page_json(page.data))
-    for file in site.files:
-        put(file.path, file.content)
-    for static in sorted((site_dir / "static").rglob("*")):
-        if static.is_file():
-            put("static/" + static.relative_to(site_dir / "static").as_posix(), static.read_bytes())
-    authority = f"{jurisdiction['division_code']}.ssj"
-    for feed in (feeds.Feed("feed.xml", jurisdiction["name"], "ssj", "index.html", site.notices),
-                 *site.feeds):
-        put(feed.path, feeds.atom(feed, base, authority, jurisdiction["name"]))
-    put("robots.txt", feeds.robots(base))
-    if base:
-        put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"], base))
-    clock.lap("render")
-    try:  # the rendered pages, as published, indexed for search.html
-        bundle = search.bundle({p.path: out[p.path] for p in site.pages})
-    except search.SearchError as e:
-        raise BuildRefused(f"搜索索引未生成：{e}") from None
-    for path, content in bundle.items():
-        put(path, content)
-    clock.lap("index")
-    written, _, removed = sync_tree(out_dir, out)
+        html = render(env, page, shared, root_path(link_base or base)
+                      if page.path == "404.html" else link_base)
+        data = {json_path(page.path): page_json(page.data)} if page.data is not None else {}
+        # its text for the search index is made here too: on the worker, beside the page
+        return Rendered(page.path, {page.path: html, **data}, extra=search.for_index(
+            html.decode("utf-8")) if search.indexed(page.path) else None)
+
+    def names(page: Page) -> list[str]:
+        return sorted([page.path] + ([json_path(page.path)] if page.data is not None else []))
+
+    claimed = [name for page in site.pages for name in names(page)]
+    if len(set(claimed)) < len(claimed):  # before any is rendered: two pages never share a file
+        raise BuildRefused(f"两个输出写到同一路径 {_first_repeated(claimed)}")
+    state = read_state(state_file)
+    inputs = shared_digest(site_dir, shared, link_base, base)
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(writer.abort)  # a refused build leaves no temporary file behind
+        stream = _IndexStream(site.pages, out_dir, state, inputs, digests, put)
+        stack.callback(stream.abort)
+
+        def visit(page: Rendered) -> None:
+            for name, content in page.files.items():
+                put(name, content, not page.fresh)
+            stream.add(page)  # once a part's last page is in, its index is made
+
+        outcome = render_pages(site.pages, page_files, names, inputs, out_dir, state, jobs, visit)
+        for file in site.files:
+            put(file.path, file.content)
+        for static in sorted((site_dir / "static").rglob("*")):
+            if static.is_file():
+                put("static/" + static.relative_to(site_dir / "static").as_posix(),
+                    static.read_bytes())
+        authority = f"{jurisdiction['division_code']}.ssj"
+        for feed in (feeds.Feed("feed.xml", jurisdiction["name"], "ssj", "index.html",
+                                site.notices), *site.feeds):
+            put(feed.path, feeds.atom(feed, base, authority, jurisdiction["name"]))
+        put("robots.txt", feeds.robots(base))
+        if base:
+            put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"],
+                                             base))
+        clock.lap("render")
+        stream.finish()
+        clock.lap("index")
+        written, _, removed = writer.commit()
+    write_state(state_file, {"pages": outcome.pages, "search": stream.made, "files": digests})
     clock.lap("write")
-    return BuildResult(len(site.pages), len(out), written, removed, clock.last - clock.start,
-                       tuple(clock.phases.items()))
+    return BuildResult(len(site.pages), len(digests), written, removed, clock.last - clock.start,
+                       tuple(clock.phases.items()), outcome.rendered)
+
+
+def _first_repeated(names: list[str]) -> str:
+    seen: set[str] = set()
+    return next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
+
+
+class _IndexStream:
+    """Makes the search index while pages render, a part at a time (search.parts), each part
+    by its own Pagefind process started at the part's first page rendered afresh: a part whose
+    pages are all as the last build left them reuses its last bundle, if its key still matches,
+    and holds no page meanwhile."""
+
+    def __init__(self, pages: list[Page], out_dir: Path, state: dict[str, Any], salt: bytes,
+                 digests: dict[str, str], put: Callable[[str, bytes, bool], None]) -> None:
+        self.parts = search.parts(page.path for page in pages)
+        self.part_of = {path: part for part in self.parts for path in part.paths}
+        self.out_dir, self.salt, self.digests, self.put = out_dir, salt, digests, put
+        before = state.get("search")
+        self.before = before if isinstance(before, dict) else {}
+        self.files = state.get("files", {})
+        self.made: dict[str, list[Any]] = {}  # part folder -> [key, files]: the next state
+        self.stack = contextlib.ExitStack()  # the running part's Pagefind
+        self.indexer: search.Indexer | None = None
+        self.waiting: list[str] = []  # the part's pages read back unchanged, not yet indexed
+
+    def add(self, page: Rendered) -> None:
+        part = self.part_of.get(page.path)
+        if part is None:
+            return
+        if page.fresh or self.indexer is not None:
+            self._start(part)
+            self._send(page.path, page.extra if page.fresh else
+                       search.for_index(page.files[page.path].decode("utf-8")))
+        else:
+            self.waiting.append(page.path)
+        if page.path == part.paths[-1]:
+            self._close(part)
+
+    def finish(self) -> None:
+        """The parts no page closed (an index of no page), and the module over the parts."""
+        for part in self.parts:
+            if part.folder not in self.made:
+                self._close(part)
+        if len(self.parts) > 1:
+            self.put(f"{search.FOLDER}/pagefind.js",
+                     search.entry_module([part.folder for part in self.parts]), False)
+
+    def abort(self) -> None:
+        self.stack.close()
+
+    def _start(self, part: search.Part) -> None:
+        if self.indexer is not None:
+            return
+        try:
+            self.indexer = self.stack.enter_context(search.Indexer(search.part_folder(part)))
+        except search.SearchError as e:
+            raise BuildRefused(f"搜索索引未生成：{e}") from None
+        for path in self.waiting:  # just verified in, and written by, this build
+            self._send(path, search.for_index((self.out_dir / path).read_text("utf-8")))
+        self.waiting = []
+
+    def _send(self, path: str, text: str) -> None:
+        assert self.indexer is not None
+        try:
+            self.indexer.add(path, text)
+        except search.SearchError as e:
+            raise BuildRefused(f"搜索索引未生成：{e}") from None
+
+    def _close(self, part: search.Part) -> None:
+        key = search.bundle_key({p: self.digests[p] for p in part.paths},
+                                self.salt + part.folder.encode())
+        previous = self.before.get(part.folder)
+        bundle = (reuse(self.out_dir, previous[1], self.files) if self.indexer is None
+                  and isinstance(previous, list) and len(previous) == 2 and previous[0] == key
+                  and search.bundle_names(previous[1], search.part_folder(part)) else None)
+        same = bundle is not None
+        if bundle is None:
+            self._start(part)
+            assert self.indexer is not None
+            try:
+                bundle = self.indexer.files()
+            except search.SearchError as e:
+                raise BuildRefused(f"搜索索引未生成：{e}") from None
+            self.stack.close()
+            self.indexer = None
+        self.waiting = []
+        for name, content in bundle.items():
+            self.put(name, content, same)
+        self.made[part.folder] = [key, sorted(bundle)]
 
 
 _SOURCE_FOLDERS = ("pages", "static", "templates")  # what the build reads under site/

@@ -18,6 +18,7 @@ from generator.draw.timestamp import TimestampError, openssl_command, verify_sta
 from generator.records.kinds import SECTORS
 from generator.records.load import display_path
 from generator.records.model import Draw, Fields, Record, Records
+from generator.records.problems import Problem
 from generator.records.timing import BEIJING, source_time
 from generator.rules.catalogue import LISTED
 from generator.site import opendata
@@ -230,11 +231,15 @@ def _front_matter(md: Path) -> tuple[dict[str, Any], str]:
     return meta, body
 
 
-def assemble(records: Records, site_dir: Path, epoch: str | None,
-             history: dict[str, list[dict[str, str]]] | None = None) -> Site:
-    """All pages and files of the site; `history` maps record files to their git changes."""
-    day = site_date(epoch)
+def assemble(records: Records, site_dir: Path, day: dt.date,
+             history: dict[str, list[dict[str, str]]] | None = None,
+             rules_today: tuple[Problem, ...] | None = None) -> Site:
+    """All pages and files of the site as of `day`; `history` maps record files to their git
+    changes; `rules_today`: what the rules found in `records` as of `day`, if they ran."""
+    everything = records
     records = records.published_by(day)
+    if records is not everything:  # the rules saw records the public does not: run them again
+        rules_today = None
     history = history or {}
 
     def audit_trail(record_id: str, kind: str) -> dict[str, Any]:
@@ -371,7 +376,8 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
     reports = []
     summaries = {}  # by year: the home page's progress reuses this year's
     for year in report_years:
-        summary = summaries[year] = yearly.yearly_report(records, year, day)
+        summary = summaries[year] = yearly.yearly_report(
+            records, year, day, rules_today if year == day.year else None)
         rows = summary.as_dict()["rows"]
         charts = [bar_chart(f"{year}年各行业名录数与随机抽查对象数",
                             [r["name"] for r in rows],
@@ -403,7 +409,8 @@ def assemble(records: Records, site_dir: Path, epoch: str | None,
 
     feed = [n for n in _notices(records, plan_views, findings, entries, notices)
             if n.date <= day.isoformat()]
-    this_year = summaries.get(day.year) or yearly.yearly_report(records, day.year, day)
+    this_year = summaries.get(day.year) or yearly.yearly_report(records, day.year, day,
+                                                                rules_today)
     progress = [{"name": r.name, "required": s.inspections_per_year, "min_targets": s.min_targets,
                  "done": len(records.drawn_plans(day.year, s.sector)),
                  "inspected": r.inspected, "roster": r.roster}

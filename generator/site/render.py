@@ -126,8 +126,24 @@ def link(base_url: str | None, here: str, target: str) -> str:
     if base_url:
         return base_url + target
     path, _, fragment = target.partition("#")
-    rel = posixpath.relpath(path, posixpath.dirname(here) or ".") if path else ""
+    rel = _relative(path, posixpath.dirname(here)) if path else ""
     return rel + (f"#{fragment}" if fragment else "")
+
+
+def _relative(path: str, folder: str) -> str:
+    """posixpath.relpath(path, folder or "."), for the plain site paths the pages link to (no
+    `.`, `..` or empty segment) without its two abspath calls: a province site makes millions."""
+    parts = path.split("/")
+    if not folder:
+        return path if "" not in parts and "." not in parts and ".." not in parts else \
+            posixpath.relpath(path, ".")
+    base = folder.split("/")
+    if "" in parts or "" in base or {".", ".."} & (set(parts) | set(base)):
+        return posixpath.relpath(path, folder)
+    common = 0
+    while common < min(len(parts), len(base)) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
 def root_path(base_url: str | None) -> str:

@@ -23,13 +23,16 @@ itself, all at once, and reads the replies as they come.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from html import escape, unescape
+from importlib.metadata import version
 from pathlib import PurePosixPath
 from typing import IO, Any
 
@@ -60,26 +63,224 @@ def indexed(path: str) -> bool:
     return path.endswith(".html") and path not in UNINDEXED
 
 
+# A large site's index is made in parts of a few thousand pages, each by its own Pagefind
+# process in turn (Pagefind holds about 90 KB per page while it indexes: a province's 65,000
+# pages at once would take 6 GB), and merged in the browser. A site up to SINGLE pages keeps one
+# index in pagefind/ itself. A part ends before a page whose path hashes to 0 mod PART (once the
+# part has PART // 4 pages) or at 2 * PART pages: cut by content, an added or removed page moves
+# the boundaries of its own part only, so a rebuild re-indexes only the parts whose pages changed.
+SINGLE = 8000
+PART = 4000
+
+
+@dataclass(frozen=True)
+class Part:
+    folder: str  # under pagefind/: "" for a single index, else named by its first page
+    paths: tuple[str, ...]
+
+
+def parts(paths: Iterable[str]) -> list[Part]:
+    """The indexed pages among `paths`, in path order, cut into the index's parts."""
+    ordered = sorted(p for p in paths if indexed(p))
+    if len(ordered) <= SINGLE:
+        return [Part("", tuple(ordered))]
+    runs: list[list[str]] = []
+    for path in ordered:
+        size = len(runs[-1]) if runs else 0
+        if not runs or size >= 2 * PART or (size >= PART // 4 and _cut(path)):
+            runs.append([])
+        runs[-1].append(path)
+    return [Part(hashlib.sha256(run[0].encode()).hexdigest()[:12], tuple(run)) for run in runs]
+
+
+def _cut(path: str) -> bool:
+    return int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "big") % PART == 0
+
+
+def entry_module(folders: list[str]) -> bytes:
+    """pagefind/pagefind.js of an index in parts: Pagefind's API over the first part, with the
+    others merged in before it starts, so search.js uses it as it would a single index."""
+    first, rest = folders[0], folders[1:]
+    return (
+        "// The site's search index is in parts (one Pagefind index each, made by ssj build);\n"
+        "// this module stands for Pagefind's own, merging the other parts into the first.\n"
+        f'import * as pagefind from "./{first}/pagefind.js";\n'
+        f"const PARTS = {json.dumps([f'{f}/' for f in rest])};\n"
+        "export const options = pagefind.options;\n"
+        "export const search = pagefind.search;\n"
+        "export const debouncedSearch = pagefind.debouncedSearch;\n"
+        "export const preload = pagefind.preload;\n"
+        "export async function init() {\n"
+        "  for (const part of PARTS) {\n"
+        "    await pagefind.mergeIndex(new URL(part, import.meta.url).pathname);\n"
+        "  }\n"
+        "  await pagefind.init();\n"
+        "}\n"
+    ).encode()
+
+
+def bundle_key(pages: Mapping[str, str], salt: bytes) -> str:
+    """What the bundle is made from: the pages (site path -> SHA-256 of its bytes, in hex),
+    Pagefind's version, and `salt` (the code that feeds it). The same key, the same bundle."""
+    digest = hashlib.sha256(salt + version("pagefind").encode() + json.dumps(CONFIG).encode())
+    for path in sorted(p for p in pages if indexed(p)):
+        digest.update(f"{path}\0{pages[path]}\0".encode())
+    return digest.hexdigest()
+
+
+def bundle_names(names: object, folder: str) -> bool:
+    """Whether `names` (read from a file) can be the bundle's in `folder`: plain paths under
+    it, which never climb out."""
+    return isinstance(names, list) and bool(names) and all(
+        isinstance(n, str) and n.startswith(folder + "/") and ".." not in n.split("/")
+        and "\\" not in n for n in names)
+
+
 def bundle(pages: Mapping[str, bytes]) -> dict[str, bytes]:
     """The search bundle, as site path (under pagefind/) -> bytes, for the content pages among
     `pages` (site path -> rendered HTML). Each result links to its page's site path, which
     Pagefind's script puts under the folder that holds pagefind/, so it works at any base."""
-    paths = sorted(p for p in pages if indexed(p))
-    requests: list[dict[str, Any]] = [{"type": "NewIndex", "config": CONFIG}]
-    requests += [{"type": "AddFile", "index_id": 0, "url": path, "file_path": None,
-                  "file_contents": for_index(pages[path].decode("utf-8"))} for path in paths]
-    requests.append({"type": "GetFiles", "index_id": 0})
-    replies = _service(requests)
-    if replies[0].get("index_id") != 0:  # a fresh service numbers its first index 0
-        raise SearchError(f"意外的应答 {replies[0]}")
-    out = {}
-    for file in replies[-1]["files"]:
-        name = PurePosixPath(file["path"])
-        if name.is_absolute() or ".." in name.parts:
-            raise SearchError(f"Pagefind 给出的文件名 {file['path']!r} 不在索引目录内")
-        if name.as_posix() not in UNUSED:
-            out[f"{FOLDER}/{name.as_posix()}"] = base64.b64decode(file["content"])
+    out: dict[str, bytes] = {}
+    cut = parts(pages)
+    for part in cut:
+        with Indexer(part_folder(part)) as indexer:
+            for path in part.paths:
+                indexer.add(path, for_index(pages[path].decode("utf-8")))
+            out.update(indexer.files())
+    if len(cut) > 1:
+        out[f"{FOLDER}/pagefind.js"] = entry_module([part.folder for part in cut])
     return dict(sorted(out.items()))
+
+
+def part_folder(part: Part) -> str:
+    """Where a part's bundle goes in the site."""
+    return f"{FOLDER}/{part.folder}" if part.folder else FOLDER
+
+
+class Indexer:
+    """One `pagefind --service` process, fed page by page (in path order, which keeps the bundle
+    byte-identical) while the build renders the rest: Pagefind indexes on its own threads."""
+
+    def __init__(self, folder: str = FOLDER) -> None:
+        self.folder = folder  # where the bundle goes in the site
+        binary = get_executable()
+        if binary is None:
+            raise SearchError("找不到 Pagefind（pip install 'pagefind[extended]'）")
+        self.errors = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=self.errors)
+        except OSError as e:
+            self.errors.close()
+            raise SearchError(f"无法运行 {binary}：{e}") from None
+        self.sent = 0
+        self.timed_out = threading.Event()
+        self.watchdog = threading.Timer(TIMEOUT, self._kill)
+        self.watchdog.start()
+        # replies are read as they come, so that neither pipe ever fills
+        self.replies: list[dict[str, Any]] = []
+        self.answered = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self._send({"type": "NewIndex", "config": CONFIG})
+
+    def _kill(self) -> None:
+        self.timed_out.set()
+        self.process.kill()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        try:
+            for reply in _replies(self.process.stdout):
+                with self.answered:
+                    self.replies.append(reply)
+                    self.answered.notify()
+        except ValueError as e:  # not base64 JSON
+            self.replies.append({"payload": {"type": "Error", "message": str(e)}})
+        with self.answered:
+            self.answered.notify()
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        assert self.process.stdin is not None
+        self.sent += 1
+        message = json.dumps({"message_id": self.sent, "payload": payload}).encode()
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+        except (BrokenPipeError, ValueError):
+            raise self._failure() from None
+
+    def add(self, path: str, text: str) -> None:
+        """One page, as `for_index` gives it, under its site path."""
+        self._send({"type": "AddFile", "index_id": 0, "url": path, "file_path": None,
+                    "file_contents": text})
+
+    def files(self) -> dict[str, bytes]:
+        """The finished bundle: site path (under pagefind/) -> bytes."""
+        self._send({"type": "GetFiles", "index_id": 0})
+        assert self.process.stdin is not None
+        try:
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            raise self._failure() from None
+        with self.answered:  # every reply in (or the service gone) before its input ends,
+            self.answered.wait_for(lambda: len(self.replies) >= self.sent  # which stops it
+                                   or not self.reader.is_alive())
+        payloads = []
+        for reply in self.replies:
+            payload = reply.get("payload", {})
+            if payload.get("type") == "Error" or reply.get("message_id") != len(payloads) + 1:
+                raise SearchError(f"Pagefind 报错：{payload.get('message', reply)}")
+            payloads.append(payload)
+        if len(payloads) != self.sent:
+            raise self._failure()
+        if payloads[0].get("index_id") != 0:  # a fresh service numbers its first index 0
+            raise SearchError(f"意外的应答 {payloads[0]}")
+        out = {}
+        for file in payloads[-1]["files"]:
+            name = PurePosixPath(file["path"])
+            if name.is_absolute() or ".." in name.parts:
+                raise SearchError(f"Pagefind 给出的文件名 {file['path']!r} 不在索引目录内")
+            if name.as_posix() not in UNUSED:
+                out[f"{self.folder}/{name.as_posix()}"] = base64.b64decode(file["content"])
+        return dict(sorted(out.items()))
+
+    def _failure(self) -> SearchError:
+        if self.timed_out.is_set():
+            return SearchError(f"Pagefind 在 {TIMEOUT} 秒内未完成")
+        self._stop()
+        self.errors.seek(0)
+        said = self.errors.read().decode(errors="replace").strip()
+        return SearchError(f"Pagefind 中途退出（{self.process.returncode}）{said[-500:]}")
+
+    def _stop(self) -> None:
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> "Indexer":
+        return self
+
+    def __exit__(self, failed: type[BaseException] | None, *_: object) -> None:
+        self.watchdog.cancel()
+        self.watchdog.join()  # no thread of ours outlives the index (the build forks workers)
+        if failed is not None and self.process.poll() is None:
+            self.process.kill()  # given up on: no use waiting for the rest of its input
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # end of input: the service exits
+        except BrokenPipeError:
+            pass
+        self._stop()
+        self.reader.join()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                try:
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+        self.errors.close()
 
 
 _TEXT = re.compile(r">([^<]+)<")  # text between two tags (attribute values escape < and >)
@@ -116,54 +317,6 @@ def for_index(html: str) -> str:
     meta = f'<meta data-pagefind-meta="heading[content]" content="{escape(text)}">'
     at = _H1.search(out).start()  # type: ignore[union-attr]
     return out[:at] + meta + out[at:]
-
-
-def _service(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Send `requests` to one `pagefind --service` process; its replies' payloads, in order."""
-    binary = get_executable()
-    if binary is None:
-        raise SearchError("找不到 Pagefind（pip install 'pagefind[extended]'）")
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, stderr=errors)
-        except OSError as e:
-            raise SearchError(f"无法运行 {binary}：{e}") from None
-        assert process.stdin is not None and process.stdout is not None
-        timed_out = threading.Event()
-        watchdog = threading.Timer(TIMEOUT, lambda: (timed_out.set(), process.kill()))
-        watchdog.start()
-        try:
-            # The service reads its input on a thread of its own, however slowly it answers:
-            # writing everything before reading cannot fill both pipes.
-            for n, payload in enumerate(requests, start=1):
-                message = json.dumps({"message_id": n, "payload": payload}).encode()
-                process.stdin.write(base64.b64encode(message) + b",")
-            process.stdin.flush()
-            payloads = []
-            for reply in _replies(process.stdout):
-                payload = reply.get("payload", {})
-                if payload.get("type") == "Error" or reply.get("message_id") != len(payloads) + 1:
-                    raise SearchError(f"Pagefind 报错：{payload.get('message', reply)}")
-                payloads.append(payload)
-                if len(payloads) == len(requests):
-                    return payloads
-        except (BrokenPipeError, ValueError) as e:
-            raise SearchError(f"Pagefind 应答无法读取：{e}") from None
-        finally:
-            watchdog.cancel()
-            process.stdin.close()  # end of input: the service exits
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            process.stdout.close()
-        errors.seek(0)
-        said = errors.read().decode(errors="replace").strip()
-    if timed_out.is_set():
-        raise SearchError(f"Pagefind 在 {TIMEOUT} 秒内未完成")
-    raise SearchError(f"Pagefind 中途退出（{process.returncode}）{said[-500:]}")
 
 
 def _replies(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
