@@ -298,3 +298,47 @@ def test_without_pagefind_nothing_is_built(tmp_path: Path, monkeypatch: pytest.M
     built = ssj_build(root / "records", root / "out")
     assert built.exit_code != 0 and "搜索索引未生成" in built.output, built.output
     assert not (root / "out" / "index.html").exists()
+
+
+# --------------------------------------------------------------------------- an index in parts
+
+
+@pytest.fixture(scope="module")
+def parted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example site with its index cut into parts of a few pages, as a province's is cut
+    into parts of a few thousand (search.SINGLE, search.PART)."""
+    root = copy_example(tmp_path_factory.mktemp("parted"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SINGLE", 20)
+        patch.setattr(search, "PART", 16)
+        built = build_site(root, root / "out", env=ENV)
+    assert built.exit_code == 0, built.output
+    return root / "out"
+
+
+def test_a_large_index_is_made_in_parts(site: Path, parted: Path) -> None:
+    folders = sorted(p.name for p in (parted / "pagefind").iterdir() if p.is_dir())
+    assert len(folders) >= 4, folders
+    entry = (parted / "pagefind" / "pagefind.js").read_text(encoding="utf-8")
+    for folder in folders:  # each part is merged, or is the first
+        assert f"{folder}/" in entry
+        assert (parted / "pagefind" / folder / "pagefind-entry.json").is_file()
+    # everything else on the site is as with one index
+    rest = {p.relative_to(site).as_posix() for p in site.rglob("*")
+            if p.is_file() and not p.relative_to(site).as_posix().startswith("pagefind/")}
+    assert rest == {p.relative_to(parted).as_posix() for p in parted.rglob("*")
+                    if p.is_file() and not p.relative_to(parted).as_posix().startswith("pagefind/")}
+
+
+@pytest.mark.parametrize("what", ["person", "institution", "uscc", "clause"])
+def test_an_index_in_parts_finds_what_one_index_finds(browser: Any, site: Path,  # noqa: F811
+                                                      parted: Path, what: str) -> None:
+    term, wanted = example(what)
+    one = asked(browser, site, term)
+    parts = asked(browser, parted, term)
+    assert wanted in parts["results"][:FIRST], (term, parts)
+    assert not parts["errors"] and not parts["outside"], parts
+    # at least as many pages as one index finds (Pagefind weighs words per part, and a part
+    # without a code answers with near words, so the order differs and more pages may follow)
+    count = re.compile(r"找到 (\d+) 条")
+    assert int(count.search(parts["status"])[1]) >= int(count.search(one["status"])[1])
