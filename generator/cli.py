@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from generator.records.chains import CHAINS
+
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 MAX_TIMEOUT = 3600.0  # seconds: more than any service needs; a huge one overflows the socket's
 
@@ -513,7 +515,7 @@ def draw_seed() -> None:
 
 @draw_seed.command("drand")
 @click.option("--round", "round_number", type=click.IntRange(min=1), required=True, help="轮次")
-@click.option("--chain", type=click.Choice(["quicknet", "default"]), default="quicknet",
+@click.option("--chain", type=click.Choice(list(CHAINS)), default="quicknet",
               show_default=True)
 @click.option("--relay", "relays", multiple=True, help="drand HTTP 中继地址（可重复，依次尝试）")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=MAX_TIMEOUT), default=10.0,

@@ -10,42 +10,13 @@ import json
 import re
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from typing import Any
 
 from py_arkworks_bls12381 import GT, G1Point, G2Point
 
-from generator.records.timing import DRAND_SCHEDULE
+from generator.records.chains import CHAINS, Chain
 
 
-@dataclass(frozen=True)
-class Chain:
-    name: str
-    scheme: str
-    period: int
-    genesis_time: int
-    public_key: str
-    chain_hash: str
-
-
-# The League of Entropy mainnet chains (as published by drand; see shared/spec/vectors/drand).
-CHAINS: dict[str, Chain] = {
-    "quicknet": Chain(
-        "quicknet", "bls-unchained-g1-rfc9380", DRAND_SCHEDULE["quicknet"][1],
-        DRAND_SCHEDULE["quicknet"][0],
-        "83cf0f2896adee7eb8b5f01fcad3912212c437e0073e911fb90022d3e760183c8c4b450b6a0a6c3ac6a5776a"
-        "2d1064510d1fec758c921cc22b0e17e63aaf4bcb5ed66304de9cf809bd274ca73bab4af5a6e9c76a4bc09e76e"
-        "ae8991ef5ece45a",
-        "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
-    ),
-    "default": Chain(
-        "default", "pedersen-bls-chained", DRAND_SCHEDULE["default"][1],
-        DRAND_SCHEDULE["default"][0],
-        "868f005eb8e6e4ca0a47c8a77ceaa5309a47978a7c71bc5cce96366b5d7a569937c529eeda66c7293784a9402"
-        "801af31",
-        "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce",
-    ),
-}
 DST_G1 = b"BLS_SIG_BLS12381G1_XMD:SHA-256_SSWU_RO_NUL_"
 DST_G2 = b"BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_"
 DEFAULT_RELAYS = ("https://api.drand.sh", "https://api2.drand.sh", "https://drand.cloudflare.com")

@@ -10,10 +10,21 @@ import json
 from typing import Any
 
 from generator.records.kinds import KINDS, Kind
-from generator.records.types import Bool, Date, Enum, Field, FieldType, Int, ListOf, Obj, Ref, Str
+from generator.records.types import (
+    ID_PATTERN,
+    Bool,
+    Date,
+    Enum,
+    Field,
+    FieldType,
+    Int,
+    ListOf,
+    Obj,
+    Ref,
+    Str,
+)
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-ID_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z._-]{0,63}$"
 
 
 def _type_schema(ftype: FieldType) -> dict[str, Any]:
@@ -30,7 +41,7 @@ def _type_schema(ftype: FieldType) -> dict[str, Any]:
         return {"type": "string", "enum": list(ftype.choices),
                 "markdownEnumDescriptions": list(ftype.choices.values())}
     if isinstance(ftype, Ref):
-        return {"type": "string", "pattern": ID_PATTERN}
+        return {"type": "string", "pattern": f"^{ID_PATTERN}$"}
     if isinstance(ftype, Int):
         out = {"type": "integer"}
         if ftype.minimum is not None:

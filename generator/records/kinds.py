@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.records.chains import CHAINS
 from generator.records.types import (
     ID_PATTERN,
     Bool,
@@ -326,7 +327,7 @@ ITEM = Kind(
 SOURCE = Obj((
     Field("kind", Enum({"drand": "drand 公共随机信标", "lottery": "彩票开奖结果"}), "随机源类别",
           public=True, required=True),
-    Field("chain", Enum({"quicknet": "quicknet", "default": "default"}), "drand 链", public=True),
+    Field("chain", Enum({name: name for name in CHAINS}), "drand 链", public=True),
     Field("round", Int(minimum=1), "drand 轮次", public=True),
     Field("game", Str(), "彩票玩法，如 福彩3D", public=True),
     Field("issue", Str(pattern=r"[0-9]+", pattern_help="期号"), "彩票期号", public=True),

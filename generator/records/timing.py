@@ -7,20 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from generator.records.chains import CHAINS
 from generator.records.model import Fields
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
-# drand League of Entropy mainnet chains: (genesis time, seconds per round)
-DRAND_SCHEDULE: dict[str, tuple[int, int]] = {
-    "quicknet": (1692803367, 3),
-    "default": (1595431050, 30),
-}
 
 
 def round_time(chain: str, round_number: int) -> int:
     """Unix time at which `round_number` of `chain` is published."""
-    genesis, period = DRAND_SCHEDULE[chain]
-    return genesis + (round_number - 1) * period
+    return CHAINS[chain].genesis_time + (round_number - 1) * CHAINS[chain].period
 
 
 def source_time(source: Fields) -> int:
