@@ -174,8 +174,8 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
         return build(checked, site_dir, out, source, base_url, jobs=jobs or default_jobs(),
                      state_file=state, clock=clock)
     except (BuildRefused, FileExistsError) as e:
-        for problem in getattr(e, "problems", ()):
-            click.echo(as_text(problem))
+        for problem in getattr(e, "problems", ()):  # as ssj check prints them, on stderr
+            click.echo(as_text(problem), err=True)
         _fail(f"未生成网站：{e}")
 
 
