@@ -231,7 +231,7 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
         "README.md": README.format(name=b.name, owners_todo="" if b.code_owners else OWNERS_TODO),
         "CODEOWNERS": CODEOWNERS.format(owners=" ".join(b.code_owners or (OWNER_PLACEHOLDER,))),
         "requirements.txt": REQUIREMENTS.format(requirement=b.requirement),
-        ".gitignore": "_site/\n.venv/\n__pycache__/\n",
+        ".gitignore": "_site/\n.venv/\n__pycache__/\n.ssj-cache/\n",
         ".github/workflows/pull-request.yml": _workflow("pull-request.yml"),
         ".github/workflows/deploy.yml": _workflow("deploy.yml"),
         ".vscode/settings.json": json.dumps({"yaml.schemas": editor_globs()}, ensure_ascii=False,

@@ -152,6 +152,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     from generator.checking import check_loaded
     from generator.problem_format import as_text
     from generator.records.load import load_records
+    from generator.records.parsecache import FOLDER as CACHE_FOLDER
     from generator.site.build import BuildRefused, Clock, build, read_source
     from generator.site.renderpass import default_jobs
 
@@ -168,7 +169,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     checked = check_loaded(records, problems, source.day)
     clock.lap("check")
     # what the last build into `out` rendered, kept beside the records' parse cache
-    state = (None if os.environ.get("SSJ_CACHE") == "0" else records_dir / ".ssj-cache" / (
+    state = (None if os.environ.get("SSJ_CACHE") == "0" else records_dir / CACHE_FOLDER / (
         "site-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16] + ".json"))
     try:
         return build(checked, site_dir, out, source, base_url, jobs=jobs or default_jobs(),

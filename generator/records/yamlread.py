@@ -7,13 +7,21 @@ are refused with the line they occur on.
 """
 from __future__ import annotations
 
+import os
+import re
+
 import yaml
 from yaml.composer import Composer
-from yaml.events import AliasEvent
+from yaml.events import AliasEvent, ScalarEvent
 from yaml.parser import Parser
 from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser  # libyaml: the same events, several times faster
+except ImportError:
+    CParser = None
 
 MAX_BYTES = 256 * 1024  # a record is a page of text; anything larger is a mistake
 MAX_DEPTH = 32  # records nest a few levels; deeper input would only exhaust the composer's stack
@@ -32,16 +40,10 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
-class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
-    """Composes nodes only; BaseResolver applies no implicit type guessing."""
+class _Strict(Composer):
+    """PyYAML's Composer with every node checked; composes from either parser's events."""
 
-    def __init__(self, text: str) -> None:
-        Reader.__init__(self, text)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        BaseResolver.__init__(self)
-        self.depth = 0
+    depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
         event = self.peek_event()
@@ -63,6 +65,68 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
+
+
+class _PyLoader(Reader, Scanner, Parser, _Strict, BaseResolver):
+    """Composes nodes only; BaseResolver applies no implicit type guessing."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        BaseResolver.__init__(self)
+
+
+# Text the two parsers are known to read differently goes to PyYAML alone: what its Reader
+# refuses, a BOM inside the text (columns), "?" (libyaml reads `[a?]` as text), "#" right after a
+# block scalar's indicators (libyaml reads `|#` as a comment).
+_LIBYAML_DIFFERS = re.compile("|".join((Reader.NON_PRINTABLE.pattern, "[\ufeff?]",
+                                         "[|>][-+0-9]*#")))
+_CLoader: type | None = None
+if CParser is not None:
+    class _LibyamlLoader(_Strict, CParser, BaseResolver):
+        """libyaml's parser under our Composer: _Strict comes first so that Composer's
+        get_single_node, not libyaml's own composer, builds the nodes."""
+
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            Composer.__init__(self)
+            BaseResolver.__init__(self)
+
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            event = self.peek_event()
+            if (isinstance(event, ScalarEvent) and not event.value and not event.style
+                    and parent is not None and parent.flow_style):
+                # an empty value in braces or brackets: libyaml marks it where the next token
+                # starts, PyYAML where the colon ends
+                raise yaml.YAMLError("left to PyYAML")
+            node = super().compose_node(parent, index)
+            if isinstance(node, yaml.ScalarNode):
+                node.style = node.style or None  # libyaml calls plain style "", PyYAML None
+            return node
+
+    _CLoader = _LibyamlLoader
+
+
+def _single_node(loader_class: type, text: str) -> yaml.Node | None:
+    loader = loader_class(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _libyaml_node(text: str) -> yaml.Node | None:
+    """The node libyaml reads, or None for the pure-Python loader to read `text` (again): then
+    every error reported is that loader's, whichever parser is installed. SSJ_YAML=python
+    skips libyaml (the tests run both)."""
+    if _CLoader is None or os.environ.get("SSJ_YAML") == "python" or _LIBYAML_DIFFERS.search(text):
+        return None
+    try:
+        return _single_node(_CLoader, text)
+    except (yaml.YAMLError, YamlProblem):
+        return None
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -91,12 +155,10 @@ def read_yaml(data: bytes) -> yaml.Node:
         if at >= 0:
             raise YamlProblem(text.count("\n", 0, at) + 1, "load.encoding",
                               f"含有特殊换行字符 U+{ord(odd):04X}", "删除该字符，换行只用回车键")
+    node = _libyaml_node(text)
     try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        if node is None:
+            node = _single_node(_PyLoader, text)
     except yaml.MarkedYAMLError as e:
         # an unclosed quote or bracket is only noticed at the end of the file: point at where
         # it was opened instead
