@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from generator.records.chains import CHAINS
+from generator.records.kinds import NEW_KINDS
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 MAX_TIMEOUT = 3600.0  # seconds: more than any service needs; a huge one overflows the socket's
@@ -574,9 +575,7 @@ def rfc3797_command(pool_file: Path, sources_file: Path, count: int | None) -> N
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["institution", "person", "inspector", "item", "plan",
-                                           "finding", "list-entry", "credit-notice",
-                                           "amendment"]))
+@click.argument("kind", type=click.Choice(list(NEW_KINDS)))
 @click.option("--set", "pairs", multiple=True, metavar="字段=值",
               help="字段值（可重复；嵌套字段用点，如 certificate.valid_until=2029-12-31；列表用逗号）")
 @_records_option

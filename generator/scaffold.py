@@ -12,15 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from generator.records.kinds import KINDS_BY_NAME, Kind, walk_fields
+from generator.records.kinds import KINDS_BY_NAME, NEW_KINDS, Kind, walk_fields
 from generator.records.load import parse_record
 from generator.records.model import Records
 from generator.records.types import ID_PATTERN, Date, Enum, Field, FieldType, Int, ListOf, Obj
 
-# the command-line names of the kinds staff create
-NEW_KINDS = {"institution": "institution", "person": "person", "inspector": "inspector",
-             "item": "item", "plan": "plan", "finding": "finding", "list-entry": "list_entry",
-             "credit-notice": "credit_notice", "amendment": "amendment"}
 # kinds whose id is a registration number the user gives (统一社会信用代码, 执业证号, 执法证号)
 ID_FROM = {"institution": "uscc", "person": "licence_number", "inspector": "certificate.number"}
 

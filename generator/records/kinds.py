@@ -564,6 +564,8 @@ KINDS: tuple[Kind, ...] = (
 )
 KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 KINDS_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS if not k.singleton}
+# the kinds staff create, by their command-line names (ssj new list-entry)
+NEW_KINDS: dict[str, str] = {k.name.replace("_", "-"): k.name for k in KINDS if not k.singleton}
 
 
 def public_fields(obj: Obj) -> tuple[Field, ...]:
