@@ -46,11 +46,11 @@ def cli() -> None:
 @click.option("--base", metavar="REV", help="与此 git 版本比较：已公开的记录不得删改（CI 传入拉取请求的基准）")
 def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None) -> None:  # type: ignore[no-untyped-def]
     """检查记录：严格读取每个文件并校验数据完整性。退出码 0 通过，1 有错误，2 用法错误。"""
-    from generator.checking import check_records
-    from generator.problem_format import as_github, as_json, as_text
+    from generator.checks.run import check_records
+    from generator.checks.output import as_github, as_json, as_text
     from generator.records.kinds import KINDS_BY_NAME
 
-    from generator.audit import BaseUnavailable
+    from generator.checks.audit import BaseUnavailable
 
     _require_dir(records_dir)
     try:
@@ -80,7 +80,7 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
     """The full list for the job summary: GitHub shows only the first annotations of a step."""
     import os
 
-    from generator.problem_format import as_markdown
+    from generator.checks.output import as_markdown
 
     target = os.environ.get("GITHUB_STEP_SUMMARY")
     if target:
@@ -99,8 +99,8 @@ _DRAW_EVIDENCE_RULES = frozenset({
 def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type: ignore[no-untyped-def]
     """Records for a command that writes or reports: refuse while `ssj check` (as of `as_of`,
     default today) reports errors (for a draw step, other than about a package's evidence)."""
-    from generator.checking import check_records
-    from generator.problem_format import as_text
+    from generator.checks.run import check_records
+    from generator.checks.output import as_text
 
     _require_dir(records_dir)
     result = check_records(records_dir, as_of)
@@ -150,8 +150,8 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     import hashlib
     import os
 
-    from generator.checking import check_loaded
-    from generator.problem_format import as_text
+    from generator.checks.run import check_loaded
+    from generator.checks.output import as_text
     from generator.records.load import load_records
     from generator.records.parsecache import FOLDER as CACHE_FOLDER
     from generator.site.build import BuildRefused, Clock, build, read_source
@@ -244,7 +244,7 @@ def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # typ
     """年度汇总（方案 四（三））：各行业名录数、抽查数与比例、实地检查、结果、整改、名录变动、规则检查。"""
     import datetime as dt
 
-    from generator import report as yearly
+    from generator.rules import report as yearly
 
     if year is not None and not dt.MINYEAR <= year <= dt.MAXYEAR:
         _fail(f"年度 {year} 无效：应为 {dt.MINYEAR} 到 {dt.MAXYEAR} 之间的公历年份", EXIT_USAGE)
@@ -383,7 +383,7 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
         _verify_files(package_file, values_file, result_file, round_files)
         return
     from generator.draw.verify import verify_draws
-    from generator.problem_format import as_text
+    from generator.checks.output import as_text
     from generator.records.load import load_records
 
     _require_dir(records_dir)
@@ -585,7 +585,7 @@ def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
 
     from generator.filewrite import write_new
     from generator.records.load import load_records
-    from generator.scaffold import ScaffoldError, scaffold
+    from generator.authoring.scaffold import ScaffoldError, scaffold
 
     _require_dir(records_dir)
     values = {}
@@ -623,8 +623,8 @@ def init_command(target: Path, name: str, short_name: str, division_code: str,
     import datetime as dt
     import re
 
-    from generator.bureau import (Bureau, Unpinned, init, owner_problem, pinned_requirement,
-                                  requirement_problem)
+    from generator.authoring.bureau import Bureau, Unpinned, init, owner_problem, pinned_requirement
+    from generator.records.types import requirement_problem
 
     if not re.fullmatch(r"[0-9]{6}", division_code):
         _fail("--division-code 应为 6 位数字", EXIT_USAGE)
@@ -663,7 +663,7 @@ def example_command(scale: str, out: Path, seed: int) -> None:
     import time
 
     from generator.records.kinds import KINDS_BY_NAME
-    from generator.synthetic import SyntheticError, write_example
+    from generator.authoring.synthetic import SyntheticError, write_example
 
     _require_output_folder(out)
     if out.exists() and any(out.iterdir()):

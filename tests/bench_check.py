@@ -9,7 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
-from generator.checking import check_records
+from generator.checks.run import check_records
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.bureau import Bureau, init_files
+from generator.authoring.bureau import Bureau, init_files
 from generator.records import load, parsecache
 from tests.records_tree import FIRM_ID, INSTITUTION, Run, run_ssj, valid_tree, write_tree
 

@@ -22,7 +22,7 @@ import yaml
 from generator.records.kinds import KINDS_BY_NAME
 from generator.records.load import load_records
 from generator.rules.uscc import check_character
-from generator.scaffold import NEW_KINDS, fresh_id
+from generator.authoring.scaffold import NEW_KINDS, fresh_id
 from tests.records_tree import FIRM_ID, Run, run_ssj, valid_tree, write_tree
 from tests.tools import extras_tool
 
@@ -707,7 +707,7 @@ def test_init_refuses_when_it_cannot_pin_itself(tmp_path: Path, setup: str, says
                   setup, "https://example.invalid/sfj/ssj.git")
     checkout, _ = project_checkout(tmp_path / "ssj", origin, pushed=setup != "unpushed")
     if setup == "dirty":
-        with (checkout / "generator" / "bureau.py").open("a", encoding="utf-8") as f:
+        with (checkout / "generator" / "authoring" / "bureau.py").open("a", encoding="utf-8") as f:
             f.write("# a local change\n")
     elif setup == "no-origin":
         subprocess.run(["git", "remote", "remove", "origin"], cwd=checkout, check=True)

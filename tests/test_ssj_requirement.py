@@ -1,5 +1,5 @@
 """jurisdiction.yaml's site.ssj_requirement: the pinned ssj a citizen installs to verify a
-draw. It is checked as requirements.txt is (bureau.requirement_problem), `ssj init` writes the
+draw. It is checked as requirements.txt is (types.requirement_problem), `ssj init` writes the
 one it pins, and plan pages show it (or, without it, which ssj built the site)."""
 from __future__ import annotations
 

@@ -77,12 +77,28 @@ class Str(FieldType):
 HTTPS_REPO = r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._~/-]+"
 PINNED_GIT = rf"ssj ?@ ?git\+{HTTPS_REPO}@[0-9a-f]{{40}}"
 WHEEL_PATH = r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl"
+PINNED = re.compile(PINNED_GIT)
+_WHEEL = re.compile(WHEEL_PATH)
+
+
+def requirement_problem(requirement: str) -> str | None:
+    """Why `requirement` is not a pinned reference to this project, or None if it is one."""
+    if "\n" in requirement or "\r" in requirement:
+        return "不得含换行：requirements.txt 的每一行都是一项要求"
+    if requirement.lstrip().startswith("-"):
+        return "不得是 pip 选项：选项能换掉软件包的来源"
+    if PINNED.fullmatch(requirement) or _WHEEL.fullmatch(requirement):
+        return None
+    if "git+" in requirement:
+        return "git 地址须为 https（不带账号），并以 @<40 位提交号> 结尾：标签和分支都可以被移动"
+    return ("须固定到本项目的一个提交，或本仓库中的 wheel 文件（路径含 /）；"
+            "只写软件包名或版本号，会从软件包索引装上同名的其他项目")
 
 
 @dataclass(frozen=True)
 class Requirement(Str):
     """A requirements.txt line pinning ssj (the pattern is for editors; the loader asks
-    generator.bureau.requirement_problem, which `ssj init` applies too)."""
+    requirement_problem, which `ssj init` applies too)."""
 
     pattern: str | None = f"{PINNED_GIT}|{WHEEL_PATH}"
     pattern_help: str = ("ssj @ git+https://…@<40 位提交号>，或本仓库中 wheel 文件的路径"
@@ -90,8 +106,6 @@ class Requirement(Str):
     max_length: int = 300
 
     def matches(self, value: str) -> bool:
-        from generator.bureau import requirement_problem  # bureau imports the kinds: not at the top
-
         return requirement_problem(value) is None
 
 

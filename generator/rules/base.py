@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from generator.records.model import Record, Records
-from generator.records.problems import ERROR, WARNING, Problem
+from generator.records.problems import ERROR, Problem
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import datetime as dt
 from generator.records.risk import risk_weight
 from generator.records.timing import BEIJING, source_time
 from generator.records.kinds import SECTORS
-from generator.records.model import ROUND_KINDS, Record
+from generator.records.model import ROUND_KINDS
 from generator.records.problems import WARNING
 from generator.rules.base import Context, Flag, rule
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from generator.checking import CheckResult
+from generator.checks.run import CheckResult
 from generator.filewrite import TreeWriter
 from generator.records.load import display_path
 from generator.records.problems import ERROR, Problem
-from generator.revision import source_epoch, source_revision
+from generator.site.revision import source_epoch, source_revision
 from generator.site import feeds
 from generator.site import search
 from generator.site.history import record_history

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from generator import report as yearly
+from generator.rules import report as yearly
 from generator.draw.evidence import Authority, duration, pinned_authorities
 from generator.draw.timestamp import TimestampError, openssl_command, verify_stamp
 from generator.records.kinds import SECTORS

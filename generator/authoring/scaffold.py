@@ -109,7 +109,7 @@ def _value(ftype: FieldType, text: str) -> str:
 
 def render(kind: Kind, record_id: str, values: dict[str, str], today: dt.date) -> str:
     """The record as commented YAML: given values set, optional fields shown commented out."""
-    lines = [f"# {kind.title}（{kind.name}）：{kind.help}", f"# 由 ssj new 生成；字段说明见 records/README.md",
+    lines = [f"# {kind.title}（{kind.name}）：{kind.help}", "# 由 ssj new 生成；字段说明见 records/README.md",
              f"id: {json.dumps(record_id, ensure_ascii=False)}"]
 
     def emit(obj: Obj, prefix: str, indent: str) -> None:

@@ -37,7 +37,7 @@ from generator.records.model import KIND_ORDER, Draw, DrawFile, Fields, Record, 
 from generator.records.types import FieldType, ListOf, Obj
 from generator.rules.uscc import CHARSET, check_character
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 # real rounds with their signatures (the example county's draws use the same ones)
 ROUNDS_FILE = PROJECT / "tests" / "vectors" / "drand" / "rounds.json"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
-from generator.audit import audit, frozen_plans_at
+from generator.checks.audit import audit, frozen_plans_at
 from generator.draw.verify import verify_draws
 from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity

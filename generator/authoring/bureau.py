@@ -22,16 +22,10 @@ from generator.draw.gittime import git
 from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
 from generator.records.kinds import KINDS
-from generator.records.types import PINNED_GIT, WHEEL_PATH
+from generator.records.types import PINNED
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
-# an https repository address without user or password (CI fetches it anonymously), at a
-# commit, not a tag: pip cannot tell a tag from a branch in the URL, and either can be moved
-_PINNED_GIT = re.compile(PINNED_GIT)
-# a wheel committed to the bureau's repository, by its path there; the slash makes pip read a
-# path (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index)
-_WHEEL = re.compile(WHEEL_PATH)
 _OWNER = re.compile(r"@[A-Za-z0-9](?:-?[A-Za-z0-9])*(?:/[A-Za-z0-9._-]+)?")
 # what CODEOWNERS covers when no --code-owner is given: GitHub flags it until it is replaced
 OWNER_PLACEHOLDER = "@请填写审核人"
@@ -39,20 +33,6 @@ OWNER_PLACEHOLDER = "@请填写审核人"
 
 class Unpinned(Exception):
     """The running ssj cannot name itself as a pinned requirement (the message says why)."""
-
-
-def requirement_problem(requirement: str) -> str | None:
-    """Why `requirement` is not a pinned reference to this project, or None if it is one."""
-    if "\n" in requirement or "\r" in requirement:
-        return "不得含换行：requirements.txt 的每一行都是一项要求"
-    if requirement.lstrip().startswith("-"):
-        return "不得是 pip 选项：选项能换掉软件包的来源"
-    if _PINNED_GIT.fullmatch(requirement) or _WHEEL.fullmatch(requirement):
-        return None
-    if "git+" in requirement:
-        return "git 地址须为 https（不带账号），并以 @<40 位提交号> 结尾：标签和分支都可以被移动"
-    return ("须固定到本项目的一个提交，或本仓库中的 wheel 文件（路径含 /）；"
-            "只写软件包名或版本号，会从软件包索引装上同名的其他项目")
 
 
 def pinned_requirement() -> str:
@@ -66,7 +46,7 @@ def pinned_requirement() -> str:
     commit = (git(PROJECT, "rev-parse", "--verify", "HEAD") or "").strip()
     url = (git(PROJECT, "remote", "get-url", "origin") or "").strip()
     requirement = f"ssj @ git+{url}@{commit}"
-    if not _PINNED_GIT.fullmatch(requirement):  # never echo the address: it may hold a password
+    if not PINNED.fullmatch(requirement):  # never echo the address: it may hold a password
         raise Unpinned("正在运行的 ssj 的 origin 不是不带账号的 https 地址，CI 无法从它安装")
     # offline, the best evidence that CI can fetch the commit: origin had it at the last fetch
     on_origin = git(PROJECT, "for-each-ref", "--contains", commit, "refs/remotes/origin/")
