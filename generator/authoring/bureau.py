@@ -17,12 +17,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 from generator.draw.gittime import git
 from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
-from generator.records.kinds import KINDS
-from generator.records.types import PINNED
+from generator.records.kinds import JURISDICTION, KINDS, default_lines
+from generator.records.types import PINNED, Obj
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -69,6 +70,29 @@ class Bureau:
     code_owners: tuple[str, ...] = ()  # who must review changes to CI, schemas and templates
 
 
+# what each policy line of a new bureau's jurisdiction.yaml is for (its value is the field's
+# default: kinds.py holds the 方案's numbers once)
+POLICY_NOTES = {
+    "team_size": "二（九）：对同一抽查对象选派执法检查人员不得少于 2 人",
+    "lead_department_min": "二（四）：以业务主管部门执法人员为主",
+    "same_inspector_period_days": "二（九）：“一定周期内”同一人员不得检查同一对象",
+    "publication_deadline_days": "三（一）：检查结束后多少天内公示",
+    "draw_margin_hours": "抽取包的可信时间戳须早于随机源公布的小时数",
+    "max_revisions": "每个计划最多修订（重新抽取）的次数",
+    "onsite_min_percent": "二（七）：原则上以实地检查为主",
+    "witnesses_required": "二（九）：邀请代表到场监督抽取",
+    "quotas_from": "自该年度起考核二（八）的年度频次",
+    "risk_weights": "二（八）：加大检查力度的对象每家抽签份数",
+}
+
+
+def policy_lines(first_year: int, notes: Mapping[str, str] = POLICY_NOTES) -> str:
+    """The policy's lines up to its sectors: every default, and the year quotas start."""
+    policy = JURISDICTION.schema.field_named("policy").type
+    assert isinstance(policy, Obj)
+    return "\n".join(default_lines(policy, {"quotas_from": f"{first_year}-01-01"}, notes))
+
+
 def jurisdiction_yaml(b: Bureau, today: dt.date) -> str:
     return f"""\
 # 本局信息与抽查政策。所有政策数字都在这里：改政策只改这里，不改代码。
@@ -95,21 +119,7 @@ site:                            # 另可填网站标识码 website_id、ICP备�
   # 与 requirements.txt 相同的 ssj 来源：抽取页面据此告诉公众安装哪一版 ssj 核验抽取；升级时两处一起改
   ssj_requirement: {json.dumps(b.requirement, ensure_ascii=False)}
 policy:
-  team_size: 2                   # 二（九）：对同一抽查对象选派执法检查人员不得少于 2 人
-  lead_department_min: 1         # 二（四）：以业务主管部门执法人员为主
-  same_inspector_period_days: 730   # 二（九）：“一定周期内”同一人员不得检查同一对象
-  publication_deadline_days: 20  # 三（一）：检查结束后多少天内公示
-  draw_margin_hours: 24          # 抽取包的可信时间戳须早于随机源公布的小时数
-  max_revisions: 1               # 每个计划最多修订（重新抽取）的次数
-  onsite_min_percent: 51         # 二（七）：原则上以实地检查为主
-  witnesses_required: true       # 二（九）：邀请代表到场监督抽取
-  quotas_from: {today.year}-01-01        # 自该年度起考核二（八）的年度频次
-  publish_inspector_roster: true
-  risk_weights:                  # 二（八）：加大检查力度的对象每家抽签份数
-    complaints: 2
-    abnormal_list: 3
-    blacklist: 3
-    serious_violation: 3
+{policy_lines(today.year)}
   sectors:                       # 二（八）：各行业每年随机抽查次数、每次最少对象数与比例
     - sector: law-firm           # 律师事务所：每年一次，每次不少于 2 家
       lead_department: lawyer

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.authoring.bureau import policy_lines
 from generator.draw.freeze import freeze
 from generator.draw.redraw import overlaps
 from generator.draw.spec import commitment, draw, serialise
@@ -433,21 +434,7 @@ site:
   psb_record: 示公网安备 00000000000000号（示例）
   base_url: "https://example.org/ssj-example-{s.division_code}/"
 policy:
-  team_size: 2
-  lead_department_min: 1
-  same_inspector_period_days: 730
-  publication_deadline_days: 20
-  draw_margin_hours: 24
-  max_revisions: 1
-  onsite_min_percent: 51
-  witnesses_required: true
-  quotas_from: {YEARS[0]}-01-01
-  publish_inspector_roster: true
-  risk_weights:
-    complaints: 2
-    abnormal_list: 3
-    blacklist: 3
-    serious_violation: 3
+{policy_lines(YEARS[0], notes={})}
   sectors:
 {chr(10).join(sectors)}
 # 未固定可信时间戳服务（timestamp_authorities）：示例数据的抽取包没有时间戳，ssj check 报告为提示。

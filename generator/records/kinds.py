@@ -7,6 +7,7 @@ Clause citations refer to 喀司发〔2024〕5号 (方案).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from generator.records.chains import CHAINS
 from generator.records.types import (
@@ -155,36 +156,40 @@ JURISDICTION = Kind(
         )), "网站页脚信息", public=True, required=True),
         Field("policy", Obj((
             Field("team_size", Int(minimum=2), "每个检查对象选派的执法检查人员人数（二（九）：不少于 2 人）",
-                  public=True, required=True),
+                  public=True, required=True, default=2),
             Field("lead_department_min", Int(minimum=0),
                   "每组中来自该行业业务主管股室的最少人数（二（四）：以业务主管部门执法人员为主；"
                   "0 表示不按组要求，只看名录库整体构成）",
-                  public=True, required=True),
+                  public=True, required=True, default=1),
             Field("same_inspector_period_days", Int(minimum=1),
-                  "同一检查人员不得检查同一对象的周期，天（二（九））", public=True, required=True),
+                  "同一检查人员不得检查同一对象的周期，天（二（九））", public=True, required=True,
+                  default=730),
             Field("publication_deadline_days", Int(minimum=1),
-                  "检查结束后公示结果的期限，天（三（一））", public=True, required=True),
+                  "检查结束后公示结果的期限，天（三（一））", public=True, required=True,
+                  default=20),
             Field("draw_margin_hours", Int(minimum=0),
                   "可信时间戳（及 git 提交）与首个随机源公布之间的最少间隔，小时", public=True,
-                  required=True),
+                  required=True, default=24),
             Field("max_revisions", Int(minimum=0),
-                  "每个抽查计划最多可修订（重新抽取）的次数；不填为 1", public=True),
+                  "每个抽查计划最多可修订（重新抽取）的次数；不填为 1", public=True, default=1),
             Field("onsite_min_percent", Int(minimum=0, maximum=100),
                   "每年实地检查占比下限，百分比（二（七）：以实地检查为主）", public=True,
-                  required=True),
+                  required=True, default=51),
             Field("witnesses_required", Bool(), "抽取时是否须邀请监督人员到场（二（九））",
-                  public=True, required=True),
+                  public=True, required=True, default=True),
             Field("publish_inspector_roster", Bool(), "是否公开执法检查人员名录", public=True,
-                  required=True),
+                  required=True, default=True),
             Field("quotas_from", Date(), "自该日所在年度起考核抽查频次（二（八）），不填则自实施方案印发之年",
                   public=True),
             Field("risk_weights", Obj((
-                Field("complaints", Int(minimum=1), "投诉举报多", public=True, required=True),
+                Field("complaints", Int(minimum=1), "投诉举报多", public=True, required=True,
+                      default=2),
                 Field("abnormal_list", Int(minimum=1), "列入执业异常名录", public=True,
-                      required=True),
-                Field("blacklist", Int(minimum=1), "列入信用黑名单", public=True, required=True),
+                      required=True, default=3),
+                Field("blacklist", Int(minimum=1), "列入信用黑名单", public=True, required=True,
+                      default=3),
                 Field("serious_violation", Int(minimum=1), "有严重违法违规记录", public=True,
-                      required=True),
+                      required=True, default=3),
             )), "风险对象抽取权重（抽签份数，二（八））", public=True, required=True),
             Field("sectors", ListOf(Obj((
                 Field("sector", SECTOR, "行业", public=True, required=True),
@@ -566,6 +571,30 @@ KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 KINDS_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS if not k.singleton}
 # the kinds staff create, by their command-line names (ssj new list-entry)
 NEW_KINDS: dict[str, str] = {k.name.replace("_", "-"): k.name for k in KINDS if not k.singleton}
+
+
+def default_lines(obj: Obj, given: Mapping[str, str] = {}, comments: Mapping[str, str] = {},
+                  indent: str = "  ") -> list[str]:
+    """YAML lines for the fields of `obj` that have a default (ssj init, ssj example), in
+    declaration order, with `given` (field -> YAML text) for fields whose value is the caller's
+    and a `comments` entry after a line."""
+    lines = []
+    for f in obj.fields:
+        if isinstance(f.type, Obj) and any(sub.default is not None for sub in f.type.fields):
+            lines.append(f"{indent}{f.name}:" + (f"  # {comments[f.name]}" if f.name in comments
+                                                   else ""))
+            lines += default_lines(f.type, given, comments, indent + "  ")
+            continue
+        if f.name in given:
+            value = given[f.name]
+        elif f.default is None:
+            continue
+        else:
+            value = ("true" if f.default else "false") if isinstance(f.default, bool) \
+                else str(f.default)
+        line = f"{indent}{f.name}: {value}"
+        lines.append(line + (f"  # {comments[f.name]}" if f.name in comments else ""))
+    return lines
 
 
 def public_fields(obj: Obj) -> tuple[Field, ...]:

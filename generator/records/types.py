@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
 ID_PATTERN = r"[0-9A-Za-z][0-9A-Za-z._-]{0,63}"
 
@@ -196,3 +196,6 @@ class Field:
     help: str
     public: bool
     required: bool = False
+    # what `ssj init` writes for a new bureau (and `ssj example` uses); the loader never fills
+    # it in: a record states its own values
+    default: Any = None
