@@ -1,5 +1,6 @@
 """RFC 3161 time-stamps on a commitment: the shared vectors, tokens from a throwaway authority
-(tests/tsa_authority.py: openssl signs, nothing leaves 127.0.0.1), every refusal, requests to a
+(tests/tsa_authority.py: openssl signs, nothing leaves 127.0.0.1), every refusal (the ESS
+signing-certificate attribute judged exactly as `openssl ts -verify` judges it), requests to a
 local TSA, and the openssl command a citizen runs."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from asn1crypto import tsp
+from asn1crypto import cms, core, tsp
 from cryptography.hazmat.primitives.serialization import Encoding
 from rfc3161_client import decode_timestamp_response
 
@@ -22,14 +23,26 @@ from generator.draw.timestamp import (
     request_stamp,
     verify_stamp,
 )
-from tests.tsa_authority import Authority, closed_url, make_authority, serve
+from tests.tsa_authority import (
+    Authority,
+    closed_url,
+    make_authority,
+    serve,
+    signing_certificate,
+    with_ess,
+)
 
 VECTORS = Path(__file__).resolve().parent / "vectors" / "tsa"
+SHARED_VECTORS = Path(__file__).resolve().parents[2] / "shared" / "spec" / "vectors" / "tsa"
+EXAMPLE_DRAWS = Path(__file__).resolve().parent.parent / "records" / "draws"
 VECTOR_COMMITMENT = "4b9ac04fef7515818520d24e1fb83f7f52702f2cc50b63a34e05218e14432105"
 
 MESSAGE = b'{"canonical":"package"}'
 COMMITMENT = hashlib.sha256(MESSAGE).hexdigest()
 OTHER = hashlib.sha256(b"another package").hexdigest()
+PAST = datetime.datetime(2023, 1, 1, tzinfo=datetime.timezone.utc)
+NO_ESS = ("时间戳没有 ESS 签名证书属性（signingCertificate 或 signingCertificateV2，RFC 5035/5816），"
+          "无法确认签名者；openssl ts -verify 同样拒绝")
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +98,13 @@ def test_the_vector_over_another_commitment_is_refused():
     message = refusal((VECTORS / "other-commitment.tsr").read_bytes(), VECTOR_COMMITMENT, chain)
     assert message == (f"时间戳针对的是另一个承诺值 {hashlib.sha256(b'another package').hexdigest()}，"
                        f"不是本抽取包的 {VECTOR_COMMITMENT}")
+
+
+def test_the_spec_vector_is_the_one_tested_here():
+    if not SHARED_VECTORS.is_dir():
+        pytest.skip(f"no steering repository beside this one ({SHARED_VECTORS} is absent)")
+    for name in ("draw-basic.tsr", "other-commitment.tsr", "root-ca.pem", "tsa.pem"):
+        assert (SHARED_VECTORS / name).read_bytes() == (VECTORS / name).read_bytes(), name
 
 
 def test_the_vector_as_a_bare_token_verifies():
@@ -229,6 +249,164 @@ def test_a_certificate_set_that_stays_unreadable_once_ordered_is_refused(tsa_ca)
     assert message.startswith("时间戳附带的证书集合不是 DER 顺序，重新排序后仍无法读取：")
 
 
+# ---- the ESS signing-certificate attribute (RFC 3161 2.4.1, RFC 5816)
+
+
+def ess_attributes(data: bytes) -> list[str]:
+    token = tsp.TimeStampResp.load(data)["time_stamp_token"]
+    attrs = token["content"]["signer_infos"][0]["signed_attrs"]
+    return [a["type"].native for a in attrs if a["type"].native.startswith("signing_certificate")]
+
+
+def test_every_stored_example_token_carries_the_ess_attribute():
+    tokens = sorted(EXAMPLE_DRAWS.glob("*/timestamp-example-tsa.tsr"))
+    assert len(tokens) >= 4
+    for path in [VECTORS / "draw-basic.tsr", *tokens]:
+        assert ess_attributes(path.read_bytes()) == ["signing_certificate_v2"], path
+
+
+@pytest.mark.parametrize("token", [False, True], ids=["response", "token"])
+def test_a_stamp_without_the_ess_attribute_is_refused(tsa_ca, token):
+    data = tsa_ca.reply(MESSAGE, ess=False, token=token)
+    assert refusal(data, COMMITMENT, load_chain(tsa_ca.chain_pem)) == NO_ESS
+
+
+def test_the_same_stamp_with_the_ess_attribute_verifies(tsa_ca):
+    """The token the no-ESS tests use differs only by that attribute: it is what they refuse."""
+    without = tsa_ca.reply(MESSAGE, ess=False)
+    data = tsa_ca.resign(without, with_ess(signing_certificate(tsa_ca.tsa)))
+    assert ess_attributes(without) == [] and ess_attributes(data) == ["signing_certificate_v2"]
+    assert verify_stamp(data, COMMITMENT, load_chain(tsa_ca.chain_pem)).signer == "Test TSA"
+
+
+@pytest.mark.parametrize("case, words", [
+    ("another certificate", "指向另一张证书，不是签名者“Test TSA”"),
+    ("the intermediate first", "指向另一张证书，不是签名者“Test TSA”"),
+    ("another issuerSerial", "中的签发者和序列号（issuerSerial）与签名者“Test TSA”不符"),
+    ("SHA-1 id of another certificate", "指向另一张证书，不是签名者“Test TSA”"),
+    ("a good v1 beside a v2 naming another", "指向另一张证书，不是签名者“Test TSA”"),
+    ("a second id outside the chain", "中第 2 个证书标识不是签名证书链上签名者之上的证书"),
+    ("the signer named twice", "中第 2 个证书标识不是签名证书链上签名者之上的证书"),
+    ("no cert id at all", "中没有任何证书标识（ESSCertID），无法确认签名者"),
+])
+def test_an_ess_attribute_that_does_not_name_the_signer_is_refused(authorities, tmp_path, case,
+                                                                    words):
+    ca = authorities(intermediate=True)
+    stranger = authorities().tsa  # also "Test TSA", but another certificate
+    serial_of = signing_certificate(ca.tsa)
+    serial_of["values"][0]["certs"][0]["issuer_serial"]["serial_number"] = ca.tsa.serial_number + 1
+    attributes = {
+        "another certificate": [signing_certificate(stranger)],
+        "the intermediate first": [signing_certificate(ca.intermediate)],
+        "another issuerSerial": [serial_of],
+        "SHA-1 id of another certificate": [signing_certificate(stranger, version=1)],
+        "a good v1 beside a v2 naming another": [signing_certificate(ca.tsa, version=1),
+                                                 signing_certificate(stranger)],
+        "a second id outside the chain": [signing_certificate(ca.tsa, stranger)],
+        "the signer named twice": [signing_certificate(ca.tsa, ca.tsa)],
+        "no cert id at all": [signing_certificate()],
+    }[case]
+    data = ca.resign(ca.reply(MESSAGE, full_chain=True), with_ess(*attributes))
+    assert refusal(data, COMMITMENT, load_chain(ca.chain_pem)) == f"时间戳的 ESS 签名证书属性{words}"
+    # OpenSSL refuses each of them too
+    stamp = Stamp(gen_time=datetime.datetime.now(datetime.timezone.utc), serial=1, signer="x",
+                  policy=POLICY_ID, form="response")
+    done = run_citizen_command(tmp_path, data, COMMITMENT, ca.chain_pem, stamp)
+    assert "Verification: FAILED" in done.stdout and "ess" in done.stderr.lower(), done.stderr
+
+
+@pytest.mark.parametrize("case", [
+    "SHA-1 signingCertificate", "without issuerSerial", "SHA-512 hash",
+    "both attributes", "the whole chain",
+])
+def test_every_ess_form_openssl_accepts_verifies(tsa_ca, tmp_path, case):
+    attributes = {
+        "SHA-1 signingCertificate": [signing_certificate(tsa_ca.tsa, version=1)],
+        "without issuerSerial": [signing_certificate(tsa_ca.tsa, issuer_serial=False)],
+        "SHA-512 hash": [signing_certificate(tsa_ca.tsa, algorithm="sha512")],
+        "both attributes": [signing_certificate(tsa_ca.tsa, version=1),
+                            signing_certificate(tsa_ca.tsa)],
+        "the whole chain": [signing_certificate(tsa_ca.tsa, tsa_ca.intermediate, tsa_ca.root)],
+    }[case]
+    data = tsa_ca.resign(tsa_ca.reply(MESSAGE), with_ess(*attributes))
+    stamp = verify_stamp(data, COMMITMENT, load_chain(tsa_ca.chain_pem))
+    done = run_citizen_command(tmp_path, data, COMMITMENT, tsa_ca.chain_pem, stamp)
+    assert done.returncode == 0 and "Verification: OK" in done.stdout, done.stderr
+
+
+def test_an_ess_hash_algorithm_nobody_knows_is_refused(tsa):
+    attribute = signing_certificate(tsa.tsa, algorithm="sha384")
+    attribute["values"][0]["certs"][0]["hash_algorithm"] = {"algorithm": "1.2.3.4.5"}
+    data = tsa.resign(tsa.reply(MESSAGE), with_ess(attribute))
+    assert refusal(data, COMMITMENT, load_chain(tsa.chain_pem)) == (
+        "时间戳的 ESS 签名证书属性使用了无法识别的摘要算法 1.2.3.4.5")
+
+
+def test_an_unreadable_ess_attribute_counts_as_none(tsa, tmp_path):
+    """As OpenSSL reads it: a value that does not parse is no attribute."""
+    value = core.OctetString(b"not a SigningCertificateV2").dump()
+    content = core.ObjectIdentifier("1.2.840.113549.1.9.16.2.47").dump() + b"\x31" + \
+        bytes([len(value)]) + value
+    broken = cms.CMSAttribute.load(b"\x30" + bytes([len(content)]) + content)
+    data = tsa.resign(tsa.reply(MESSAGE), with_ess(broken))
+    assert refusal(data, COMMITMENT, load_chain(tsa.chain_pem)) == NO_ESS
+    stamp = Stamp(gen_time=datetime.datetime.now(datetime.timezone.utc), serial=1, signer="x",
+                  policy=POLICY_ID, form="response")
+    done = run_citizen_command(tmp_path, data, COMMITMENT, tsa.chain_pem, stamp)
+    assert "missing signing certificate attribute" in done.stderr, done.stderr
+
+
+def test_an_eku_fault_is_named_before_a_missing_ess_attribute(authorities):
+    """OpenSSL checks the chain (and so the key usage) before ESS; the message says the first."""
+    authority = authorities(eku="none")
+    data = authority.reply(MESSAGE, ess=False)
+    assert refusal(data, COMMITMENT, load_chain(authority.chain_pem)) == (
+        "签名证书“Test TSA”没有 timeStamping 扩展密钥用途")
+
+
+def test_request_stamp_refuses_an_answer_without_the_ess_attribute(tsa):
+    with serve(tsa, "no-ess") as url:
+        with pytest.raises(TimestampError) as caught:
+            request_stamp(url, MESSAGE, COMMITMENT, load_chain(tsa.chain_pem))
+    assert str(caught.value) == f"时间戳服务 {url} 的回答未通过验证：{NO_ESS}"
+
+
+# ---- tokens with a chosen genTime
+
+
+@pytest.mark.parametrize("token", [False, True], ids=["response", "token"])
+@pytest.mark.parametrize("full_chain", [False, True], ids=["signer-only", "full-chain"])
+def test_a_stamp_made_in_the_past_verifies_here_and_in_openssl(authorities, tmp_path, token,
+                                                               full_chain):
+    authority = authorities(intermediate=True, valid_from=PAST - datetime.timedelta(days=1))
+    data = authority.reply(MESSAGE, gen_time=PAST, full_chain=full_chain, token=token)
+    stamp = verify_stamp(data, COMMITMENT, load_chain(authority.chain_pem))
+    assert stamp.gen_time == PAST and stamp.signer == "Test TSA" and stamp.policy == "1.2.3.4.1"
+    assert ess_attributes(data if not token else _wrapped(data)) == ["signing_certificate_v2"]
+    done = run_citizen_command(tmp_path, data, COMMITMENT, authority.chain_pem, stamp)
+    assert done.returncode == 0 and "Verification: OK" in done.stdout, done.stderr
+    assert f"-attime {int(PAST.timestamp())}" in openssl_command("x", COMMITMENT, "y", stamp)
+
+
+def test_a_stamp_made_in_the_past_without_ess_fails_here_and_in_openssl(authorities, tmp_path):
+    authority = authorities(valid_from=PAST - datetime.timedelta(days=1))
+    data = authority.reply(MESSAGE, gen_time=PAST, ess=False)
+    assert refusal(data, COMMITMENT, load_chain(authority.chain_pem)) == NO_ESS
+    stamp = Stamp(gen_time=PAST, serial=1, signer="x", policy=POLICY_ID, form="response")
+    done = run_citizen_command(tmp_path, data, COMMITMENT, authority.chain_pem, stamp)
+    assert "Verification: FAILED" in done.stdout, done.stdout
+
+
+def test_a_stamp_made_before_its_certificate_is_refused(tsa):
+    message = refusal(tsa.reply(MESSAGE, gen_time=PAST), COMMITMENT, load_chain(tsa.chain_pem))
+    assert message.startswith("证书“Test TSA”在时间戳时间 2023-01-01T00:00:00Z 尚未生效")
+
+
+def _wrapped(token: bytes) -> bytes:
+    return tsp.TimeStampResp({"status": {"status": "granted"},
+                              "time_stamp_token": cms.ContentInfo.load(token)}).dump()
+
+
 # ---- the pinned chain file
 
 
@@ -318,6 +496,8 @@ def test_request_stamp_reports_a_timeout(tsa):
 
 
 # ---- what a citizen runs
+
+POLICY_ID = "1.2.3.4.1"
 
 
 def test_openssl_command_forms():

@@ -4,11 +4,14 @@ A token proves that `commitment = sha256(canon(package))` existed at its `genTim
 imprint is SHA-256 and equals the commitment's 32 bytes, and it is signed by a time-stamping
 authority whose certificate chain the bureau pins. rfc3161-client (OpenSSL underneath) is the
 final judge of the signature and the chain; the checks before it exist to say in plain words
-why a token is refused. The stored file is never rewritten: any re-encoding happens in memory.
+why a token is refused, except one it does not make at all: that the ESS signing-certificate
+attribute names the signer, as `openssl ts -verify` demands (spec: a token must carry it). The
+stored file is never rewritten: any re-encoding happens in memory.
 """
 from __future__ import annotations
 
 import datetime
+import hashlib
 import http.client
 import re
 import shlex
@@ -17,9 +20,11 @@ import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from asn1crypto import cms, tsp
+from asn1crypto import cms, core, tsp
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from rfc3161_client import (
     HashAlgorithm,
@@ -43,6 +48,20 @@ _PEM_LABEL = re.compile(rb"^-----BEGIN ([^-]*)-----", re.MULTILINE)
 _COMMITMENT = re.compile(r"[0-9a-f]{64}")
 _MAX_ANSWER = 1 << 20  # a time-stamp response is a few KiB; more is not a TSA talking
 _PINNED = "jurisdiction.yaml 固定的证书链"
+# hashlib's names for an ESSCertIDv2's hash algorithm (OpenSSL, which `openssl ts -verify` runs,
+# knows these too); any other algorithm is refused, as OpenSSL refuses one it does not know
+_ESS_HASHES = {
+    "1.3.14.3.2.26": "sha1",
+    "2.16.840.1.101.3.4.2.4": "sha224",
+    "2.16.840.1.101.3.4.2.1": "sha256",
+    "2.16.840.1.101.3.4.2.2": "sha384",
+    "2.16.840.1.101.3.4.2.3": "sha512",
+    "2.16.840.1.101.3.4.2.7": "sha3_224",
+    "2.16.840.1.101.3.4.2.8": "sha3_256",
+    "2.16.840.1.101.3.4.2.9": "sha3_384",
+    "2.16.840.1.101.3.4.2.10": "sha3_512",
+    "1.2.156.10197.1.401": "sm3",  # where this Python's OpenSSL has it
+}
 
 
 class TimestampError(ValueError):
@@ -216,6 +235,8 @@ def _verify(response: TimeStampResponse, form: str, commitment: str,
     for cert in path:
         _check_valid_at(cert, info.gen_time)
     _check_eku(signer)
+    # after the chain, as OpenSSL orders it; rfc3161-client below does not look at it at all
+    _check_ess(response, path)
 
     builder = VerifierBuilder()
     if not embedded:  # a token without certificates: its signer comes from the pinned chain
@@ -298,6 +319,76 @@ def _check_eku(signer: x509.Certificate) -> None:
         raise TimestampError(f"签名证书“{who}”的扩展密钥用途应只有 timeStamping，实为 {usages}")
     if not eku.critical:
         raise TimestampError(f"签名证书“{who}”的扩展密钥用途（timeStamping）没有标为关键扩展（critical）")
+
+
+def _check_ess(response: TimeStampResponse, path: list[x509.Certificate]) -> None:
+    """RFC 3161 2.4.1 / RFC 5816: the signed attributes name the signer's certificate
+    (signingCertificate, ESSCertID with a SHA-1 hash, or signingCertificateV2), so that no other
+    certificate with the same key can stand in for it. As OpenSSL (OSSL_ESS_check_signing_certs):
+    each attribute present is judged on its own; its first cert id is the signer, any further
+    one a certificate above it in `path` (the chain, signer first)."""
+    attrs = tsp.TimeStampResp.load(response.as_bytes())[
+        "time_stamp_token"]["content"]["signer_infos"][0]["signed_attrs"]
+    found = [ids for ids in (_ess_cert_ids(attrs, "signing_certificate"),
+                             _ess_cert_ids(attrs, "signing_certificate_v2")) if ids is not None]
+    if not found:
+        raise TimestampError("时间戳没有 ESS 签名证书属性（signingCertificate 或 signingCertificateV2，"
+                             "RFC 5035/5816），无法确认签名者；openssl ts -verify 同样拒绝")
+    ders = [cert.public_bytes(Encoding.DER) for cert in path]
+    who = _name(path[0].subject)
+    for ids in found:
+        if not ids:
+            raise TimestampError("时间戳的 ESS 签名证书属性中没有任何证书标识（ESSCertID），无法确认签名者")
+        for index, (algorithm, cert_hash, issuer_serial) in enumerate(ids):
+            try:
+                hashes = [hashlib.new(_ESS_HASHES[algorithm], der).digest() for der in ders]
+            except (KeyError, ValueError):
+                raise TimestampError(f"时间戳的 ESS 签名证书属性使用了无法识别的摘要算法 "
+                                     f"{_HASH_NAMES.get(algorithm, algorithm)}") from None
+            at = hashes.index(cert_hash) if cert_hash in hashes else None
+            if index == 0 and at == 0 and not _names_cert(issuer_serial, ders[0]):
+                raise TimestampError(f"时间戳的 ESS 签名证书属性中的签发者和序列号（issuerSerial）"
+                                     f"与签名者“{who}”不符")
+            if index == 0 and at != 0:
+                raise TimestampError(f"时间戳的 ESS 签名证书属性指向另一张证书，不是签名者“{who}”")
+            if index > 0 and (not at or not _names_cert(issuer_serial, ders[at])):
+                raise TimestampError(f"时间戳的 ESS 签名证书属性中第 {index + 1} 个证书标识"
+                                     "不是签名证书链上签名者之上的证书")
+
+
+def _ess_cert_ids(attrs: cms.CMSAttributes | None, kind: str
+                  ) -> list[tuple[str, bytes, tsp.IssuerSerial | None]] | None:
+    """(hash algorithm OID, certHash, issuerSerial) of each cert id in the first `kind`
+    attribute; None when there is none or, as OpenSSL reads it, when it cannot be read."""
+    if attrs is None or isinstance(attrs, core.Void):
+        return None
+    attribute = next((a for a in attrs if a["type"].native == kind), None)
+    if attribute is None:
+        return None
+    try:
+        ids = []
+        for cert_id in attribute["values"][0]["certs"]:
+            parsed = cert_id.native  # read whole: a malformed cert id fails here, not later
+            # ESSCertID is always SHA-1; ESSCertIDv2's hashAlgorithm defaults to SHA-256
+            algorithm = (cert_id["hash_algorithm"]["algorithm"].dotted
+                         if kind == "signing_certificate_v2" else "1.3.14.3.2.26")
+            ids.append((algorithm, parsed["cert_hash"],
+                        None if parsed["issuer_serial"] is None else cert_id["issuer_serial"]))
+        return ids
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None
+
+
+def _names_cert(issuer_serial: tsp.IssuerSerial | None, der: bytes) -> bool:
+    """An absent issuerSerial names any certificate; a present one, as OpenSSL compares it,
+    exactly one directoryName equal to the certificate's issuer, and its serial number."""
+    if issuer_serial is None:
+        return True
+    cert = asn1_x509.Certificate.load(der)
+    names = issuer_serial["issuer"]
+    return (len(names) == 1 and names[0].name == "directory_name"
+            and names[0].chosen == cert.issuer
+            and issuer_serial["serial_number"].native == cert.serial_number)
 
 
 def _library_refusal(error: VerificationError) -> str:
