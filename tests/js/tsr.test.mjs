@@ -1,6 +1,7 @@
 // The browser's RFC 3161 checker (site/static/verify/tsr.js) against the shared vectors and the
 // example draws and, when tests/test_js_tsr.py supplies them (SSJ_TSR_CASES), against tokens
-// from throwaway authorities whose verdict the Python verifier confirmed.
+// from throwaway authorities whose verdict the Python verifier confirmed (and, for an ESS fault,
+// whose words it gave).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -15,7 +16,7 @@ const text = (p) => readFileSync(path(p), "utf8");
 const VECTOR = "tests/vectors/tsa/";
 const VECTOR_COMMITMENT = "4b9ac04fef7515818520d24e1fb83f7f52702f2cc50b63a34e05218e14432105";
 const VECTOR_CHAIN = text(`${VECTOR}root-ca.pem`) + text(`${VECTOR}tsa.pem`);
-const CHECKS = ["status", "imprint", "signature", "chain", "eku", "validity"];
+const CHECKS = ["status", "imprint", "signature", "chain", "eku", "validity", "ess"];
 const ALL_PASS = Object.fromEntries(CHECKS.map((name) => [name, "pass"]));
 
 const states = (result) => Object.fromEntries(CHECKS.map((name) => [name, result.checks[name].state]));
@@ -56,6 +57,26 @@ test("draw-basic vector: every check passes", async () => {
   assert.equal(token.authority, "Example TSA (test only)");
   assert.equal(token.certificates.length, 1);
   assert.deepEqual(tsr.readToken(bytes(`${VECTOR}draw-basic.tsr`)).authority, "Example TSA (test only)");
+});
+
+test("draw-basic vector: its ESS attribute (signingCertificateV2) names its signer", async () => {
+  const result = await tsr.checkToken(bytes(`${VECTOR}draw-basic.tsr`), VECTOR_COMMITMENT, VECTOR_CHAIN);
+  assert.equal(result.checks.ess.message, "时间戳的 ESS 签名证书属性（signingCertificateV2）指向签名者“Example TSA (test only)”");
+});
+
+test("a token without an ESS attribute: ess fails and the token is not accepted", async () => {
+  // the vector with its signingCertificateV2 attribute renamed to an unknown type: the signature
+  // breaks too (the attributes are signed), but the ess check says what is missing
+  const data = bytes(`${VECTOR}draw-basic.tsr`);
+  const oid = [0x06, 0x0b, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x10, 0x02, 0x2f];
+  const at = data.findIndex((_, i) => oid.every((b, j) => data[i + j] === b));
+  assert.ok(at > 0);
+  data[at + oid.length - 1] = 0x7f;
+  const result = await tsr.checkToken(data, VECTOR_COMMITMENT, VECTOR_CHAIN);
+  assert.deepEqual(states(result), { ...ALL_PASS, signature: "fail", ess: "fail" });
+  assert.equal(result.checks.ess.message,
+    "时间戳没有 ESS 签名证书属性（signingCertificate 或 signingCertificateV2，RFC 5035/5816），无法确认签名者；openssl ts -verify 同样拒绝");
+  assert.equal(result.ok, false);
 });
 
 test("draw-basic vector: the root alone may be pinned", async () => {
@@ -163,6 +184,9 @@ if (process.env.SSJ_TSR_CASES) {
       for (const [name, want] of Object.entries(c.expect ?? {})) {
         const got = name === "ok" ? result.ok : result.checks[name].state;
         if (got !== want) wrong.push(`${c.name}: ${name} is ${got}, expected ${want} (${result.checks[name]?.message ?? ""})`);
+      }
+      if (c.ess_message && result.checks.ess.message !== c.ess_message) {
+        wrong.push(`${c.name}: ess says “${result.checks.ess.message}”, Python “${c.ess_message}”`);
       }
     }
     console.log(`# tsr cases: ${cases.length}`);

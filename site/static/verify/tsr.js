@@ -1,7 +1,8 @@
 // RFC 3161 time-stamps over a draw's commitment, checked in the browser and in Node 20 as
 // generator/draw/timestamp.py checks them: the imprint, the CMS signature, the chain up to the
-// pinned certificates, the timeStamping key usage and the validity at genTime. Only WebCrypto:
-// a verifier should not have to trust any third-party code.
+// pinned certificates, the timeStamping key usage, the validity at genTime and the ESS
+// signing-certificate attribute. Only WebCrypto: a verifier should not have to trust any
+// third-party code.
 
 const subtle = globalThis.crypto.subtle;
 
@@ -9,12 +10,15 @@ export class TokenError extends Error {}
 
 const INTEGER = 0x02, BIT_STRING = 0x03, OCTET_STRING = 0x04, OID = 0x06;
 const UTC_TIME = 0x17, GENERALIZED_TIME = 0x18, SEQUENCE = 0x30, SET = 0x31;
-const CONTEXT_0 = 0xa0, CONTEXT_1 = 0xa1, CONTEXT_3 = 0xa3, KEY_ID = 0x80;
+const CONTEXT_0 = 0xa0, CONTEXT_1 = 0xa1, CONTEXT_3 = 0xa3, CONTEXT_4 = 0xa4, KEY_ID = 0x80;
 
 const SIGNED_DATA = "1.2.840.113549.1.7.2";
 const TST_INFO = "1.2.840.113549.1.9.16.1.4";
 const CONTENT_TYPE = "1.2.840.113549.1.9.3";
 const MESSAGE_DIGEST = "1.2.840.113549.1.9.4";
+const SIGNING_CERTIFICATE = "1.2.840.113549.1.9.16.2.12";  // ESSCertID, SHA-1 (RFC 2634)
+const SIGNING_CERTIFICATE_V2 = "1.2.840.113549.1.9.16.2.47";  // ESSCertIDv2 (RFC 5035)
+const SHA1 = "1.3.14.3.2.26";
 const SHA256 = "2.16.840.1.101.3.4.2.1";
 const EXT_KEY_USAGE = "2.5.29.37";
 const SUBJECT_KEY_ID = "2.5.29.14";
@@ -23,6 +27,7 @@ const RSA_KEY = "1.2.840.113549.1.1.1";
 const EC_KEY = "1.2.840.10045.2.1";
 
 const DIGESTS = { [SHA256]: "SHA-256", "2.16.840.1.101.3.4.2.2": "SHA-384", "2.16.840.1.101.3.4.2.3": "SHA-512" };
+const ESS_DIGESTS = { ...DIGESTS, [SHA1]: "SHA-1" };  // an ESS cert id may name its certificate by SHA-1
 const SIGNATURES = {
   "1.2.840.113549.1.1.11": ["RSA", "SHA-256"], "1.2.840.113549.1.1.12": ["RSA", "SHA-384"],
   "1.2.840.113549.1.1.13": ["RSA", "SHA-512"], "1.2.840.10045.4.3.2": ["EC", "SHA-256"],
@@ -31,7 +36,7 @@ const SIGNATURES = {
 const CURVES = { "1.2.840.10045.3.1.7": ["P-256", 32], "1.3.132.0.34": ["P-384", 48] };
 // Names for algorithms a message may have to name; others are shown as their OID.
 const NAMES = {
-  ...DIGESTS, "1.3.14.3.2.26": "SHA-1", "1.2.156.10197.1.401": "SM3", "1.2.156.10197.1.501": "SM2",
+  ...DIGESTS, [SHA1]: "SHA-1", "2.16.840.1.101.3.4.2.4": "SHA-224", "1.2.156.10197.1.401": "SM3", "1.2.156.10197.1.501": "SM2",
   "1.2.840.113549.1.1.5": "sha1WithRSAEncryption", "1.2.840.113549.1.1.10": "RSASSA-PSS",
   "1.2.840.10045.4.3.1": "ecdsa-with-SHA224", "1.3.101.112": "Ed25519", "1.3.132.0.35": "P-521 曲线",
 };
@@ -425,6 +430,80 @@ async function checkSignature(signed, signer) {
     : fail("时间戳的 CMS 签名无效：签名或签名所覆盖的内容被改动过");
 }
 
+// ---- the ESS signing-certificate attribute
+
+// Each cert id ({hashAlgorithm, hash, issuerSerial}) of the first attribute of `type`; null when
+// there is none or, as OpenSSL reads it, when it cannot be read.
+function essCertIds(attrs, type) {
+  const value = attrs.list.find((a) => a.type === type)?.values[0];
+  if (!value) return null;
+  try {
+    const certs = new Fields(value, "ESS 签名证书属性").next(SEQUENCE, "证书标识列表").items();
+    return certs.map((el) => {
+      const f = new Fields(el, "ESS 证书标识");
+      // ESSCertID is always SHA-1; ESSCertIDv2's hashAlgorithm defaults to SHA-256
+      const v2 = type === SIGNING_CERTIFICATE_V2 && f.optional(SEQUENCE);
+      const hashAlgorithm = type === SIGNING_CERTIFICATE ? SHA1 : v2 ? algorithm(v2) : SHA256;
+      const hash = f.next(OCTET_STRING, "证书摘要").value;
+      const serial = f.optional(SEQUENCE);
+      if (!serial) return { hashAlgorithm, hash, issuerSerial: null };
+      const s = new Fields(serial, "签发者和序列号（issuerSerial）");
+      const names = s.next(SEQUENCE, "签发者名称列表").items();
+      return { hashAlgorithm, hash, issuerSerial: { names, serial: s.next(INTEGER, "序列号").value } };
+    });
+  } catch (error) {
+    if (error instanceof TokenError) return null;
+    throw error;
+  }
+}
+
+// An absent issuerSerial names any certificate; a present one, as OpenSSL compares it, exactly one
+// directoryName equal to the certificate's issuer, and its serial number (as raw DER here).
+function namesCert(issuerSerial, cert) {
+  if (!issuerSerial) return true;
+  const [name, ...more] = issuerSerial.names;
+  if (more.length || name?.tag !== CONTEXT_4) return false;
+  try {
+    return same(name.inner().der, cert.issuerName) && same(issuerSerial.serial, cert.serial);
+  } catch (error) {
+    if (error instanceof TokenError) return false;
+    throw error;
+  }
+}
+
+// Mirrors Python's _check_ess (OpenSSL's OSSL_ESS_check_signing_certs): each ESS attribute
+// present is judged on its own; its first cert id is the signer, any further one a certificate
+// above it on `path` (the chain, signer first).
+async function checkEss(info, signer, path) {
+  const found = info.signedAttrs ? [[SIGNING_CERTIFICATE, "signingCertificate"], [SIGNING_CERTIFICATE_V2, "signingCertificateV2"]]
+    .map(([type, name]) => ({ name, ids: essCertIds(info.signedAttrs, type) })).filter((a) => a.ids) : [];
+  if (!found.length) {
+    return fail("时间戳没有 ESS 签名证书属性（signingCertificate 或 signingCertificateV2，RFC 5035/5816），无法确认签名者；openssl ts -verify 同样拒绝");
+  }
+  const who = signer.subject;
+  let unchecked = null;
+  for (const { ids } of found) {
+    if (!ids.length) return fail("时间戳的 ESS 签名证书属性中没有任何证书标识（ESSCertID），无法确认签名者");
+    for (const [index, id] of ids.entries()) {
+      const digest = ESS_DIGESTS[id.hashAlgorithm];
+      if (!digest) {
+        unchecked ??= skip(`此浏览器验证器不检查 ${nameOf(id.hashAlgorithm)} 摘要的 ESS 签名证书属性，请用 OpenSSL 命令核对`);
+        continue;
+      }
+      const hashes = await Promise.all(path.map(async (c) => new Uint8Array(await subtle.digest(digest, c.der))));
+      const at = hashes.findIndex((h) => same(h, id.hash));
+      if (index === 0 && at === 0 && !namesCert(id.issuerSerial, signer)) {
+        return fail(`时间戳的 ESS 签名证书属性中的签发者和序列号（issuerSerial）与签名者“${who}”不符`);
+      }
+      if (index === 0 && at !== 0) return fail(`时间戳的 ESS 签名证书属性指向另一张证书，不是签名者“${who}”`);
+      if (index > 0 && (at <= 0 || !namesCert(id.issuerSerial, path[at]))) {
+        return fail(`时间戳的 ESS 签名证书属性中第 ${index + 1} 个证书标识不是签名证书链上签名者之上的证书`);
+      }
+    }
+  }
+  return unchecked ?? pass(`时间戳的 ESS 签名证书属性（${found.map((a) => a.name).join("、")}）指向签名者“${who}”`);
+}
+
 // ---- the chain, the key usage, the validity
 
 // The pool certificate named as `cert`'s issuer whose key verifies its signature.
@@ -525,7 +604,7 @@ export async function checkToken(bytes, commitment, pinnedPem) {
   const pinned = parsePem(pinnedPem).map((der, i) => parseCertificate(parseDer(der, `${PINNED}中第 ${i + 1} 个证书`)));
   const checks = { status: checkStatus(token, signed) };
   if (!signed) {
-    for (const name of ["imprint", "signature", "chain", "eku", "validity"]) checks[name] = skip("文件中没有时间戳令牌，无从检查");
+    for (const name of ["imprint", "signature", "chain", "eku", "validity", "ess"]) checks[name] = skip("文件中没有时间戳令牌，无从检查");
     return { token, checks, ok: false };
   }
   checks.imprint = checkImprint(signed.tst, commitment);
@@ -534,12 +613,15 @@ export async function checkToken(bytes, commitment, pinnedPem) {
   if (signer) {
     token.authority = signer.subject;
     const { path, check } = await checkChain(signer, signed.certificates, pinned);
-    Object.assign(checks, { chain: check, eku: checkEku(signer), validity: checkValidity(path, signed.tst.genTime) });
+    Object.assign(checks, { chain: check, eku: checkEku(signer), validity: checkValidity(path, signed.tst.genTime),
+      ess: await checkEss(signed.signerInfos[0], signer, path) });
   } else {
     const why = signed.signerInfos.length === 1
       ? `签名证书不在${PINNED}中，时间戳也没有附带它` : `时间戳应只有一个签名者，实有 ${signed.signerInfos.length} 个`;
-    Object.assign(checks, { chain: fail(why), eku: skip(`${why}，无从检查`), validity: skip(`${why}，无从检查`) });
+    Object.assign(checks, { chain: fail(why), eku: skip(`${why}，无从检查`), validity: skip(`${why}，无从检查`),
+      ess: skip(`${why}，无从检查`) });
   }
   const failed = Object.values(checks).some((c) => c.state === "fail");
-  return { token, checks, ok: !failed && checks.signature.state === "pass" && checks.chain.state === "pass" };
+  const passed = (name) => checks[name].state === "pass";
+  return { token, checks, ok: !failed && passed("signature") && passed("chain") && passed("ess") };
 }
