@@ -92,8 +92,9 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
 # itself from being stamped or run, since a package whose randomness is public is drawn and
 # kept whatever else is wrong with it (spec: no silent redraw); `ssj check` still reports them.
 _DRAW_EVIDENCE_RULES = frozenset({
-    "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.commit-time",
-    "draw.derivation", "draw.silent-redraw", "draw.undrawn"})
+    "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.timestamp-quorum",
+    "draw.publication-late", "draw.commit-date", "draw.derivation", "draw.silent-redraw",
+    "draw.undrawn"})
 
 
 def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type: ignore[no-untyped-def]

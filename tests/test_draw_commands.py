@@ -25,7 +25,6 @@ from click.testing import CliRunner
 from generator.cli import cli
 from generator.draw.canon import canon
 from generator.draw.drand import CHAINS
-from generator.records.timing import round_time
 from generator.draw.spec import draw, serialise
 from generator.rules.uscc import check_character
 from tests.localhost import QuietHandler, closed_url, local_server
@@ -323,7 +322,7 @@ def test_freeze_accepts_a_source_far_in_the_future(tmp_path: Path) -> None:
     out = ssj(tmp_path, "check")
     assert out.exit_code == 0, out.output
     assert problem_lines(out.stdout, "draw.timestamp-missing") and problem_lines(
-        out.stdout, "draw.commit-time")
+        out.stdout, "draw.publication-late")
 
 
 def test_freeze_accepts_a_source_just_beyond_the_margin(tmp_path: Path) -> None:
@@ -858,58 +857,12 @@ def git(root: Path, *args: str, when: int | None = None) -> None:
                    check=True, capture_output=True)
 
 
-def committed(root: Path, example: bool, hours_before: float) -> tuple[int, Out]:
-    """A plan declaring a future round, frozen, committed `hours_before` that round, checked."""
-    number = future_round(days=30)
-    frozen(root, tree(example=example, round_number=number))
-    source_time = QUICKNET_GENESIS + (number - 1) * 3
-    assert source_time == round_time("quicknet", number)
-    git(root, "init", "-q")
-    git(root, "add", "records")
-    git(root, "commit", "-q", "-m", "freeze", when=int(source_time - hours_before * 3600))
-    return number, ssj(root, "check")
-
-
-@pytest.mark.parametrize("example", [False, True])
-def test_package_committed_in_time(tmp_path: Path, example: bool) -> None:
-    _, out = committed(tmp_path, example, hours_before=24.5)
-    assert out.exit_code == 0, out.output
-    assert not problem_lines(out.stdout, "draw.commit-time"), out.stdout
-
-
-def test_package_committed_late_is_an_error(tmp_path: Path) -> None:
-    _, out = committed(tmp_path, example=False, hours_before=23)
-    assert out.exit_code == 1, out.output
-    (line,) = problem_lines(out.stdout, "draw.commit-time")
-    assert line.startswith(f"{DRAWS}/package.json:1: 错误 ") and "1.0 小时" in line
-
-
-def test_package_committed_late_in_example_data_is_a_notice(tmp_path: Path) -> None:
-    _, out = committed(tmp_path, example=True, hours_before=23)
-    assert out.exit_code == 0, out.output
-    (line,) = problem_lines(out.stdout, "draw.commit-time")
-    assert line.startswith(f"{DRAWS}/package.json:1: 提示 ") and "示例数据" in line
-
-
-def test_first_commit_counts_not_a_later_one(tmp_path: Path) -> None:
-    number, out = committed(tmp_path, example=False, hours_before=48)
-    assert out.exit_code == 0, out.output
-    path = tmp_path / DRAWS / "commitment.txt"
-    path.write_bytes(path.read_bytes())  # touch; then a later commit of another file
-    write(tmp_path, {"records/items/lf-01.yaml": valid_tree()["records/items/lf-01.yaml"]
-                     + "effective_until: 2030-01-01\n"})
-    git(tmp_path, "commit", "-q", "-am", "later", when=round_time("quicknet", number) + 60)
-    out = ssj(tmp_path, "check")
-    assert out.exit_code == 0, out.output
-    assert not problem_lines(out.stdout, "draw.commit-time")
-
-
 def test_uncommitted_package_in_a_git_repo_is_a_warning(tmp_path: Path) -> None:
     git(tmp_path, "init", "-q")
     frozen(tmp_path, tree(example=False, round_number=future_round()))
     out = ssj(tmp_path, "check")
     assert out.exit_code == 0, out.output
-    (line,) = problem_lines(out.stdout, "draw.commit-time")
+    (line,) = problem_lines(out.stdout, "draw.publication-late")
     assert " 警告 " in line and "尚未提交" in line
 
 
@@ -919,7 +872,7 @@ def test_not_a_git_repo_is_an_error_for_a_real_bureau(tmp_path: Path,
     frozen(tmp_path, tree(example=False, round_number=future_round()))
     out = ssj(tmp_path, "check")
     assert out.exit_code == 1, out.output
-    (line,) = problem_lines(out.stdout, "draw.commit-time")
+    (line,) = problem_lines(out.stdout, "draw.publication-late")
     assert line.startswith(f"{DRAWS}/package.json:1: 错误 ") and "不在 git 仓库中" in line
 
 

@@ -1,30 +1,47 @@
-"""When a file's current content entered the main line of history: a second signal of
-commit-before-reveal, after the trusted timestamps.
+"""When a file's current content was published on the main line of history: the bureau's own
+record of publication, a second signal beside the trusted timestamps.
 
 Commit dates are typed by whoever commits, so only the first-parent line counts (merges into
 main, not the branch commits they bring), the commit that last touched the file is the one that
-matters (deleting and re-adding a file restarts its history), and a commit dated earlier than any
-commit before it on the main line proves nothing.
+matters (deleting and re-adding a file restarts its history), and no commit is taken to be
+earlier than a commit before it on that line: a backdated commit is published, at the earliest,
+when the latest commit before it was. A commit dated in the future (later than now) is wrong
+too; it is reported once and weighs on nothing else.
 """
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+FUTURE_SKEW = 3600  # a commit this far ahead of our clock is misdated, not a skewed clock
 
 
 @dataclass(frozen=True)
 class FirstCommit:
-    """When the file's current content was first committed, or why that cannot be known.
-
-    `pending` marks a file not committed yet: normal right after `ssj draw freeze`, before the
-    pull request, so it is no error by itself.
-    """
+    """When the file's current content was published on the main line, or why that cannot be
+    known. `time` is the earliest the commit can have been published (its own date, or a
+    later one before it on the main line); `dated` its own date when that is earlier (a
+    backdated commit). `pending` marks a file not committed yet: normal right after
+    `ssj draw freeze`, before the pull request, so it is no error by itself."""
 
     time: int | None
     commit: str = ""
     why_unknown: str = ""
     pending: bool = False
+    dated: int | None = None
+
+
+@dataclass(frozen=True)
+class MainLine:
+    """The first-parent history of HEAD: each commit's earliest publication time, and the
+    commits whose own date cannot be right (dated after now)."""
+
+    published: dict[str, int] = field(default_factory=dict)
+    dated: dict[str, int] = field(default_factory=dict)
+    future: tuple[str, ...] = ()
+    why_unknown: str = ""
 
 
 def git(cwd: Path, *args: str) -> str | None:
@@ -37,28 +54,55 @@ def git(cwd: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def first_commit(path: Path) -> FirstCommit:
-    """Committer time of the first-parent commit that last added or changed `path`."""
-    folder = path.parent if path.parent.exists() else Path.cwd()
-    inside, shallow = ((git(folder, "rev-parse", "--is-inside-work-tree",
-                            "--is-shallow-repository") or "").split() + ["", ""])[:2]
+def _folder(path: Path) -> Path:
+    return path if path.is_dir() else path.parent if path.parent.exists() else Path.cwd()
+
+
+@lru_cache(maxsize=8)
+def _main_line(top: str, head: str, now: int) -> MainLine:
+    published, dated, future = {}, {}, []
+    latest = 0
+    for row in reversed((git(Path(top), "log", "--first-parent", "--format=%H %ct", head)
+                         or "").splitlines()):
+        commit, when = row.split()
+        own = int(when)
+        dated[commit] = own
+        if own > now + FUTURE_SKEW:
+            future.append(commit)
+            published[commit] = max(latest, now)  # not before anything around it; not ahead
+            continue
+        latest = max(latest, own)
+        published[commit] = latest
+    return MainLine(published, dated, tuple(future))
+
+
+def main_line(path: Path, now: float) -> MainLine:
+    """The main line of the repository holding `path`, or why it cannot be read."""
+    folder = _folder(path)
+    inside, shallow, top = ((git(folder, "rev-parse", "--is-inside-work-tree",
+                                 "--is-shallow-repository", "--show-toplevel")
+                             or "").split() + ["", "", ""])[:3]
     if inside != "true":
-        return FirstCommit(None, why_unknown="不在 git 仓库中，无法核对提交时间")
+        return MainLine(why_unknown="不在 git 仓库中，无法核对抽取包何时在主分支公开")
     if shallow == "true":
-        return FirstCommit(None, why_unknown="git 历史不完整（浅克隆），无法核对提交时间；"
-                                             "CI 请用 fetch-depth: 0")
+        return MainLine(why_unknown="git 历史不完整（浅克隆），无法核对抽取包何时在主分支公开")
+    head = (git(folder, "rev-parse", "--verify", "--quiet", "HEAD") or "").strip()
+    if not head:
+        return MainLine()  # no commit yet: every file is still to be committed
+    # whole minutes: a cache key that holds for one check run, never across a day
+    return _main_line(top, head, int(now) // 60 * 60)
+
+
+def first_commit(path: Path, line: MainLine) -> FirstCommit:
+    """The first-parent commit that last added or changed `path`, and when it was published."""
+    if line.why_unknown:
+        return FirstCommit(None, why_unknown=line.why_unknown)
+    folder = _folder(path)
     if (git(folder, "status", "--porcelain", "--", path.name) or "").strip():
         return FirstCommit(None, why_unknown="尚未提交到 git", pending=True)
-    line = (git(folder, "log", "--first-parent", "-1", "--format=%H %ct %P", "--",
-                path.name) or "").split()
-    if len(line) < 2:
+    commit = (git(folder, "log", "--first-parent", "-1", "--format=%H", "--", path.name)
+              or "").strip()
+    if commit not in line.published:
         return FirstCommit(None, why_unknown="尚未提交到 git", pending=True)
-    commit, when, parents = line[0], int(line[1]), line[2:]
-    if parents:
-        # every commit before it on the main line, not only its parent: a run of backdated
-        # commits is each later than its own parent
-        earlier = (git(folder, "log", "--first-parent", "--format=%ct", parents[0]) or "").split()
-        if earlier and max(int(t) for t in earlier) > when:
-            return FirstCommit(None, commit, f"提交 {commit[:12]} 的时间早于主分支上在它之前的提交，"
-                                             "提交时间系手工填写，不能作为证据")
-    return FirstCommit(when, commit)
+    published, own = line.published[commit], line.dated[commit]
+    return FirstCommit(published, commit, dated=own if own < published else None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
+from generator.draw.evidence import Evidence, judged
+from generator.draw.policy import DrawPolicy, policy_on
 from generator.records.model import Record, Records
-from generator.records.problems import ERROR, NOTICE, WARNING, Problem
+from generator.records.problems import ERROR, WARNING, Problem
 from generator.records.timing import BEIJING, plan_source_times
-
-DEFAULT_MAX_REVISIONS = 1  # when the policy does not say (jurisdiction.yaml policy.max_revisions)
 
 
 def _when(seconds: float) -> str:
@@ -36,18 +36,29 @@ def _frozen(records: Records, plan_id: str) -> bool:
     return folder is not None and folder.get("package.json") is not None
 
 
-def check_redraws(records: Records, frozen_at: dict[str, int | None],
+def plan_policy(records: Records, plan_id: str, evidence: dict[str, Evidence],
+                now: float) -> DrawPolicy:
+    """The policy that judges `plan_id`: the one in force when its package was frozen, or
+    today's while it has none."""
+    known = evidence.get(plan_id)
+    if known is not None and known.policy is not None:
+        return known.policy
+    return policy_on(records.policy, dt.datetime.fromtimestamp(now, BEIJING).date())
+
+
+def check_redraws(records: Records, evidence: dict[str, Evidence],
                   now: float) -> Iterator[Problem]:
     """Problems of revisions and of undrawn or overlapping packages.
 
-    `frozen_at`: for each verified package, the earliest proven time it existed (None: unknown).
+    `evidence`: for each verified package, when it existed and the policy that judges it.
     """
-    policy_cap = records.policy.get("max_revisions")
-    cap = DEFAULT_MAX_REVISIONS if policy_cap is None else policy_cap
+    frozen_at = {plan_id: e.frozen_at for plan_id, e in evidence.items()}
     superseded = records.superseded
     revision_number = _revision_numbers(records)
     for plan in records.plans:
         ancestors = records.ancestors(plan)
+        policy = plan_policy(records, plan.id, evidence, now)
+        cap = policy.max_revisions
         if revision_number.get(plan.id, 0) > cap:
             yield Problem(plan.file, plan.line_of("revision"), "draw.revision-cap",
                           f"字段 revision：计划 {ancestors[-1].id} 已修订 "
@@ -63,13 +74,13 @@ def check_redraws(records: Records, frozen_at: dict[str, int | None],
                 and plan.id not in superseded and last <= now):
             # the draw is due once every source is out; after the policy margin more, leaving it
             # unrun is how a bureau would quietly drop a result it dislikes
-            overdue = last + records.policy.draw_margin_hours * 3600 <= now
-            severity = (NOTICE if records.jurisdiction.example
-                        else ERROR if overdue else WARNING)
-            yield Problem(records.draws[plan.id].get("package.json").file, 1, "draw.undrawn",
-                          f"随机源已于 {_when(last)} 全部公布，抽取尚未运行"
-                          + (f"（已超过 {records.policy.draw_margin_hours} 小时）" if overdue else ""),
-                          f"运行 ssj draw run {plan.id}；结果无论如何都须公布", severity)
+            overdue = last + policy.margin_hours * 3600 <= now
+            yield judged(records, Problem(
+                records.draws[plan.id].get("package.json").file, 1, "draw.undrawn",
+                f"随机源已于 {_when(last)} 全部公布，抽取尚未运行"
+                + (f"（已超过 {policy.margin_hours} 小时）" if overdue else ""),
+                f"运行 ssj draw run {plan.id}；结果无论如何都须公布",
+                ERROR if overdue else WARNING), plan.id)
     yield from _check_overlaps(records)
 
 

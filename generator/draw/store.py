@@ -5,7 +5,9 @@ each token is written as it arrives, so one unreachable authority never costs an
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from generator.draw.canon import canon
 from generator.draw.drand import DrandError, round_fields, verify_round
 from generator.draw.evidence import Authority, pinned_authorities
 from generator.draw.freeze import freeze
+from generator.draw.policy import DrawPolicy, policy_on
 from generator.draw.redraw import overlaps
 from generator.draw.spec import DrawError, commitment, draw, serialise
 from generator.draw.timestamp import TimestampError, request_stamp
@@ -21,7 +24,7 @@ from generator.draw.verify import package_problems, round_file_name
 from generator.filewrite import write_new
 from generator.records.load import DRAWS_FOLDER
 from generator.records.model import Record, Records
-from generator.records.timing import source_time
+from generator.records.timing import BEIJING, source_time
 
 
 def pretty_json(value: Any) -> bytes:
@@ -76,8 +79,8 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
                         + (f"（另有 {len(frozen.infeasible) - 1} 个对象同样不足）"
                            if len(frozen.infeasible) > 1 else ""))
     warnings = list(frozen.warnings)
-    if now > _deadline(records, plan):
-        message = (f"随机源公布时间距现在不足 {records.policy.draw_margin_hours} 小时（或已公布）；"
+    if now > _deadline(records, plan, now):
+        message = (f"随机源公布时间距现在不足 {_policy(records, now).margin_hours} 小时（或已公布）；"
                    "请在计划中声明更晚的随机源")
         if not records.jurisdiction.example:
             raise DrawError(message)
@@ -90,7 +93,7 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
         warnings.append("jurisdiction.yaml 没有固定可信时间戳服务（timestamp_authorities），"
                         "无法证明抽取包早于随机源；固定后在随机源公布前运行 ssj draw stamp")
     stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout,
-                    _deadline(records, plan))
+                    _deadline(records, plan, now))
     return FreezeOutcome(commit, frozen.package, tuple(warnings), stamps)
 
 
@@ -113,9 +116,15 @@ def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list
     return StampOutcome(written, failed, tuple(late))
 
 
-def _deadline(records: Records, plan: Record) -> float:
+def _policy(records: Records, now: float) -> DrawPolicy:
+    """The policy a package frozen now is judged by."""
+    return policy_on(records.policy, dt.datetime.fromtimestamp(now, BEIJING).date())
+
+
+def _deadline(records: Records, plan: Record, now: float) -> float:
     """The latest moment that still proves the package came before its first source."""
-    return min(source_time(s) for s in plan.draw.sources) - records.policy.draw_margin_hours * 3600
+    return (min(source_time(s) for s in plan.draw.sources)
+            - _policy(records, now).margin_hours * 3600)
 
 
 def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> StampOutcome:
@@ -136,7 +145,7 @@ def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> St
     if not missing:
         raise DrawError(f"计划 {plan_id} 已有每个时间戳机构的时间戳")
     outcome = _stamp(draw_folder(root, plan_id), package, commitment(package), missing, timeout,
-                     _deadline(records, plan))
+                     _deadline(records, plan, time.time()))
     if not outcome.written:
         raise DrawError("；".join(f"{a}：{why}" for a, why in outcome.failed.items()))
     return outcome

@@ -13,11 +13,13 @@ from typing import Any, Iterator
 
 from generator.draw.derive import explain_by_history, package_differences
 from generator.draw.drand import DrandError, verify_round
-from generator.draw.evidence import Authority, Evidence, package_evidence, pinned_authorities
+from generator.draw.evidence import (Authority, Evidence, misdated_commits, package_evidence,
+                                     pinned_authorities)
 from generator.draw.freeze import freeze, package_source
-from generator.draw.gittime import FirstCommit
+from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws
 from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
+from generator.records.load import DRAWS_FOLDER, display_path
 from generator.records.model import Draw, Record, Records
 from generator.records.problems import ERROR, NOTICE, Problem
 from generator.rules.integrity import check_integrity, draw_source_problems
@@ -74,7 +76,8 @@ class Checked:
 
 
 def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority],
-                now: float, new_package: bool = False, derive: bool = True) -> Checked:
+                now: float, line: MainLine, new_package: bool = False,
+                derive: bool = True) -> Checked:
     """All problems of one records/draws/<plan>/ folder; `derive`: also compare the package
     with what the records give (only records free of integrity errors can be read so)."""
     plan = records.get(folder.plan, ("plan",))
@@ -97,7 +100,7 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
     package_file = folder.get("package.json")
     values_file, result_file = folder.get("values.json"), folder.get("result.json")
     evidence = package_evidence(records, plan, folder, commitment(package), authorities,
-                                drawn=result_file is not None, now=now)
+                                drawn=result_file is not None, now=now, line=line)
     problems.extend(evidence.problems)
     if derive:
         problems.extend(_check_derivation(records, plan, package_file.file, package,
@@ -243,15 +246,20 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
     if integrity is None:
         integrity = check_integrity(records)
     derive = not any(p.severity == ERROR for p in integrity)
-    frozen_at: dict[str, int | None] = {}
+    line = main_line(Path(records.root) / DRAWS_FOLDER, now)
+    if records.draws and not plans:
+        problems.extend(misdated_commits(records, line,
+                                         display_path(Path(records.root) / DRAWS_FOLDER)))
+    evidence: dict[str, Evidence] = {}
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:
             continue
-        checked = verify_draw(records, folder, authorities, now, plan_id in new_packages, derive)
+        checked = verify_draw(records, folder, authorities, now, line,
+                              plan_id in new_packages, derive)
         problems.extend(checked.problems)
         if checked.evidence is not None:
-            frozen_at[plan_id] = checked.evidence.frozen_at
+            evidence[plan_id] = checked.evidence
     places = {f.folder for plan_id, f in records.draws.items() if plan_id in plans} | {
         plan.file for plan in records.plans if plan.id in plans}
-    return problems + [p for p in check_redraws(records, frozen_at, now)
+    return problems + [p for p in check_redraws(records, evidence, now)
                        if not plans or p.file in places or str(PurePosixPath(p.file).parent) in places]

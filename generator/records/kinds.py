@@ -6,7 +6,7 @@ Clause citations refer to 喀司发〔2024〕5号 (方案).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 from generator.records.chains import CHAINS
@@ -104,6 +104,18 @@ class Kind:
         return Obj(self.fields)
 
 
+# The draw policy's numbers (generator/draw/policy.py): the first values in `policy`, later
+# changes in policy.draw_changes; bounds are the spec's floor and ceiling.
+DRAW_POLICY_FIELDS = (
+    Field("draw_margin_hours", Int(minimum=1),
+          "可信时间戳与 git 主分支上的公开，都须早于首个随机源公布至少这么多小时（规范下限 1 小时）",
+          public=True, required=True, default=24),
+    Field("max_revisions", Int(minimum=0, maximum=3),
+          "每个抽查计划最多可修订（重新抽取）的次数，不超过 3；不填为 1", public=True, default=1),
+    Field("timestamp_quorum", Int(minimum=1),
+          "至少几家固定的时间戳机构须给出按时的时间戳；不填则每一家都须按时", public=True),
+)
+
 JURISDICTION = Kind(
     "jurisdiction",
     "司法行政机关",
@@ -167,11 +179,15 @@ JURISDICTION = Kind(
             Field("publication_deadline_days", Int(minimum=1),
                   "检查结束后公示结果的期限，天（三（一））", public=True, required=True,
                   default=20),
-            Field("draw_margin_hours", Int(minimum=0),
-                  "可信时间戳（及 git 提交）与首个随机源公布之间的最少间隔，小时", public=True,
-                  required=True, default=24),
-            Field("max_revisions", Int(minimum=0),
-                  "每个抽查计划最多可修订（重新抽取）的次数；不填为 1", public=True, default=1),
+            *DRAW_POLICY_FIELDS,
+            Field("draw_changes", ListOf(Obj((
+                Field("from", Date(), "自该日起冻结的抽取包适用本条（不得早于作出修改之日）",
+                      public=True, required=True),
+                *(replace(f, required=False, default=None) for f in DRAW_POLICY_FIELDS),
+                Field("reason", Text(), "修改的理由", public=True, required=True),
+            )), history=True),
+                "抽取规则的修改：只能在末尾追加，每条写明生效日期；已冻结的抽取仍按冻结时的规则判断",
+                public=True),
             Field("onsite_min_percent", Int(minimum=0, maximum=100),
                   "每年实地检查占比下限，百分比（二（七）：以实地检查为主）", public=True,
                   required=True, default=51),
@@ -217,6 +233,13 @@ JURISDICTION = Kind(
             )), min_items=1), "各行业抽查频次与比例（二（八））；方案规定的五个行业都要列出",
                 public=True, required=True),
         )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
+        Field("witnesses", ListOf(Obj((
+            Field("name", Str(), "见证机关名称，如 朝阳市司法局", public=True, required=True),
+            Field("url", Str(pattern=r"https://\S+/", pattern_help="以 / 结尾的 https 网址"),
+                  "该机关镜像本站的地址（与本站同样的路径在其下），它记录首次见到每个承诺值的时间",
+                  public=True, required=True),
+        ))), "外部见证：镜像本站、以自己的时间戳记录每个抽取包何时公开的机关（如上级司法局）；"
+            "抽取页面逐一链接", public=True),
         Field("timestamp_authorities", ListOf(Obj((
             Field("id", ID, "编号，时间戳文件名 timestamp-<编号>.tsr 用它", public=True,
                   required=True),
@@ -225,6 +248,16 @@ JURISDICTION = Kind(
                   "RFC 3161 时间戳服务地址", public=True, required=True),
             Field("chain", Text(), "固定的证书链（PEM 文本：根证书及中间证书，可含时间戳证书）；"
                   "只信任这里的证书", public=True, required=True),
+            Field("root_sha256", Str(pattern=r"[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31}",
+                                     pattern_help="64 位十六进制，可用冒号分隔，如 "
+                                                  "openssl x509 -noout -fingerprint -sha256 所示"),
+                  "根证书的 SHA-256 指纹（对 DER 编码）：时间戳机构以它而不是名称来识别，"
+                  "须与 chain 中的自签名根证书一致", public=True, required=True),
+            Field("root_url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
+                  "时间戳机构自己公布根证书的网址：公众在那里核对指纹", public=True,
+                  required=True),
+            Field("since", Date(), "自该日起冻结的抽取包须有本机构的时间戳；不填则一律须有",
+                  public=True),
         ))), "可信时间戳服务（RFC 3161 / GB/T 20520）：证明抽取包在随机源产生之前已冻结",
             public=True),
     ),
@@ -563,9 +596,36 @@ AMENDMENT = Kind(
     ),
 )
 
+# what an irregularity notice may acknowledge, each the problem it turns into a public notice
+IRREGULARITY_KINDS = {
+    "late-timestamp": "可信时间戳缺失或晚于规定",
+    "late-publication": "抽取包未在随机源公布前按时在主分支公开",
+    "missed-freeze": "计划公布后、随机源公布前，既未冻结抽取包，也未撤回计划",
+    "late-draw": "随机源公布后逾期未运行抽取",
+    "misdated-commit": "主分支上的提交时间有误",
+}
+
+IRREGULARITY = Kind(
+    "irregularity",
+    "抽取异常说明",
+    "irregularities",
+    "抽取程序中已经发生、无法补救的时序问题（时间戳晚了、抽取包公开晚了、计划未冻结等）的公开说明："
+    "写明原因后，ssj check 不再把它当作错误，但网站在该计划页、订阅源和年度汇总中永久标红公示"
+    "（追加式审计：一经公布不得删改）。",
+    fields=(
+        Field("id", ID, "编号，与文件名相同", public=True, required=True),
+        Field("kind", Enum(IRREGULARITY_KINDS), "异常类型", public=True, required=True),
+        Field("plan", Ref(("plan",)), "所涉抽查计划（提交时间有误的，不填）", public=True),
+        Field("commit", Str(pattern=r"[0-9a-f]{40}", pattern_help="40 位小写十六进制 git 提交号"),
+              "提交时间有误的那次提交（misdated-commit 时填写）", public=True),
+        Field("published_on", Date(), "公布日期", public=True, required=True),
+        Field("reason", Text(), "发生的原因与经过，以及本局采取的措施", public=True, required=True),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     JURISDICTION, INSTITUTION, PERSON, INSPECTOR, ITEM, PLAN, FINDING, LIST_ENTRY, CREDIT_NOTICE,
-    AMENDMENT,
+    AMENDMENT, IRREGULARITY,
 )
 KINDS_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
 KINDS_BY_FOLDER: dict[str, Kind] = {k.folder: k for k in KINDS if not k.singleton}

@@ -124,7 +124,7 @@ ROUND_KINDS = {"random": "随机抽查", "delegated": "上级抽取的委托检�
 
 KIND_ORDER = (
     "institution", "person", "inspector", "item", "plan", "finding", "list_entry",
-    "credit_notice", "amendment",
+    "credit_notice", "amendment", "irregularity",
 )
 
 
@@ -201,6 +201,10 @@ class Records:
     def amendments(self) -> tuple[Record, ...]:
         return self.all("amendment")
 
+    @property
+    def irregularities(self) -> tuple[Record, ...]:
+        return self.all("irregularity")
+
     @cached_property
     def _relations(self) -> dict[str, Mapping[str, tuple[Record, ...]]]:
         """Every one-to-many relation, indexed in one pass over the records (each group in the
@@ -208,7 +212,8 @@ class Records:
         keys = {"amendments_of": ("amendment", "record"), "persons_of": ("person", "institution"),
                 "findings_for_plan": ("finding", "plan"),
                 "findings_for_target": ("finding", "target"),
-                "list_entries_of": ("list_entry", "institution")}
+                "list_entries_of": ("list_entry", "institution"),
+                "irregularities_of": ("irregularity", "plan")}
         out: dict[str, Mapping[str, tuple[Record, ...]]] = {}
         for relation, (kind, key) in keys.items():
             groups: dict[str, list[Record]] = {}
@@ -222,6 +227,9 @@ class Records:
 
     def amendments_of(self, record_id: str) -> tuple[Record, ...]:
         return self._related("amendments_of", record_id)
+
+    def irregularities_of(self, plan_id: str) -> tuple[Record, ...]:
+        return self._related("irregularities_of", plan_id)
 
     @property
     def departments(self) -> Mapping[str, Fields]:
@@ -250,7 +258,7 @@ class Records:
                 return r.published_on is None or r.published_on <= day
             if r.kind == "list_entry":
                 return r.entered_on <= day
-            if r.kind == "item":
+            if r.kind in ("item", "irregularity"):
                 return r.published_on <= day
             return True
 

@@ -1,0 +1,199 @@
+"""Issue 20, through the CLI: no lever left to the bureau. A real bureau's honest draw on a past
+timeline (tests/timeline.py: real drand rounds, git dated to fit, tokens with the genTime each
+step needs) passes clean; each way a hostile bureau was found to steer a draw is refused with a
+message that names the fault, and a past fault, once disclosed, is a notice."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_draw_commands import edit, git, problem_lines, ssj, write
+from tests.timeline import (
+    DAY,
+    DRAWS,
+    HOUR,
+    JURISDICTION_FILE,
+    ROUND_TIME,
+    TSA_ID,
+    TSA_NAME,
+    at,
+    bureau,
+    commit,
+    freeze,
+    honest,
+    jurisdiction_text,
+    pinning,
+    run,
+    stamp,
+)
+from tests.tsa_authority import Authority, make_authority
+
+PACKAGE = f"{DRAWS}/package.json"
+BACKDATED = 978307200  # 2001-01-01
+
+
+@pytest.fixture(scope="module")
+def authority(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return make_authority(tmp_path_factory.mktemp("tsa"), valid_from=at(ROUND_TIME - 60 * DAY))
+
+
+@pytest.fixture(scope="module")
+def second(tmp_path_factory: pytest.TempPathFactory) -> Authority:
+    return make_authority(tmp_path_factory.mktemp("tsa2"), intermediate=True,
+                          valid_from=at(ROUND_TIME - 60 * DAY))
+
+
+def errors(out, rule: str) -> list[str]:  # noqa: ANN001 (the CLI's Out)
+    return [line for line in problem_lines(out.stdout, rule) if " 错误 " in line]
+
+
+def only_error(root: Path, rule: str, *words: str) -> str:
+    """`ssj check` exits 1 with exactly one error, of `rule`, naming `words`."""
+    out = ssj(root, "check")
+    assert out.exit_code == 1, out.output
+    assert "错误 1，" in out.stdout, out.stdout
+    (line,) = errors(out, rule)
+    for word in words:
+        assert word in line, (word, line)
+    return line
+
+
+def frozen_stamped(root: Path, authority: Authority, pins: str | None = None) -> None:
+    bureau(root, pins if pins is not None else pinning((TSA_ID, TSA_NAME, authority)))
+    freeze(root)
+    stamp(root, authority, ROUND_TIME - 3 * DAY)
+
+
+def drawn_after(root: Path) -> None:
+    """The draw run and inspected, committed two days after the round: whatever else went
+    wrong, a package whose round is public is drawn and kept."""
+    run(root)
+    commit(root, ROUND_TIME + 2 * DAY, "draw")
+
+
+# --- the honest path --------------------------------------------------------------------------
+
+def test_an_honest_real_bureau_passes_clean(tmp_path: Path, authority: Authority) -> None:
+    honest(tmp_path, authority)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0, out.output
+    assert "错误 0，警告 0" in out.stdout, out.stdout
+    assert ssj(tmp_path, "draw", "verify").exit_code == 0
+
+
+def test_a_later_commit_of_other_records_does_not_move_the_publication(
+        tmp_path: Path, authority: Authority) -> None:
+    honest(tmp_path, authority)
+    path = tmp_path / DRAWS / "commitment.txt"
+    path.write_bytes(path.read_bytes())  # touched, unchanged
+    write(tmp_path, {"records/items/lf-01.yaml": (tmp_path / "records/items/lf-01.yaml")
+                     .read_text(encoding="utf-8") + "effective_until: 2030-01-01\n"})
+    commit(tmp_path, ROUND_TIME + 2 * DAY, "later")
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0 and "错误 0，警告 0" in out.stdout, out.output
+
+
+# --- 1. several candidates stamped, one published after the round ----------------------------
+
+def test_a_package_published_after_the_round_is_refused_though_its_token_is_on_time(
+        tmp_path: Path, authority: Authority) -> None:
+    frozen_stamped(tmp_path, authority)
+    commit(tmp_path, ROUND_TIME + HOUR, "freeze, published an hour after the round")
+    drawn_after(tmp_path)
+    line = only_error(tmp_path, "draw.publication-late", "晚于规定", "不能证明它是唯一的")
+    assert line.startswith(f"{PACKAGE}:1: 错误 [draw.publication-late] "), line
+
+
+def test_a_package_published_inside_the_margin_is_refused(tmp_path: Path,
+                                                          authority: Authority) -> None:
+    frozen_stamped(tmp_path, authority)
+    commit(tmp_path, ROUND_TIME - 23 * HOUR, "freeze, 23 hours before")
+    drawn_after(tmp_path)
+    only_error(tmp_path, "draw.publication-late", "24 小时", "1.0 小时")
+
+
+def test_in_example_data_a_late_publication_is_a_notice(tmp_path: Path,
+                                                        authority: Authority) -> None:
+    frozen_stamped(tmp_path, authority)
+    write(tmp_path, {JURISDICTION_FILE: edit(jurisdiction_text(tmp_path), "example: false",
+                                             "example: true")})
+    commit(tmp_path, ROUND_TIME + HOUR, "freeze, late")
+    drawn_after(tmp_path)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0, out.output
+    (line,) = problem_lines(out.stdout, "draw.publication-late")
+    assert " 提示 " in line and "示例数据" in line
+
+
+@pytest.mark.parametrize("merged_late", [False, True], ids=["merged-on-time", "merged-late"])
+def test_a_package_merged_into_main_counts_from_the_merge(tmp_path: Path, authority: Authority,
+                                                          merged_late: bool) -> None:
+    """The branch commit is on time either way; what counts is when main got the package."""
+    frozen_stamped(tmp_path, authority)
+    git(tmp_path, "checkout", "-q", "-b", "draw")
+    commit(tmp_path, ROUND_TIME - 3 * DAY, "freeze on a branch")
+    git(tmp_path, "checkout", "-q", "main")
+    write(tmp_path, {"records/items/lf-01.yaml": (tmp_path / "records/items/lf-01.yaml")
+                     .read_text(encoding="utf-8") + "effective_until: 2030-01-01\n"})
+    commit(tmp_path, ROUND_TIME - 2 * DAY - HOUR, "meanwhile on main")
+    git(tmp_path, "merge", "-q", "--no-ff", "-m", "merge the draw", "draw",
+        when=ROUND_TIME + HOUR if merged_late else ROUND_TIME - 2 * DAY)
+    drawn_after(tmp_path)
+    if merged_late:
+        only_error(tmp_path, "draw.publication-late", "晚于规定")
+    else:
+        out = ssj(tmp_path, "check")
+        assert out.exit_code == 0 and not problem_lines(out.stdout, "draw.publication-late"), \
+            out.output
+
+
+# --- 7. git's severities ------------------------------------------------------------------------
+
+def test_one_commit_dated_in_the_future_is_one_error_and_blocks_nothing_else(
+        tmp_path: Path, authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    write(tmp_path, {"records/items/lf-01.yaml": (tmp_path / "records/items/lf-01.yaml")
+                     .read_text(encoding="utf-8") + "effective_until: 2030-01-01\n"})
+    commit(tmp_path, 1893456000, "dated 2030")  # 2030-01-01
+    future = (git_output(tmp_path, "rev-parse", "HEAD"))
+    freeze(tmp_path)
+    stamp(tmp_path, authority, ROUND_TIME - 3 * DAY)
+    commit(tmp_path, ROUND_TIME - 2 * DAY, "freeze")
+    run(tmp_path)
+    commit(tmp_path, ROUND_TIME + DAY, "draw")
+    line = only_error(tmp_path, "draw.commit-date", future[:12], "晚于现在")
+    assert line.startswith("records/draws:1: 错误 "), line
+
+
+def test_a_backdated_commit_of_a_package_is_named_and_counts_from_the_commit_before_it(
+        tmp_path: Path, authority: Authority) -> None:
+    frozen_stamped(tmp_path, authority)
+    commit(tmp_path, ROUND_TIME + HOUR, "freeze, late")
+    package = (tmp_path / PACKAGE).read_bytes()
+    (tmp_path / PACKAGE).unlink()
+    commit(tmp_path, ROUND_TIME + 2 * HOUR, "remove")
+    write(tmp_path, {PACKAGE: package})
+    commit(tmp_path, BACKDATED, "re-add, backdated to 2001")
+    backdated = git_output(tmp_path, "rev-parse", "HEAD")
+    drawn_after(tmp_path)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (dated,) = errors(out, "draw.commit-date")
+    assert backdated[:12] in dated and "提交时间系手工填写" in dated
+    (late,) = errors(out, "draw.publication-late")
+    assert "晚于规定" in late
+
+
+def test_a_shallow_clone_of_a_real_bureau_is_an_error_with_the_fix(
+        tmp_path: Path, authority: Authority) -> None:
+    source = honest(tmp_path / "source", authority)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{source}", "shallow")
+    only_error(tmp_path / "shallow", "draw.publication-late", "浅克隆", "fetch-depth: 0")
+
+
+def git_output(root: Path, *args: str) -> str:
+    import subprocess
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
+                          text=True).stdout.strip()
