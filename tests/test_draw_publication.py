@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_draw_commands import edit, git, problem_lines, ssj, write
+from tests.test_draw_commands import REPO, edit, git, problem_lines, ssj, write
 from tests.timeline import (
     DAY,
     DRAWS,
@@ -19,12 +19,14 @@ from tests.timeline import (
     TSA_ID,
     TSA_NAME,
     at,
+    authority_lines,
     bureau,
     commit,
     freeze,
     honest,
     jurisdiction_text,
     pinning,
+    root_fingerprint,
     run,
     stamp,
 )
@@ -197,3 +199,129 @@ def git_output(root: Path, *args: str) -> str:
     import subprocess
     return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True,
                           text=True).stdout.strip()
+
+
+# --- 3. any root could wear any name; every authority counts ---------------------------------
+
+def test_a_homemade_root_under_the_true_fingerprint_is_refused(tmp_path: Path,
+                                                               authority: Authority,
+                                                               tmp_path_factory) -> None:  # noqa: ANN001
+    """The name identifies nothing; the fingerprint, checked against the PEM, does."""
+    impostor = make_authority(tmp_path_factory.mktemp("impostor"),
+                              valid_from=at(ROUND_TIME - 60 * DAY))
+    honest(tmp_path, impostor, pinning((TSA_ID, TSA_NAME, impostor)))
+    out = ssj(tmp_path, "check")  # consistent with itself: ssj cannot know who made a root
+    assert out.exit_code == 0, out.output
+    # ...so every page names the root by its fingerprint, for the reader to compare
+    site = built(tmp_path)
+    page = (site / "plans/2025-01.html").read_text(encoding="utf-8")
+    assert colon(root_fingerprint(impostor)) in page and "tsa.invalid/test-tsa-root.pem" in page
+    # claiming the true authority's fingerprint over the homemade chain is refused
+    pins = "timestamp_authorities:\n" + "\n".join(authority_lines(
+        TSA_ID, TSA_NAME, impostor.chain_pem, root_fingerprint(authority))) + "\n"
+    text = jurisdiction_text(tmp_path)
+    write(tmp_path, {JURISDICTION_FILE: text[:text.index("timestamp_authorities:")] + pins})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (line,) = errors(out, "draw.timestamp-authority")
+    assert line.startswith(f"{JURISDICTION_FILE}:") and "root_sha256" in line and "不符" in line
+    assert colon(root_fingerprint(impostor)) in line
+
+
+def colon(digest: str) -> str:
+    return ":".join(digest[i:i + 2] for i in range(0, 64, 2)).upper()
+
+
+def built(root: Path) -> Path:
+    shutil.copytree(REPO / "site", root / "site")
+    out = ssj(root, "build", "--out", str(root / "_site"))
+    assert out.exit_code == 0, out.output
+    return root / "_site"
+
+
+def test_with_two_authorities_pinned_one_token_is_not_enough(tmp_path: Path, authority: Authority,
+                                                             second: Authority) -> None:
+    pins = pinning((TSA_ID, TSA_NAME, authority), ("second", "第二家时间戳机构", second))
+    frozen_stamped(tmp_path, authority, pins)
+    commit(tmp_path, ROUND_TIME - 2 * DAY, "freeze")
+    drawn_after(tmp_path)
+    only_error(tmp_path, "draw.timestamp-quorum", "固定的 2 家时间戳机构都须给出按时的时间戳",
+               "缺少 第二家时间戳机构")
+    # a late token from the second counts no more than none
+    stamp(tmp_path, second, ROUND_TIME + HOUR, "second")
+    commit(tmp_path, ROUND_TIME + 3 * DAY, "a late token")
+    only_error(tmp_path, "draw.timestamp-quorum", "缺少 第二家时间戳机构")
+    # both on time: clean
+    stamp(tmp_path, second, ROUND_TIME - 3 * DAY, "second")
+    write(tmp_path, {})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0 and "错误 0，警告 0" in out.stdout, out.output
+
+
+def test_a_stated_quorum_is_the_rule_and_is_said(tmp_path: Path, authority: Authority,
+                                                 second: Authority) -> None:
+    pins = pinning((TSA_ID, TSA_NAME, authority), ("second", "第二家时间戳机构", second))
+    bureau(tmp_path, pins)
+    write(tmp_path, {JURISDICTION_FILE: edit(jurisdiction_text(tmp_path),
+                                             "  draw_margin_hours: 24\n",
+                                             "  draw_margin_hours: 24\n  timestamp_quorum: 1\n")})
+    commit(tmp_path, ROUND_TIME - 9 * DAY, "a quorum of one")
+    freeze(tmp_path)
+    stamp(tmp_path, authority, ROUND_TIME - 3 * DAY)
+    commit(tmp_path, ROUND_TIME - 2 * DAY, "freeze")
+    drawn_after(tmp_path)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0 and "错误 0，警告 0" in out.stdout, out.output
+
+
+# --- 6. a token without the ESS signing-certificate attribute ----------------------------------
+
+def test_a_token_without_the_signing_certificate_attribute_proves_nothing(
+        tmp_path: Path, authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    freeze(tmp_path)
+    stamp(tmp_path, authority, ROUND_TIME - 3 * DAY, ess=False)
+    commit(tmp_path, ROUND_TIME - 2 * DAY, "freeze")
+    drawn_after(tmp_path)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (line,) = errors(out, "draw.timestamp")
+    assert "ESS" in line and "openssl ts -verify 同样拒绝" in line
+
+
+# --- 8. the knobs have floors, and a later change never re-judges a draw ----------------------
+
+@pytest.mark.parametrize("line, words", [
+    ("  draw_margin_hours: 0\n", ("policy.draw_margin_hours", "1")),
+    ("  draw_margin_hours: 24\n  max_revisions: 99999\n", ("policy.max_revisions", "3")),
+])
+def test_a_margin_below_the_floor_or_a_cap_above_the_ceiling_is_refused(
+        tmp_path: Path, authority: Authority, line: str, words: tuple[str, ...]) -> None:
+    honest(tmp_path, authority)
+    write(tmp_path, {JURISDICTION_FILE: edit(jurisdiction_text(tmp_path),
+                                             "  draw_margin_hours: 24\n", line)})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (error,) = [e for e in out.stdout.splitlines() if " 错误 " in e]
+    assert error.startswith(f"{JURISDICTION_FILE}:"), error
+    for word in words:
+        assert word in error, (word, error)
+
+
+def test_a_later_policy_change_does_not_re_judge_an_earlier_draw(tmp_path: Path,
+                                                                 authority: Authority) -> None:
+    honest(tmp_path, authority)  # published two days ahead, under a 24-hour margin
+    change = ("  draw_changes:\n    - from: 2024-01-01\n      draw_margin_hours: 72\n"
+              "      reason: 改为提前三天公开\n")
+    text = jurisdiction_text(tmp_path)
+    write(tmp_path, {JURISDICTION_FILE: edit(text, "  draw_margin_hours: 24\n",
+                                             "  draw_margin_hours: 24\n" + change)})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0 and "错误 0，警告 0" in out.stdout, out.output
+    # the same change dated before the freeze is the rule that judges it: now it is late
+    write(tmp_path, {JURISDICTION_FILE: edit(text, "  draw_margin_hours: 24\n",
+                                             "  draw_margin_hours: 24\n"
+                                             + change.replace("2024-01-01", "2023-01-01"))})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    assert errors(out, "draw.publication-late") and "72 小时" in errors(out, "draw.publication-late")[0]

@@ -1067,6 +1067,11 @@ def test_a_drawn_lottery_links_its_result_page(lottery_drawn: Path) -> None:
     commit_all(root, "the issue's official result page")
     out = assert_passes(root, "--base", base)
     assert not problem_lines(out.stdout, "draw.lottery-page")
+    # never "verified": ssj check says the public must compare it by hand, with the page
+    (line,) = problem_lines(out.stdout, "draw.lottery-hand-check")
+    assert line.startswith(f"{DRAWS}/values.json:1: 提示 "), line
+    assert "'3 7 1'" in line and "福彩3D 第 2025060 期" in line and RESULT_URL in line
+    assert "人工核对" in line
     site = built(with_site(root))
     doc = site.page(f"plans/{PLAN_ID}.html")
     sources = table_captioned(section_of(doc, "notice"), "事先声明的公开随机源")

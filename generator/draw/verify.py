@@ -19,20 +19,18 @@ from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws
 from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
+from generator.draw import table
 from generator.records.load import DRAWS_FOLDER, display_path
-from generator.records.model import Draw, Record, Records
+from generator.records.model import Draw, DrawFile, Record, Records
 from generator.records.problems import ERROR, NOTICE, Problem
 from generator.rules.integrity import check_integrity, draw_source_problems
 
 
 def first_difference(expected: bytes, actual: bytes) -> str:
-    """Where two serialisations part, in words a journalist can follow."""
-    at = next((i for i, (a, b) in enumerate(zip(expected, actual)) if a != b),
-              min(len(expected), len(actual)))
-    context = expected[max(0, at - 40):at].decode("utf-8", "replace")
-    want = expected[at:at + 24].decode("utf-8", "replace") or "（文件结束）"
-    got = actual[at:at + 24].decode("utf-8", "replace") or "（文件结束）"
-    return f"第 {at + 1} 字节起不同：…{context} 之后应为 {want!r}，实为 {got!r}"
+    """Where a published result departs from the recomputed one, in words a journalist can
+    follow: the first differing field and its JSON path, as verify.html says it (bytes only
+    when the file does not parse or says the same in other bytes); generator.draw.table."""
+    return table.difference(expected, actual)
 
 
 def round_file_name(source: dict[str, Any]) -> str:
@@ -123,6 +121,7 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
         return Checked(problems, evidence)
     problems.extend(_check_rounds(folder, package, values_file.data))
     problems.extend(_check_lottery_pages(plan))
+    problems.extend(_lottery_notices(plan, values_file))
     try:
         result = draw(package, values_file.data)
     except DrawError as e:
@@ -182,6 +181,18 @@ def _check_lottery_pages(plan: Record) -> Iterator[Problem]:
                           "公众据此核对 values.json 中的开奖号码（出球顺序）", ERROR, path)
 
 
+def _lottery_notices(plan: Record, values: DrawFile) -> Iterator[Problem]:
+    """A lottery value is typed by the bureau: never verified here, always to compare by hand."""
+    for n, source in enumerate(plan.draw.sources, start=1):
+        if source.kind != "lottery" or not isinstance(values.data, list) or n > len(values.data):
+            continue
+        page = source.result_url or "（尚未填写官方开奖公告网址）"
+        yield Problem(values.file, 1, "draw.lottery-hand-check",
+                      f"第 {n} 个随机值 {values.data[n - 1]!r} 是 {source.game} 第 {source.issue} 期"
+                      f"（{source.date}）的开奖号码，由本局录入，无法离线核验：公众须按出球顺序与官方"
+                      f"开奖公告 {page} 人工核对", "", NOTICE)
+
+
 def _check_package_matches_plan(records: Records, plan: Record, file: str,
                                 package: dict[str, Any]) -> Iterator[Problem]:
     declared = [package_source(s) for s in plan.draw.sources]
@@ -201,18 +212,24 @@ def _check_rounds(folder: Draw, package: dict[str, Any], values: Any) -> Iterato
             continue
         name = round_file_name(source)
         stored = folder.get(name)
+        label = source_label(source)
         if stored is None:
-            yield _problem(folder.folder, "draw.drand", f"缺少 drand 轮次数据 {name}",
+            yield _problem(folder.folder, "draw.drand",
+                           table.say("round_missing", n=n + 1, label=label)
+                           + table.say("round_expected", file=name),
                            "ssj draw run 会保存所用轮次，便于离线核验")
             continue
         try:
             randomness = verify_round(source["chain"], source["round"], stored.data)
         except DrandError as e:
-            yield _problem(stored.file, "draw.drand", str(e))
+            yield _problem(stored.file, "draw.drand",
+                           table.say("round_invalid", file=name, reason=e, n=n + 1, label=label))
             continue
         if not isinstance(values, list) or n >= len(values) or values[n] != randomness:
+            value = values[n] if isinstance(values, list) and n < len(values) else "（缺失）"
             yield _problem(stored.file, "draw.drand",
-                           f"values.json 第 {n + 1} 项与 drand 轮次的 randomness 不一致")
+                           table.say("value_mismatch", file=name, randomness=randomness,
+                                     values=table.VALUES_FILE, n=n + 1, value=value, label=label))
 
 
 def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> Iterator[Problem]:
