@@ -11,15 +11,16 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from generator.rules import report as yearly
-from generator.draw.evidence import Authority, duration, pinned_authorities
-from generator.draw.timestamp import TimestampError, openssl_command, verify_stamp
+from generator.draw.evidence import Authority, Evidence, all_evidence, duration, pinned_authorities
+from generator.draw.timestamp import openssl_command
 from generator.records.kinds import SECTORS
 from generator.records.load import display_path
 from generator.records.model import Draw, Fields, Record, Records
 from generator.records.problems import Problem
-from generator.records.timing import BEIJING, source_time
+from generator.records.timing import BEIJING
 from generator.rules.catalogue import LISTED
 from generator.site import opendata
 from generator.site.charts import bar_chart
@@ -81,8 +82,8 @@ def site_date(epoch: str | None) -> dt.date:
     return dt.datetime.now(BEIJING).date()
 
 
-def _draw_view(records: Records, plan_id: str,
-               authorities: dict[str, Authority]) -> dict[str, Any] | None:
+def _draw_view(records: Records, plan_id: str, authorities: dict[str, Authority],
+               evidence: Evidence | None) -> dict[str, Any] | None:
     folder = records.draws.get(plan_id)
     package = folder.get("package.json") if folder else None
     if package is None:
@@ -95,15 +96,20 @@ def _draw_view(records: Records, plan_id: str,
     plan = records.get(plan_id, ("plan",))
     declared = plan.draw.sources if plan is not None else ()
     commitment = folder.get("commitment.txt").data if folder.get("commitment.txt") else ""
-    stamps = _stamp_views(records, folder, commitment, declared, authorities)
+    stamps = _stamp_views(folder, commitment, authorities, evidence)
+    policy = evidence.policy if evidence is not None else None
     view: dict[str, Any] = {
         "commitment": commitment,
         "as_of": pkg["as_of"], "team_size": pkg["team_size"],
         "sources": [{**s, **source_view(s, declared[n].result_url if n < len(declared) else None)}
                     for n, s in enumerate(pkg["sources"])],
         "stamps": stamps,
-        "proven": any(s["on_time"] for s in stamps),
-        "margin_hours": records.policy.draw_margin_hours,
+        "proven": evidence is not None and evidence.proven,
+        "rule": evidence.rule() if evidence is not None else "",
+        "published": _publication_view(evidence),
+        "margin_hours": policy.margin_hours if policy else None,
+        "max_revisions": policy.max_revisions if policy else None,
+        "policy_since": policy.since.isoformat() if policy and policy.since else None,
         "example": records.jurisdiction.example,
         "strata": [{"id": s["id"], "name": SECTORS.get(s["id"], s["id"]), "k": s["k"],
                     "lead_department": s["lead_department"], "min_lead": s["min_lead"],
@@ -136,6 +142,20 @@ def _draw_view(records: Records, plan_id: str,
     return view
 
 
+def _beijing_time(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, BEIJING).strftime("%Y-%m-%d %H:%M:%S 北京时间")
+
+
+def _publication_view(evidence: Evidence | None) -> dict[str, Any] | None:
+    """When the commitment was first published on the main line, beside its first source."""
+    if evidence is None or evidence.git.time is None or evidence.first_source is None:
+        return None
+    lead = evidence.first_source - evidence.git.time
+    return {"commit": evidence.git.commit, "time": _beijing_time(evidence.git.time),
+            "lead": ("早 " if lead >= 0 else "晚 ") + duration(lead),
+            "on_time": evidence.published_on_time}
+
+
 def _grouped(items: list[dict[str, Any]], key: Any) -> dict[str, list[dict[str, Any]]]:
     """`items` by `key(item)`, each group in the items' order."""
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -158,31 +178,24 @@ def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:
              "frozen": p.id in records.draws, "current": p.id == plan.id} for p in chain]
 
 
-def _stamp_views(records: Records, folder: Draw, commitment: str, declared: tuple[Fields, ...],
-                 authorities: dict[str, Authority]) -> list[dict[str, Any]]:
-    """The package's verified tokens, each with the openssl command that checks it as
-    downloaded (`ssj check` reports the ones that do not verify)."""
-    margin = records.policy.draw_margin_hours * 3600
-    first = min((source_time(s) for s in declared), default=0)
+def _stamp_views(folder: Draw, commitment: str, authorities: dict[str, Authority],
+                 evidence: Evidence | None) -> list[dict[str, Any]]:
+    """The package's verified tokens, each with its authority's root fingerprint and the openssl
+    commands that check it as downloaded (`ssj check` reports the ones that do not verify)."""
     out = []
-    for authority_id, token in folder.stamps.items():
-        authority = authorities.get(authority_id)
-        try:
-            stamp = verify_stamp(token.raw, commitment, authority.chain) if authority else None
-        except TimestampError:
-            stamp = None
-        if stamp is None:
-            continue
-        name = f"timestamp-{authority_id}.tsr"
-        gen_time = stamp.gen_time.timestamp()
+    for token in evidence.tokens if evidence is not None else ():
+        authority = authorities[token.authority]
+        name = f"timestamp-{token.authority}.tsr"
         out.append({
-            "authority": authority.name, "authority_id": authority_id,
-            "gen_time": stamp.gen_time.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S 北京时间"),
-            "lead": ("早 " if first >= gen_time else "晚 ") + duration(first - gen_time),
-            "on_time": gen_time + margin <= first,
+            "authority": authority.name, "authority_id": token.authority,
+            "fingerprint": authority.shown_fingerprint, "root_url": authority.root_url,
+            "gen_time": _beijing_time(token.stamp.gen_time.timestamp()),
+            "lead": ("早 " if token.lead >= 0 else "晚 ") + duration(token.lead),
+            "on_time": token.on_time, "counts": token.authority in evidence.in_force,
             "file": f"draws/{folder.plan}/{name}", "file_name": name,
-            "chain": f"{AUTHORITIES_FOLDER}/{authority_id}.pem",
-            "command": openssl_command(name, commitment, f"{authority_id}.pem", stamp),
+            "chain": f"{AUTHORITIES_FOLDER}/{token.authority}.pem",
+            "root": f"{AUTHORITIES_FOLDER}/{token.authority}-root.pem",
+            "command": openssl_command(name, commitment, f"{token.authority}.pem", token.stamp),
         })
     return out
 
@@ -316,10 +329,13 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
                           {"inspectors": inspectors}, inspectors))
 
     authorities, _ = pinned_authorities(records)  # parsed once: every plan page and its files
+    # judged as at the end of the site's day: the same records give the same pages all day
+    end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), BEIJING).timestamp()
+    evidence = all_evidence(records, authorities, end_of_day)
     of_plan = _grouped(findings, lambda f: f["plan"])
     plan_views = []
     for plan in sorted(records.plans, key=lambda p: (p.year, p.id), reverse=True):
-        draw = _draw_view(records, plan.id, authorities)
+        draw = _draw_view(records, plan.id, authorities, evidence.get(plan.id))
         organiser = records.departments.get(plan.organiser.department)
         view = {**public(plan), "url": url_of(plan), "mode_label": MODES[plan.mode],
                 "organiser_name": organiser.name if organiser else "",
@@ -340,6 +356,8 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
     for authority in authorities.values():
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
+        files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}-root.pem",
+                          authority.root.public_bytes(Encoding.PEM)))
     pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir))
     pages.append(search_page(by_sector, staff_of))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
