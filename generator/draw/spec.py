@@ -20,7 +20,7 @@ SPEC = "ssj-draw/1"
 PACKAGE_KEYS = {"spec", "plan", "as_of", "team_size", "sources", "strata", "inspectors",
                 "exclusions"}
 STRATUM_KEYS = {"id", "k", "lead_department", "min_lead", "targets"}
-REASONS = ("recusal", "recent")
+from generator.draw.table import REASONS  # noqa: E402 (the verifiers' one table)
 VALUE_FORMS = {
     "drand": (re.compile(r"[0-9a-f]{64}"), "64 位小写十六进制（drand 轮次的 randomness）"),
     "lottery": (re.compile(r"(0|[1-9][0-9]*)( (0|[1-9][0-9]*))*"),

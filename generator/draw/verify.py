@@ -18,7 +18,8 @@ from generator.draw.evidence import (Authority, Evidence, misdated_commits, pack
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws
-from generator.draw.spec import DrawError, commitment, draw, serialise, validate_package
+from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
+                                 validate_package)
 from generator.draw import table
 from generator.records.load import DRAWS_FOLDER, display_path
 from generator.records.model import Draw, DrawFile, Record, Records
