@@ -122,6 +122,10 @@ CASES = [
     Case("amendment", {"record": "2025-01-01", "date": "2025-05-10",
                        "reason": "公示时漏写了投诉的受理日期。", "correction": "补充受理日期 2025-04-08。"},
          "2025-01-01-a-01", r"2025-01-01-a-[0-9]{2}", ("record", "date", "reason", "correction")),
+    Case("irregularity", {"kind": "late-timestamp", "plan": "2025-01", "published_on": "2025-06-01",
+                          "reason": "时间戳服务中断，未能在随机源公布前取得时间戳。"},
+         "2025-01-irregularity-01", r"2025-01-irregularity-[0-9]{2}",
+         ("kind", "plan", "published_on", "reason")),
 ]
 
 
@@ -244,6 +248,8 @@ def test_a_file_whose_name_is_not_its_id_is_never_overwritten(tmp_path: Path) ->
     ("item", {"sector": "notary"}, "notary-01"),
     ("finding", {"plan": "2025-01"}, "2025-01-02"),
     ("amendment", {"record": "2025-01-01"}, "2025-01-01-a-01"),
+    ("irregularity", {"plan": "2025-01"}, "2025-01-irregularity-01"),
+    ("irregularity", {"kind": "misdated-commit"}, f"irregularity-{TODAY.year}-01"),
 ])
 def test_fresh_ids_follow_the_naming_pattern(tmp_path: Path, kind: str, values: dict[str, str],
                                              expected: str) -> None:
@@ -403,6 +409,34 @@ def test_in_a_terminal_only_the_missing_fields_are_asked_and_dates_default_to_to
     record = records.get("21132419003", ("inspector",))
     assert record is not None
     assert record.certificate.valid_from == TODAY and record.name == "赵某"
+
+
+def test_in_a_terminal_an_irregularity_asks_for_its_plan_or_its_commit(tmp_path: Path) -> None:
+    # the kind is asked first: a misdated commit names its commit, every other kind its plan
+    tree(tmp_path)
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    child = spawn_new(tmp_path, "irregularity", "--set", "reason=主分支上一次提交的时间写错了。")
+    answer(child, "kind", "misdated-commit")
+    answer(child, "commit", commit)
+    answer(child, "published_on", "2025-06-01")
+    code, output = finish(child)
+    assert code == 0, output
+    assert "plan（" not in output
+    records, problems = load_records(tmp_path / "records")
+    (record,) = records.irregularities
+    assert record.fields["kind"] == "misdated-commit" and record.fields["commit"] == commit
+    assert record.id == f"irregularity-{TODAY.year}-01"
+    assert not [p for p in problems if p.file.endswith(f"{record.id}.yaml")], problems
+
+    child = spawn_new(tmp_path, "irregularity", "--set", "reason=时间戳晚了。",
+                      "--set", "published_on=2025-06-01")
+    answer(child, "kind", "late-timestamp")
+    answer(child, "plan", "2025-01")
+    code, output = finish(child)
+    assert code == 0, output
+    assert "commit（" not in output
+    records, _ = load_records(tmp_path / "records")
+    assert records.get("2025-01-irregularity-01", ("irregularity",)).fields["plan"] == "2025-01"
 
 
 def test_in_a_terminal_a_wrong_answer_writes_nothing(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ AS_OF = "2026-12-31"  # the five years are over; fixed, so the test means the sa
 ENV = {"SOURCE_DATE_EPOCH": "1798675200", "SSJ_SOURCE_REVISION": "test"}  # 2026-12-31
 ARGS = ("example", "--scale", "county", "--seed", "7")
 # what `example: true` turns from errors into notices: years-old rounds, no time-stamps, no git
-EXAMPLE_NOTICES = {"draw.commit-time", "draw.timestamp-missing", "plan.published"}
+EXAMPLE_NOTICES = {"draw.publication-late", "draw.timestamp-missing", "plan.published"}
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

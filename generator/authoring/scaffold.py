@@ -77,7 +77,9 @@ def fresh_id(records: Records, kind: Kind, values: dict[str, str], today: dt.dat
             "item": values.get("sector", "item"),
             "list_entry": f"{values.get('list', 'list')}-{today.year}",
             "credit_notice": f"cn-{today.year}",
-            "amendment": f"{values.get('record', 'record')}-a"}[kind.name]
+            "amendment": f"{values.get('record', 'record')}-a",
+            "irregularity": (f"{values['plan']}-irregularity" if values.get("plan")
+                             else f"irregularity-{today.year}")}[kind.name]
     taken = {r.id for r in records.all(kind.name)} | set(records.broken_ids)
     n = 1
     while f"{stem}-{n:02d}" in taken:
@@ -162,6 +164,17 @@ def scaffold(records: Records, root: Path, kind_name: str, values: dict[str, str
         # not a random inspection: then it is a targeted one, which states its ground
         ground = next(f for p, f in walk_fields(kind.schema) if p == "targeted.ground")
         leaves.insert(0, Leaf("targeted.ground", ground))
+    if kind.name == "irregularity":
+        # every notice is about a plan, but a misdated commit's, which names the commit; the
+        # kind decides which, so it is asked first
+        kind_leaf = next(x for x in leaves if x.path == "kind")
+        if "kind" not in values and ask is not None:
+            values["kind"] = ask(f"kind（{kind_leaf.field.help}；{kind_leaf.field.type.describe()}）",
+                                 "")
+        about = "commit" if values.get("kind") == "misdated-commit" else "plan"
+        if about not in values:
+            field = next(f for p, f in walk_fields(kind.schema) if p == about)
+            leaves.insert(leaves.index(kind_leaf) + 1, Leaf(about, field))
     if kind.name in ID_FROM and all(x.path != ID_FROM[kind.name] for x in leaves):
         field = next(f for p, f in walk_fields(kind.schema) if p == ID_FROM[kind.name])
         leaves.insert(0, Leaf(ID_FROM[kind.name], field))
