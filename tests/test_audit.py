@@ -7,6 +7,7 @@ filled in, lists extended at the end); drafts stay editable; corrections are new
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.records.timing import BEIJING
 from tests.records_tree import FINDING, FIRM_ID, Run, inspector, run_ssj, valid_tree, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,9 +132,10 @@ def example_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def example(example_repo: Path) -> Path:
-    """The example repository; whatever a test changes is put back afterwards."""
+    """The example repository; whatever a test changes (or commits) is put back afterwards."""
     yield example_repo
-    git(example_repo, "reset", "-q", "--hard")
+    first = git(example_repo, "rev-list", "--max-parents=0", "HEAD").split()[0]
+    git(example_repo, "reset", "-q", "--hard", first)
     git(example_repo, "clean", "-q", "-fdx")
 
 
@@ -380,16 +383,80 @@ def test_adding_a_witness_to_a_frozen_plan_fails(example: Path) -> None:
     assert_refused(run, PLAN_FILE, 28, "字段 draw.witnesses", "抽查计划 2025-01", "只能填写空字段")
 
 
-def test_editing_a_plan_without_a_draw_package_passes(repo: Path) -> None:
+# A plan announced for a later day (published_on after today), with a source after that: a draft
+# until its day, however it is edited; the valid tree's plan 2025-01 was published 2023-08-01.
+LATER_PLAN_FILE = "records/plans/2090-01.yaml"
+LATER_PLAN = """\
+id: 2090-01
+year: 2090
+title: 2090 年律师事务所随机抽查
+scope:
+  - sector: law-firm
+    ratio_percent: 20
+    min_count: 1
+method: onsite
+items: [lf-01]
+pool_date: 2090-05-01
+schedule:
+  start: 2090-07-01
+  end: 2090-08-31
+mode: direct
+organiser:
+  department: lawyer
+draw:
+  sources:
+    - kind: drand
+      chain: quicknet
+      round: 702385012
+published_on: 2090-04-01
+"""
+
+
+def test_editing_a_published_plan_without_a_draw_package_fails(repo: Path) -> None:
+    # published on 2023-08-01, never frozen: what the public read stays as it was (issue 20)
     assert not (repo / "records" / "draws").exists()
     edit(repo, PLAN_FILE, "  end: 2025-05-31", "  end: 2025-06-30")
+    assert_refused(audit(repo), PLAN_FILE, 13, "字段 schedule.end", "已公开的抽查计划 2025-01",
+                   "被改动", HINT)
+
+
+def test_changing_a_published_plans_source_fails(repo: Path) -> None:
     edit(repo, PLAN_FILE, "      round: 1000", "      round: 2000")
-    assert_passes(audit(repo))
+    assert_refused(audit(repo), PLAN_FILE, 21, "字段 draw.sources[1].round", "抽查计划 2025-01")
 
 
-def test_deleting_a_plan_without_a_draw_package_passes(repo: Path) -> None:
+def test_deleting_a_published_plan_fails(repo: Path) -> None:
     (repo / PLAN_FILE).unlink()
+    assert_refused(audit(repo), PLAN_FILE, 1, "已公开的抽查计划 2025-01", "删除")
+
+
+def test_filling_in_an_empty_field_of_a_published_plan_passes(repo: Path) -> None:
+    path = repo / PLAN_FILE
+    path.write_text(path.read_text(encoding="utf-8") + "description: 抽取当天在县局会议室进行。\n",
+                    encoding="utf-8")
     assert_passes(audit(repo))
+
+
+def test_editing_a_plan_announced_for_a_later_day_passes(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "repo", {**base_tree(), LATER_PLAN_FILE: LATER_PLAN})
+    edit(root, LATER_PLAN_FILE, "  end: 2090-08-31", "  end: 2090-09-30")
+    edit(root, LATER_PLAN_FILE, "      round: 702385012", "      round: 702385013")
+    assert_passes(audit(root))
+    (root / LATER_PLAN_FILE).unlink()
+    assert_passes(audit(root))
+
+
+def test_a_plan_announced_for_a_later_day_whose_base_cannot_be_read_stays_editable(
+        tmp_path: Path) -> None:
+    root = unreadable_base_repo(tmp_path / "repo", LATER_PLAN_FILE, LATER_PLAN)
+    edit(root, LATER_PLAN_FILE, "  end: 2090-08-31", "  end: 2090-09-30")
+    assert_passes(audit(root))
+
+
+def test_a_published_plan_whose_base_cannot_be_read_may_not_change(tmp_path: Path) -> None:
+    root = unreadable_base_repo(tmp_path / "repo", PLAN_FILE, str(valid_tree()[PLAN_FILE]))
+    edit(root, PLAN_FILE, "  end: 2025-05-31", "  end: 2025-06-30")
+    assert_refused(audit(root), PLAN_FILE, 1, "抽查计划 2025-01", "被改动", "无法核对")
 
 
 DRAW_FILES = ["package.json", "commitment.txt", "values.json", "result.json",
@@ -677,3 +744,354 @@ def test_github_format_annotates_and_summarises_every_problem(
         assert len(row) == 1, (n, text)
         assert f"`{RULE}`" in row[0] and "错误" in row[0] and "字段 result" in row[0]
     assert "未通过" in text
+
+
+# --------------------------------------------------------------------------- irregularity notices
+
+IRREGULARITY_FILE = "records/irregularities/2025-01-irregularity-01.yaml"
+IRREGULARITY = """\
+id: 2025-01-irregularity-01
+kind: late-timestamp
+plan: 2025-01
+published_on: 2025-06-01
+reason: 时间戳服务中断，抽取包的时间戳晚于规定。
+"""
+IRREGULARITY_HINT = "抽取异常说明一经公布不得删改"
+
+
+@pytest.fixture
+def noticed(tmp_path: Path) -> Path:
+    """base_tree() with an irregularity notice about its plan, committed."""
+    return make_repo(tmp_path / "repo", {**base_tree(), IRREGULARITY_FILE: IRREGULARITY})
+
+
+def test_an_unchanged_irregularity_notice_passes(noticed: Path) -> None:
+    assert_passes(audit(noticed))
+
+
+@pytest.mark.parametrize("old, new, line, field", [
+    ("reason: 时间戳服务中断，抽取包的时间戳晚于规定。", "reason: 时间戳服务中断。", 5, "reason"),
+    ("kind: late-timestamp", "kind: late-publication", 2, "kind"),
+    ("published_on: 2025-06-01", "published_on: 2025-06-02", 4, "published_on"),
+], ids=["reason", "kind", "published_on"])
+def test_rewriting_an_irregularity_notice_fails(noticed: Path, old: str, new: str, line: int,
+                                                field: str) -> None:
+    edit(noticed, IRREGULARITY_FILE, old, new)
+    assert_refused(audit(noticed), IRREGULARITY_FILE, line, f"字段 {field}",
+                   "已公开的抽取异常说明 2025-01-irregularity-01", "被改动", IRREGULARITY_HINT)
+
+
+def test_deleting_an_irregularity_notice_fails(noticed: Path) -> None:
+    (noticed / IRREGULARITY_FILE).unlink()
+    assert_refused(audit(noticed), IRREGULARITY_FILE, 1, "抽取异常说明 2025-01-irregularity-01",
+                   "删除", IRREGULARITY_HINT)
+
+
+def test_the_example_countys_irregularity_notice_may_not_be_edited(example: Path) -> None:
+    name = "records/irregularities/2026-01-irregularity-01.yaml"
+    edit(example, name, "kind: late-timestamp", "kind: late-draw")
+    run = run_ssj(example, "check", "--base", "HEAD")
+    assert_refused(run, name, 3, "字段 kind", "抽取异常说明 2026-01-irregularity-01", "被改动")
+
+
+def test_adding_an_irregularity_notice_passes(repo: Path) -> None:
+    write_tree(repo, {IRREGULARITY_FILE: IRREGULARITY})
+    assert_passes(audit(repo))
+
+
+# --------------------------------------------------------------------------- the draw policy
+# Once the base has a frozen package, the policy that judged it stays: jurisdiction.yaml's first
+# values do not change, dated changes are appended from the day they are made, and a pinned
+# authority stays as its tokens were verified (issue 20).
+
+POLICY_RULE = "audit.policy"
+JURISDICTION_FILE = "records/jurisdiction.yaml"
+RETROACTIVE = "已冻结的抽取按冻结时的规则判断，修改只能自今日或以后生效"
+
+
+def beijing_today() -> dt.date:
+    return dt.datetime.now(BEIJING).date()
+
+
+def policy_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if f"[{POLICY_RULE}]" in line]
+
+
+def line_of(root: Path, name: str, text: str, nth: int | None = None) -> int:
+    """The number of the one line of `name` that starts with `text` (leading spaces ignored), or
+    of the `nth` such line."""
+    lines = (root / name).read_text(encoding="utf-8").splitlines()
+    found = [n for n, line in enumerate(lines, start=1) if line.lstrip().startswith(text)]
+    assert len(found) == 1 or nth is not None, (name, text, found)
+    return found[0 if nth is None else nth - 1]
+
+
+def assert_policy_refused(run: Run, line: int, *says: str) -> str:
+    assert "Traceback" not in run.output
+    assert run.exit_code == 1, run.output
+    found = [x for x in policy_lines(run.output)
+             if x.startswith(f"{JURISDICTION_FILE}:{line}: 错误 [{POLICY_RULE}] ")]
+    assert found, f"no {POLICY_RULE} problem at line {line} in:\n{run.output}"
+    for text in says:
+        assert text in found[0], (text, found[0])
+    assert len(found[0]) < 300, found[0]
+    return found[0]
+
+
+def assert_policy_passes(run: Run) -> None:
+    assert "Traceback" not in run.output
+    assert not policy_lines(run.output) and not audit_lines(run.output), run.output
+    assert run.exit_code == 0, run.output
+
+
+def check_example(root: Path, base: str = "HEAD") -> Run:
+    return run_ssj(root, "check", "--base", base)
+
+
+def change(day: dt.date, reason: str = "按上级要求调整。", **values: int) -> str:
+    """A policy.draw_changes item from `day`."""
+    lines = [f"    - from: {day.isoformat()}"]
+    lines += [f"      {k}: {v}" for k, v in values.items()]
+    return "\n".join(lines + [f"      reason: {reason}"]) + "\n"
+
+
+def add_changes(root: Path, *items: str) -> None:
+    """policy.draw_changes with `items`, right after the policy's max_revisions line."""
+    path = root / JURISDICTION_FILE
+    text = path.read_text(encoding="utf-8")
+    start = text.index("\n  max_revisions:") + 1
+    end = text.index("\n", start) + 1
+    head = "" if "\n  draw_changes:\n" in text else "  draw_changes:\n"
+    if head:
+        text = text[:end] + head + "".join(items) + text[end:]
+    else:
+        at = text.index("\n  draw_changes:\n") + len("\n  draw_changes:\n")
+        while text[at:].startswith("    "):
+            at = text.index("\n", at) + 1
+        text = text[:at] + "".join(items) + text[at:]
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, field, says", [
+    ("  draw_margin_hours: 24 ", "  draw_margin_hours: 12 ", "draw_margin_hours", "24 改为 12"),
+    ("  max_revisions: 1 ", "  max_revisions: 3 ", "max_revisions", "1 改为 3"),
+    ("  max_revisions: 1 ", "  timestamp_quorum: 1\n  max_revisions: 1 ", "timestamp_quorum",
+     "未填 改为 1"),
+], ids=["margin", "revisions", "quorum-added"])
+def test_a_first_value_of_the_draw_policy_may_not_change_once_a_draw_is_frozen(
+        example: Path, old: str, new: str, field: str, says: str) -> None:
+    edit(example, JURISDICTION_FILE, old, new)
+    problem = assert_policy_refused(check_example(example),
+                                    line_of(example, JURISDICTION_FILE, f"{field}:"),
+                                    f"字段 policy.{field}", says, RETROACTIVE)
+    assert "policy.draw_changes" in problem  # the hint says how to change it instead
+
+
+def test_the_first_values_may_change_while_nothing_is_frozen(repo: Path) -> None:
+    edit(repo, JURISDICTION_FILE, "  draw_margin_hours: 24", "  draw_margin_hours: 48\n"
+         "  max_revisions: 2\n  timestamp_quorum: 1")
+    assert_passes(audit(repo))
+
+
+def test_writing_out_a_default_or_a_comment_is_no_change(example: Path) -> None:
+    text = (example / JURISDICTION_FILE).read_text(encoding="utf-8")
+    (example / JURISDICTION_FILE).write_text(
+        text.replace("  max_revisions: 1 ", "  # 修订次数\n  max_revisions: 1 "), encoding="utf-8")
+    assert_policy_passes(check_example(example))
+
+
+def test_a_change_from_today_or_later_may_be_appended(example: Path) -> None:
+    today = beijing_today()
+    add_changes(example, change(today, draw_margin_hours=48),
+                change(today + dt.timedelta(days=30), max_revisions=2, reason="下年度起放宽。"))
+    assert_policy_passes(check_example(example))
+
+
+@pytest.mark.parametrize("days", [1, 400], ids=["yesterday", "last-year"])
+def test_a_retroactive_change_is_refused(example: Path, days: int) -> None:
+    today = beijing_today()
+    earlier = today - dt.timedelta(days=days)
+    add_changes(example, change(today, draw_margin_hours=48),
+                change(earlier, draw_margin_hours=2))
+    line = line_of(example, JURISDICTION_FILE, f"- from: {earlier.isoformat()}")
+    assert_policy_refused(check_example(example), line, "字段 policy.draw_changes[2].from",
+                          earlier.isoformat(), f"早于今日（{today}）", RETROACTIVE)
+
+
+def committed_change_repo(tmp_path: Path, *items: str) -> Path:
+    """The example county with `items` as policy.draw_changes, committed on top of it."""
+    root = tmp_path / "example"
+    shutil.copytree(ROOT / "records", root / "records")
+    git(root, "init", "-q")
+    commit(root)
+    add_changes(root, *items)
+    commit(root)
+    return root
+
+
+def test_an_appended_change_stays_as_it_was(tmp_path: Path) -> None:
+    today = beijing_today()
+    root = committed_change_repo(tmp_path, change(today, draw_margin_hours=48),
+                                 change(today, max_revisions=2))
+    assert_policy_passes(check_example(root))
+    edit(root, JURISDICTION_FILE, "      draw_margin_hours: 48", "      draw_margin_hours: 6")
+    assert_policy_refused(check_example(root),
+                          line_of(root, JURISDICTION_FILE, "draw_margin_hours: 6"),
+                          "字段 policy.draw_changes[1].draw_margin_hours", "第 1 条", "被改动",
+                          RETROACTIVE)
+
+
+def test_an_appended_change_may_not_be_removed(tmp_path: Path) -> None:
+    today = beijing_today()
+    root = committed_change_repo(tmp_path, change(today, draw_margin_hours=48),
+                                 change(today, max_revisions=2))
+    text = (root / JURISDICTION_FILE).read_text(encoding="utf-8")
+    second = change(today, max_revisions=2)
+    (root / JURISDICTION_FILE).write_text(text.replace(second, ""), encoding="utf-8")
+    assert_policy_refused(check_example(root), line_of(root, JURISDICTION_FILE, "draw_changes:"),
+                          "policy.draw_changes[2]", "第 2 条", "删除")
+
+
+def test_a_change_may_not_be_inserted_before_the_others(tmp_path: Path) -> None:
+    today = beijing_today()
+    root = committed_change_repo(tmp_path, change(today, draw_margin_hours=48))
+    text = (root / JURISDICTION_FILE).read_text(encoding="utf-8")
+    (root / JURISDICTION_FILE).write_text(
+        text.replace("  draw_changes:\n", "  draw_changes:\n" + change(today, max_revisions=2)),
+        encoding="utf-8")
+    run = check_example(root)
+    assert run.exit_code == 1 and any("policy.draw_changes[1]" in x and "被改动" in x
+                                      for x in policy_lines(run.output)), run.output
+
+
+def test_a_change_is_judged_by_the_day_it_was_made(tmp_path: Path) -> None:
+    # the deploy audits against the revision last deployed, maybe days old: a change dated from
+    # the day its commit was made still passes; one dated before the base, never
+    today = beijing_today()
+    root = tmp_path / "example"
+    shutil.copytree(ROOT / "records", root / "records")
+    git(root, "init", "-q")
+    days_ago = {n: (today - dt.timedelta(days=n)) for n in (2, 3, 5)}
+
+    def commit_on(day: dt.date) -> None:
+        stamp = f"{day.isoformat()}T12:00:00+08:00"
+        git(root, "add", "-A")
+        subprocess.run(["git", "-c", "commit.gpgsign=false", "commit", "-q", "-m", "改", "--date",
+                        stamp], cwd=root, check=True, capture_output=True,
+                       env={**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": stamp})
+
+    commit_on(days_ago[3])
+    add_changes(root, change(days_ago[2], draw_margin_hours=48))
+    commit_on(days_ago[2])
+    assert_policy_passes(check_example(root, "HEAD~1"))
+    # uncommitted, the same kind of entry is made today
+    add_changes(root, change(days_ago[2], max_revisions=2))
+    assert_policy_refused(check_example(root, "HEAD~1"),
+                          line_of(root, JURISDICTION_FILE, "- from:", nth=2),
+                          "policy.draw_changes[2].from", f"早于今日（{today}）")
+    git(root, "checkout", "-q", "--", ".")
+    # a commit dated before its base was made no earlier than the base
+    add_changes(root, change(days_ago[5], max_revisions=2))
+    commit_on(days_ago[5])
+    assert_policy_refused(check_example(root, "HEAD~2"),
+                          line_of(root, JURISDICTION_FILE, "- from:", nth=2),
+                          "policy.draw_changes[2].from", f"早于作出修改之日（{days_ago[3]}）")
+
+
+def test_changes_are_free_while_nothing_is_frozen(repo: Path) -> None:
+    add_changes_to = repo / JURISDICTION_FILE
+    text = add_changes_to.read_text(encoding="utf-8")
+    add_changes_to.write_text(text.replace(
+        "  draw_margin_hours: 24\n",
+        "  draw_margin_hours: 24\n  draw_changes:\n" + change(dt.date(2020, 1, 1), draw_margin_hours=6)),
+        encoding="utf-8")
+    assert_passes(audit(repo))
+
+
+# ------------------------------------------------------------- pinned time-stamping authorities
+
+
+def authority_block(root: Path) -> str:
+    """The example's one pinned authority, as written in its jurisdiction.yaml."""
+    lines = (root / JURISDICTION_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    start = lines.index("  - id: example-tsa\n")
+    end = next((n for n in range(start + 1, len(lines))
+                if not lines[n].startswith("    ") and lines[n].strip()), len(lines))
+    return "".join(lines[start:end])
+
+
+def add_authority(root: Path, since: dt.date | None) -> None:
+    """A second authority (the same chain under another id), with `since` if given."""
+    block = authority_block(root).replace("  - id: example-tsa\n", "  - id: second-tsa\n")
+    if since is not None:
+        block = block.replace("    chain: |\n", f"    since: {since.isoformat()}\n    chain: |\n")
+    path = root / JURISDICTION_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(authority_block(root), authority_block(root) + block),
+                    encoding="utf-8")
+
+
+def test_an_authority_added_from_today_passes(example: Path) -> None:
+    add_authority(example, beijing_today())
+    assert_policy_passes(check_example(example))
+
+
+def test_an_authority_added_without_since_is_refused(example: Path) -> None:
+    add_authority(example, None)
+    assert_policy_refused(check_example(example),
+                          line_of(example, JURISDICTION_FILE, "- id: second-tsa"),
+                          "字段 timestamp_authorities[2].since", "second-tsa", "须写明 since")
+
+
+def test_an_authority_added_with_an_earlier_since_is_refused(example: Path) -> None:
+    earlier = beijing_today() - dt.timedelta(days=10)
+    add_authority(example, earlier)
+    assert_policy_refused(check_example(example),
+                          line_of(example, JURISDICTION_FILE, f"since: {earlier.isoformat()}"),
+                          "字段 timestamp_authorities[2].since", earlier.isoformat(), RETROACTIVE)
+
+
+def test_a_pinned_authority_may_not_be_removed(example: Path) -> None:
+    path = example / JURISDICTION_FILE
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(authority_block(example), ""), encoding="utf-8")
+    run = check_example(example)
+    assert_policy_refused(run, line_of(example, JURISDICTION_FILE, "timestamp_authorities:"),
+                          "example-tsa", "被删除")
+
+
+def test_a_pinned_authoritys_chain_may_not_change(example: Path) -> None:
+    # a digit of the last certificate's signature: still a certificate, no longer the pinned one
+    block = authority_block(example)
+    last = block[block.rindex("-----BEGIN CERTIFICATE-----"):].splitlines()[-3]
+    changed = last[:10] + ("A" if last[10] != "A" else "B") + last[11:]
+    edit(example, JURISDICTION_FILE, last, changed)
+    assert_policy_refused(check_example(example), line_of(example, JURISDICTION_FILE, "chain: |"),
+                          "字段 timestamp_authorities[1].chain", "example-tsa", "证书链")
+
+
+def test_a_pinned_authoritys_fingerprint_may_not_change(example: Path) -> None:
+    edit(example, JURISDICTION_FILE, 'root_sha256: "7A:45', 'root_sha256: "7B:45')
+    assert_policy_refused(check_example(example),
+                          line_of(example, JURISDICTION_FILE, "root_sha256:"),
+                          "字段 timestamp_authorities[1].root_sha256", "根证书指纹")
+
+
+def test_a_pinned_authoritys_since_may_not_change(example: Path) -> None:
+    later = beijing_today() + dt.timedelta(days=1)
+    edit(example, JURISDICTION_FILE, "    chain: |\n", f"    since: {later.isoformat()}\n    chain: |\n")
+    assert_policy_refused(check_example(example),
+                          line_of(example, JURISDICTION_FILE, f"since: {later.isoformat()}"),
+                          "字段 timestamp_authorities[1].since", "未填 改为", RETROACTIVE)
+
+
+def test_a_pinned_authority_may_be_renamed_and_its_chain_rewrapped(example: Path) -> None:
+    # what identifies it (its id, chain and root) stays; the name, the URL and the PEM's line
+    # breaks are not what its tokens were verified against
+    edit(example, JURISDICTION_FILE, "    name: 示例时间戳机构（仅供演示，不可信）",
+         "    name: 示例时间戳机构（仅供演示，不可信，已更名）")
+    block = authority_block(example)
+    pem_lines = block[block.index("-----BEGIN CERTIFICATE-----"):].splitlines()
+    edit(example, JURISDICTION_FILE, pem_lines[1] + "\n", pem_lines[1] + "\n\n")
+    run = check_example(example)
+    assert not policy_lines(run.output), run.output

@@ -180,7 +180,8 @@ def test_example_json_matches_the_records(year: int, day: str) -> None:
 def test_example_json_2025_figures() -> None:
     """The figures the example county was written to show for 2025."""
     data = report_json(REPO, "2025", "2026-11-24")
-    assert set(data) == {"year", "as_of", "rows", "rule_errors", "rule_warnings"}
+    assert set(data) == {"year", "as_of", "rows", "rule_errors", "rule_warnings", "irregularities"}
+    assert data["irregularities"] == []  # the example's one notice is of 2026
     assert len(data["rows"]) == 5
     rows = {r["sector"]: r for r in data["rows"]}
     firms = rows["law-firm"]

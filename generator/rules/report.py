@@ -1,6 +1,8 @@
 """The yearly summary 方案 四（三） asks for (汇总、分析、总结), per sector, from the records: what
 was inspected and found, and the inspections actually made against 方案 二（八）'s floor and the
-bureau's policy, with the policy's reason where it goes below the floor."""
+bureau's policy, with the policy's reason where it goes below the floor; and every irregularity
+notice the year published (a draw's timing failure disclosed with its reason, issue 20), so the
+summary never reads cleaner than the draws were."""
 from __future__ import annotations
 
 import csv
@@ -11,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
-from generator.records.kinds import FINDING, SECTORS
+from generator.records.kinds import FINDING, IRREGULARITY_KINDS, SECTORS
 from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.rules.catalogue import run_rules
@@ -60,12 +62,31 @@ def _policy_text(entry: Fields | None) -> str:
 
 
 @dataclass(frozen=True)
+class IrregularityLine:
+    """An irregularity notice published in the year: which draw, what went wrong."""
+
+    id: str
+    published_on: str
+    kind: str
+    kind_label: str
+    plan: str | None  # None: a misdated commit, which names no plan
+    plan_title: str | None
+    commit: str | None
+
+
+IRREGULARITIES_TITLE = "抽取程序异常（已公开说明）"
+IRREGULARITY_COLUMNS = (("id", "编号"), ("published_on", "公布日期"), ("plan", "抽查计划"),
+                        ("plan_title", "计划名称"), ("kind_label", "异常类型"), ("commit", "提交"))
+
+
+@dataclass(frozen=True)
 class YearReport:
     year: int
     as_of: str
     rows: tuple[SectorRow, ...]
     rule_errors: int
     rule_warnings: int
+    irregularities: tuple[IrregularityLine, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -123,7 +144,24 @@ def yearly_report(records: Records, year: int, as_of: dt.date,
     problems = rules_as_of if rules_as_of is not None and day == as_of else run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),
                       sum(1 for p in problems if p.severity == ERROR),
-                      sum(1 for p in problems if p.severity == WARNING))
+                      sum(1 for p in problems if p.severity == WARNING),
+                      irregularities_of_year(records, year, day))
+
+
+def irregularities_of_year(records: Records, year: int,
+                           day: dt.date) -> tuple[IrregularityLine, ...]:
+    """The irregularity notices published in `year` by `day`, oldest first."""
+    out = []
+    for notice in sorted(records.irregularities, key=lambda n: (n.published_on, n.id)):
+        if notice.published_on.year != year or notice.published_on > day:
+            continue
+        fields = notice.fields
+        plan = records.get(fields["plan"], ("plan",)) if fields.get("plan") else None
+        out.append(IrregularityLine(
+            id=notice.id, published_on=notice.published_on.isoformat(), kind=fields["kind"],
+            kind_label=IRREGULARITY_KINDS[fields["kind"]], plan=fields.get("plan"),
+            plan_title=plan.title if plan is not None else None, commit=fields.get("commit")))
+    return tuple(out)
 
 
 # Each header says what its column counts: a random inspection (随机检查) is one inspected target
@@ -159,21 +197,45 @@ def _compliance(report: YearReport) -> str:
             f"警告 {report.rule_warnings}")
 
 
+def _irregularity_count(report: YearReport) -> str:
+    return f"{IRREGULARITIES_TITLE}：{len(report.irregularities)} 份"
+
+
+def _irregularity_cells(line: IrregularityLine) -> list[str]:
+    values = asdict(line)
+    return [_one_line(values[key] or "—") for key, _ in IRREGULARITY_COLUMNS]
+
+
 def as_markdown(report: YearReport) -> str:
     lines = [f"## {report.year} 年“双随机一公开”抽查情况汇总", "",
              "| " + " | ".join(title for _, title in COLUMNS) + " |",
              "| " + " | ".join("---" for _ in COLUMNS) + " |"]
     lines += ["| " + " | ".join(_one_line(c).replace("|", "\\|") for c in _cells(row)) + " |"
               for row in report.rows]
+    lines += ["", f"### {_irregularity_count(report)}", ""]
+    if report.irregularities:
+        lines += ["| " + " | ".join(title for _, title in IRREGULARITY_COLUMNS) + " |",
+                  "| " + " | ".join("---" for _ in IRREGULARITY_COLUMNS) + " |"]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in _irregularity_cells(line))
+                  + " |" for line in report.irregularities]
+    else:
+        lines.append("本年度没有抽取程序异常说明。")
     return "\n".join(lines + ["", _compliance(report), ""])
 
 
 def as_csv(report: YearReport) -> str:
+    """The sector table; then, after an empty line and only when the year has any, the
+    irregularity notices as a second table of their own (年度 first, as in the first)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["年度"] + [title for _, title in COLUMNS])
     for row in report.rows:
         writer.writerow([report.year] + _cells(row))
+    if report.irregularities:
+        writer.writerow([])
+        writer.writerow(["年度"] + [title for _, title in IRREGULARITY_COLUMNS])
+        for line in report.irregularities:
+            writer.writerow([report.year] + _irregularity_cells(line))
     return out.getvalue()
 
 
@@ -189,4 +251,8 @@ def as_table(report: YearReport) -> str:
         lines.append(cells[0])
         lines += [f"  {title}：{_one_line(value)}"
                   for (_, title), value in zip(COLUMNS[1:], cells[1:])]
+    lines += ["", _irregularity_count(report)]
+    for line in report.irregularities:
+        about = f"计划 {line.plan}" if line.plan else f"提交 {(line.commit or '')[:12]}"
+        lines.append(f"  {line.published_on} {line.id}：{about}，{line.kind_label}")
     return "\n".join(lines + ["", _compliance(report), ""])

@@ -66,7 +66,9 @@ def _strip(view: dict[str, Any], kind: str) -> dict[str, Any]:
 
 
 def tables(records, institutions, personnel, items, findings, entries, notices,  # type: ignore[no-untyped-def]
-           inspectors, plans, amendments) -> list[Table]:
+           inspectors, plans, amendments, irregularities=()) -> list[Table]:
+    """Every public table; `irregularities`: the irregularity notices (issue 20), public fields
+    only like every other table."""
     spec = [("institutions", "检查对象名录（机构）", "institution", institutions),
             ("personnel", "检查对象名录（人员）", "person", personnel),
             ("items", "抽查事项清单", "item", items),
@@ -74,7 +76,8 @@ def tables(records, institutions, personnel, items, findings, entries, notices, 
             ("findings", "抽查结果", "finding", findings),
             ("list-entries", "执业异常名录与信用黑名单", "list_entry", entries),
             ("credit-notices", "信用平台公示", "credit_notice", notices),
-            ("amendments", "更正", "amendment", amendments)]
+            ("amendments", "更正", "amendment", amendments),
+            ("irregularities", "抽取程序异常说明", "irregularity", irregularities)]
     if inspectors is not None:
         spec.insert(2, ("inspectors", "执法检查人员名录", "inspector", inspectors))
     return [Table(name, title, kind, _columns(KINDS_BY_NAME[kind].schema),

@@ -26,6 +26,7 @@ from generator.site import opendata
 from generator.site.charts import bar_chart
 from generator.site.feeds import Feed
 from generator.site.handcheck import hand_checks
+from generator.site import irregular
 from generator.site.markup import render_markdown
 from generator.site.output import File, Page
 from generator.site.public import public
@@ -390,7 +391,8 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
         "subscribe": {name: f.path for name, f in list_feeds.items()}},
         {"entries": entries, "credit_notices": notices}))
 
-    report_years = sorted({p.year for p in records.plans} | {int(y) for y in years}, reverse=True)
+    report_years = sorted({p.year for p in records.plans} | {int(y) for y in years}
+                          | {n.published_on.year for n in records.irregularities}, reverse=True)
     reports = []
     summaries = {}  # by year: the home page's progress reuses this year's
     for year in report_years:
@@ -404,7 +406,10 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
         reports.append({"year": year, "url": f"report/{year}.html"})
         pages.append(Page(f"report/{year}.html", ("report.html",), f"{year}年度汇总",
                           {"report": summary.as_dict(), "charts": charts,
-                           "columns": yearly.COLUMNS, "outcomes": yearly.OUTCOMES},
+                           "columns": yearly.COLUMNS, "outcomes": yearly.OUTCOMES,
+                           "irregularities": [irregular.irregularity_view(
+                               records, records.get(line.id, ("irregularity",)))
+                               for line in summary.irregularities]},
                           summary.as_dict()))
 
     pages.append(Page("rules.html", ("rules.html",), "规则目录",
@@ -417,7 +422,8 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
 
     amendments = [public(a) for a in records.amendments]
     tables = opendata.tables(records, institutions, personnel, items, findings, entries, notices,
-                             inspectors if published_roster else None, plan_views, amendments)
+                             inspectors if published_roster else None, plan_views, amendments,
+                             [public(n) for n in records.irregularities])
     files.extend(opendata.files(tables))
     pages.append(Page("data.html", ("data.html",), "开放数据", {
         "tables": [{"name": t.name, "title": t.title, "columns": t.columns, "rows": len(t.rows)}
@@ -463,7 +469,15 @@ def _notices(records: Records, plans: list[dict[str, Any]], findings: list[dict[
         out.append(Notice(n["published_on"], "信用公示",
                           f"{n['institution_ref']['name']}：不予配合检查情节严重", n["url"],
                           "credit-notice"))
+    out.extend(_irregularity_event(v) for v in irregular.all_irregularity_views(records))
     return _newest_first(out)
+
+
+def _irregularity_event(view: dict[str, Any]) -> Notice:
+    """An irregularity notice (issue 20): its plan's page (or, naming no plan, its yearly
+    report), with the reason on one line for subscribers."""
+    return Notice(view["published_on"], irregular.HEADING, irregular.feed_title(view),
+                  view["url"], f"{irregular.SLUG}-{view['id']}", " ".join(view["reason"].split()))
 
 
 def _newest_first(notices: list[Notice]) -> list[Notice]:
