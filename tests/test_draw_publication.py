@@ -325,3 +325,60 @@ def test_a_later_policy_change_does_not_re_judge_an_earlier_draw(tmp_path: Path,
     out = ssj(tmp_path, "check")
     assert out.exit_code == 1, out.output
     assert errors(out, "draw.publication-late") and "72 小时" in errors(out, "draw.publication-late")[0]
+
+
+# --- irregularities: disclosed, never silenced -------------------------------------------------
+
+def notice(plan: str = "2025-01", kind: str = "late-publication", commit: str = "") -> str:
+    about = f"commit: {commit}\n" if commit else f"plan: {plan}\n"
+    return (f"id: n-{kind}\nkind: {kind}\n{about}published_on: 2023-08-25\n"
+            "reason: 负责冻结的工作人员在随机源公布后才合并抽取包；已改为冻结当日合并，并由法治督察股核对。\n")
+
+
+def test_a_disclosed_late_publication_is_a_notice_and_a_red_mark(tmp_path: Path,
+                                                                 authority: Authority) -> None:
+    frozen_stamped(tmp_path, authority)
+    commit(tmp_path, ROUND_TIME + HOUR, "freeze, late")
+    drawn_after(tmp_path)
+    only_error(tmp_path, "draw.publication-late", "晚于规定")
+    # a notice of another kind, or about another plan, discloses nothing
+    write(tmp_path, {"records/irregularities/n-late-timestamp.yaml": notice(kind="late-timestamp")})
+    only_error(tmp_path, "draw.publication-late", "晚于规定")
+    write(tmp_path, {"records/irregularities/n-late-publication.yaml": notice()})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0, out.output
+    (line,) = problem_lines(out.stdout, "draw.publication-late")
+    assert " 提示 " in line and "已公开说明（n-late-publication）" in line
+    commit(tmp_path, ROUND_TIME + 3 * DAY, "notices")
+    page = (built(tmp_path) / "plans/2025-01.html").read_text(encoding="utf-8")
+    assert 'class="irregular"' in page and "负责冻结的工作人员在随机源公布后才合并抽取包" in page
+
+
+def test_a_disclosed_misdated_commit_is_a_notice(tmp_path: Path, authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    commit(tmp_path, 1893456000, "dated 2030")
+    future = git_output(tmp_path, "rev-parse", "HEAD")
+    freeze(tmp_path)
+    stamp(tmp_path, authority, ROUND_TIME - 3 * DAY)
+    commit(tmp_path, ROUND_TIME - 2 * DAY, "freeze")
+    drawn_after(tmp_path)
+    only_error(tmp_path, "draw.commit-date", future[:12])
+    write(tmp_path, {"records/irregularities/n-misdated-commit.yaml":
+                     notice(kind="misdated-commit", commit=future)})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0, out.output
+    (line,) = problem_lines(out.stdout, "draw.commit-date")
+    assert " 提示 " in line and future[:12] in line
+
+
+def test_a_damaged_pinned_certificate_is_one_located_error(tmp_path: Path,
+                                                           authority: Authority) -> None:
+    honest(tmp_path, authority)
+    text = jurisdiction_text(tmp_path)
+    body = text.index("MII", text.index("chain: |"))
+    damaged = text[:body + 40] + ("A" if text[body + 40] != "A" else "B") + text[body + 41:]
+    write(tmp_path, {JURISDICTION_FILE: damaged})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1 and "Traceback" not in out.output and "内部错误" not in out.output, \
+        out.output
+    assert errors(out, "draw.timestamp-authority")[0].startswith(f"{JURISDICTION_FILE}:")

@@ -84,9 +84,10 @@ class Authority:
 
 
 def _self_signed(cert: Certificate) -> bool:
-    if cert.subject != cert.issuer:
-        return False
     try:
+        # a damaged name raises here, not at parsing: cryptography reads fields lazily
+        if cert.subject != cert.issuer:
+            return False
         cert.verify_directly_issued_by(cert)
     except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
         return False
@@ -199,8 +200,9 @@ def disclosure(records: Records, kind: str, plan: str | None = None,
                commit: str | None = None) -> Record | None:
     """The irregularity notice of `kind` about `plan` (or `commit`), if the bureau published one."""
     for notice in records.irregularities:
-        if notice.kind == kind and (notice.get("plan") == plan if commit is None
-                                    else notice.get("commit") == commit):
+        fields = notice.fields  # `notice.kind` is the record's kind; the notice's own is a field
+        if fields["kind"] == kind and (fields.get("plan") == plan if commit is None
+                                       else fields.get("commit") == commit):
             return notice
     return None
 

@@ -348,7 +348,8 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
                                   for p in records.plans
                                   if p.revision and p.revision.supersedes == plan.id],
                 "revisions": _lineage(records, plan),
-                "drawing": draw, **audit_trail(plan.id, "plan")}
+                "drawing": draw, "irregularities": irregular.irregularity_views(records, plan.id),
+                **audit_trail(plan.id, "plan")}
         plan_views.append(view)
         pages.append(Page(view["url"], (f"plan-{plan.id}.html", "plan.html"), plan.title,
                           {"plan": view}, {k: v for k, v in view.items() if k != "findings"}))
