@@ -408,19 +408,30 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
 def _verify_files(package_file: Path, values_file: Path, result_file: Path | None,
                   round_files: tuple[Path, ...] = ()) -> None:
     """The public verifier: recompute the result, and check each drand value against its round
-    (declared round, randomness = SHA-256(signature), signature under the pinned key). Lines go
-    to standard output when comparing with --result, else to standard error (standard output
-    then holds the result, byte for byte)."""
+    (declared round, randomness = SHA-256(signature), signature under the pinned key) and the
+    commitment.txt beside the package, if any. Lines go to standard output when comparing with
+    --result, else to standard error (standard output then holds the result, byte for byte).
+    Every line is generator.draw.table's, the words verify.html says for the same fault."""
     from generator.draw.drand import DrandError, verify_round
-    from generator.draw.spec import DrawError, draw, serialise, source_label
+    from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
+                                     validate_package, validate_values)
+    from generator.draw.table import COMMITMENT_FILE, say
     from generator.draw.verify import first_difference
 
     package, values = _read_json_file(package_file), _read_json_file(values_file)
     try:
+        validate_package(package)
+    except DrawError as e:
+        _fail(say("package_invalid", file=package_file, reason=e))
+    try:
+        validate_values(values, package)
+    except DrawError as e:
+        _fail(say("values_invalid", file=values_file, reason=e))
+    try:
         expected = serialise(draw(package, values))
     except DrawError as e:
-        _fail(f"无法计算：{e}")
-    sources = package["sources"]  # draw() checked: a list of objects, one value for each
+        _fail(say("draw_failed", reason=e))
+    sources = package["sources"]  # validated: a list of objects, one value for each
     rounds = _round_files(sources, values_file, round_files)
     lines, unverified = [], []
     for n, (source, value) in enumerate(zip(sources, values), start=1):
@@ -430,51 +441,57 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
             try:
                 randomness = verify_round(source["chain"], source["round"], data)
             except DrandError as e:
-                _fail(f"{path}：{e}（第 {n} 个随机值，{label}）")
+                _fail(say("round_invalid", file=path, reason=e, n=n, label=label))
             if randomness != value:
-                _fail(f"{path}：该轮的 randomness 是 {randomness}，{values_file} 中第 {n} 个随机值"
-                      f"却是 {value}，随机值不是声明的 {label}")
-            lines.append(f"已核验：第 {n} 个随机值（{label}）等于 {path} 的 randomness，"
-                         "该轮签名在 drand 公钥下有效")
+                _fail(say("value_mismatch", file=path, randomness=randomness, values=values_file,
+                          n=n, value=value, label=label))
+            lines.append(say("round_verified", n=n, label=label, file=path, chain=source["chain"]))
         elif source.get("kind") == "drand":
             unverified.append(n)
-            lines.append(f"未核验：第 {n} 个随机值（{label}）没有对应的轮次文件，只重新计算了结果"
-                         "（用 --round 给出 drand 轮次文件）")
+            lines.append(say("round_unverified", message=say("round_missing", n=n, label=label))
+                         + say("cli_round_hint"))
         elif source.get("kind") == "lottery":
             unverified.append(n)
-            lines.append(f"未核验：第 {n} 个随机值（{label}）是彩票开奖号码，无法离线核验：请与"
-                         f"{label}的官方开奖公告核对，按出球顺序应为 {value}")
+            lines.append(say("lottery_by_hand", n=n, label=label, value=value))
         else:
             unverified.append(n)
-            lines.append(f"未核验：第 {n} 个随机值（{label}）不是 drand 轮次，本命令无法核验")
-    say = click.echo if result_file else (lambda line: click.echo(line, err=True))
+            lines.append(say("source_unknown", n=n, label=label))
+    claimed_file = package_file.parent / COMMITMENT_FILE
+    if claimed_file.is_file():
+        try:
+            claimed = claimed_file.read_bytes().decode("utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            claimed = "（无法读取）"
+        computed = commitment(package)
+        if claimed != computed:
+            _fail(say("commitment_mismatch", where=claimed_file, claimed=claimed, computed=computed))
+    say_line = click.echo if result_file else (lambda line: click.echo(line, err=True))
     if result_file is not None:
         try:
             actual = result_file.read_bytes()
         except OSError as e:
             _fail(f"{result_file}: 无法读取：{e.strerror}", EXIT_USAGE)
         if actual != expected:
-            _fail(f"不一致：{result_file} {first_difference(expected, actual)}")
+            _fail(say("cli_inconsistent", message=say("result_mismatch", file=result_file,
+                                                      where=first_difference(expected, actual))))
     else:
         sys.stdout.buffer.write(expected)
         sys.stdout.flush()
     for line in lines:
-        say(line)
-    which = "、".join(f"第 {n} 个" for n in unverified)
+        say_line(line)
+    which = "、".join(say("cli_which", n=n) for n in unverified)
     if result_file is not None and not unverified:
-        say(f"一致，且随机值已与 drand 轮次核对：{result_file} 与重新计算的结果逐字节相同")
+        say_line(say("cli_verified", message=say("result_same", file=result_file)))
     elif result_file is not None:
-        say(f"结果与随机值一致，但随机值未核验（{which}，见上）：{result_file} 与按 {values_file} "
-            "重新计算的结果逐字节相同")
+        say_line(say("cli_unverified", which=which, message=say("result_same", file=result_file)))
     elif not unverified:
-        say("随机值已与 drand 轮次核对；标准输出是按它们重新计算的结果")
+        say_line(say("cli_verified_stdout"))
     else:
-        say(f"随机值未核验（{which}，见上）：标准输出只是按 {values_file} 重新计算的结果")
+        say_line(say("cli_unverified_stdout", which=which, values=values_file))
     sys.exit(EXIT_UNVERIFIED if unverified else EXIT_OK)
 
 
 EXIT_UNVERIFIED = 3  # the public verifier: consistent, but some value was not checked
-_ROUND_FILE = re.compile(r"drand-([a-z0-9]+)-([0-9]+)\.json")
 
 
 def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
@@ -483,30 +500,31 @@ def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
     the round they hold (a file for another round goes to the only drand source, whose check
     then names the difference); without --round, drand-<chain>-<round>.json beside the values."""
     from generator.draw.spec import declared_round, source_label
+    from generator.draw.table import ROUND_FILE_PATTERN, round_file, say
 
     declared = {i: r for i, s in enumerate(sources) if (r := declared_round(s))}
     found: dict[int, tuple[Path, object]] = {}
     if not given:
         for i, (chain, number) in declared.items():
-            path = values_file.parent / f"drand-{chain}-{number}.json"
-            if _ROUND_FILE.fullmatch(path.name) and path.is_file():
+            path = values_file.parent / round_file(chain, number)
+            if re.fullmatch(ROUND_FILE_PATTERN, path.name) and path.is_file():
                 found[i] = (path, _read_json_file(path))
         return found
     labels = "、".join(f"{c} 第 {r} 轮" for c, r in declared.values()) or "无"
     for path in given:
         data = _read_json_file(path)
         number = data.get("round") if isinstance(data, dict) else None
-        named = _ROUND_FILE.fullmatch(path.name)
+        named = re.fullmatch(ROUND_FILE_PATTERN, path.name)
         matches = [i for i, (_, r) in declared.items() if r == number and type(number) is int]
         if len(matches) > 1 and named:
             matches = [i for i in matches if declared[i][0] == named.group(1)]
         if not matches and len(declared) == 1:
             matches = list(declared)
         if len(matches) != 1:
-            _fail(f"{path}：不是抽取包声明的 drand 轮次（声明的是：{labels}）")
+            _fail(say("cli_round_not_declared", file=path, declared=labels))
         if matches[0] in found:
-            _fail(f"{path}：与 {found[matches[0]][0]} 是同一个随机源"
-                  f"（{source_label(sources[matches[0]])}）的轮次文件，只能给一个")
+            _fail(say("cli_round_twice", file=path, other=found[matches[0]][0],
+                      label=source_label(sources[matches[0]])))
         found[matches[0]] = (path, data)
     return found
 

@@ -62,9 +62,9 @@ MESSAGES: dict[str, str] = {
     "draw_failed": "无法计算：{reason}",
     "not_json": "{file} 不是有效的 JSON：{reason}",
     # -- the commitment
-    "commitment_mismatch": "{where}中的承诺值 {claimed} 与按抽取包重新计算的 {computed} 不同："
+    "commitment_mismatch": "承诺值不一致（{where}）：公布的是 {claimed}，按抽取包重新计算是 {computed}："
                            "抽取包在公布承诺值之后被改动过",
-    "commitment_same": "抽取包与{where}公布的承诺值一致",
+    "commitment_same": "抽取包与公布的承诺值一致（{where}）",
     "commitment_none": "没有可比对的承诺值（缺少 commitment.txt 和 result.json）",
     # -- each declared source
     "round_verified": "已核验：第 {n} 个随机值（{label}）等于 {file} 的 randomness，"
@@ -86,8 +86,8 @@ MESSAGES: dict[str, str] = {
     "drand_not_hash": "randomness 不等于 signature 的 SHA-256",
     "drand_bad_signature": "drand {chain} 第 {round} 轮的签名验证失败",
     # -- the result
-    "result_same": "一致：{file} 与重新计算的结果逐字节相同",
-    "result_mismatch": "不一致：{file} 与重新计算的结果不同：{where}",
+    "result_same": "{file} 与重新计算的结果逐字节相同",
+    "result_mismatch": "{file} 与重新计算的结果不同：{where}",
     "diff_value": "{path}: 公布 {actual}，应为 {expected}",
     "diff_missing": "{path}: 公布的文件中缺少，应为 {expected}",
     "diff_extra": "{path}: 公布的文件中多出 {actual}",
@@ -101,9 +101,9 @@ MESSAGES: dict[str, str] = {
     "cli_round_hint": "（用 --round 给出 drand 轮次文件）",
     "cli_round_not_declared": "{file}：不是抽取包声明的 drand 轮次（声明的是：{declared}）",
     "cli_round_twice": "{file}：与 {other} 是同一个随机源（{label}）的轮次文件，只能给一个",
-    "cli_verified": "一致，且随机值已与 drand 轮次核对：{file} 与重新计算的结果逐字节相同",
-    "cli_unverified": "结果与随机值一致，但随机值未核验（{which}，见上）：{file} 与按 {values} "
-                      "重新计算的结果逐字节相同",
+    "cli_inconsistent": "不一致：{message}",
+    "cli_verified": "一致，且随机值已与 drand 轮次核对：{message}",
+    "cli_unverified": "结果与随机值一致，但随机值未核验（{which}，见上）：{message}",
     "cli_verified_stdout": "随机值已与 drand 轮次核对；标准输出是按它们重新计算的结果",
     "cli_unverified_stdout": "随机值未核验（{which}，见上）：标准输出只是按 {values} 重新计算的结果",
     "cli_which": "第 {n} 个",
@@ -140,13 +140,13 @@ MESSAGES: dict[str, str] = {
     "root_listed": "与本站公布的指纹相同",
     "root_mismatch": "本站公布的指纹是 {listed}，与证书链文件中根证书的指纹 {fingerprint} 不同："
                      "证书链不是本站固定的那一家机构的",
-    "root_missing": "证书链中没有自签名的根证书",
+    "root_count": "证书链中应恰有一张自签名的根证书，实有 {count} 张",
     # -- the lottery, by hand (verify.html)
     "lottery_state": "{count} 个彩票开奖号码须人工核对：本页无法核对彩票，请与官方开奖公告比对",
     "lottery_page": "官方开奖公告",
     "lottery_no_page": "本站没有给出该期的官方开奖公告地址，请到彩票机构网站查找该期公告",
     # -- each step's outcome (verify.html)
-    "values_verified": "{count} 个 drand 随机值都是所声明轮次的真实随机数（签名验证通过）",
+    "values_verified": "{count} 个 drand 随机值是所声明轮次的真实随机数（签名验证通过）",
     "values_failed": "{count} 个随机值未通过核对",
     "values_unverified": "{count} 个 drand 随机值没有轮次文件，未核验：只能说明结果按这些值计算，"
                          "不能说明这些值来自 drand",
@@ -220,7 +220,7 @@ def _kind(value: Any) -> str:
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-SHOWN = 60  # characters of a value shown in a difference
+SHOWN = 80  # characters of a value shown in a difference
 
 
 def shown(value: Any) -> str:

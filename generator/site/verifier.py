@@ -1,19 +1,27 @@
-"""The in-browser draw verifier: its page, and the index it reads (verify.json, the page's data) telling it,
-for each published draw, which files to fetch, when each declared source became known and which
-authority chains are pinned. The drand chain table comes from generator.draw.drand, so the page
-checks rounds against the same pinned keys as `ssj check`."""
+"""The in-browser draw verifier: its page, and the index it reads (verify.json, the page's data)
+telling it, for each published draw, which files to fetch, its commitment and sources, the policy
+in force when its package was frozen (margin, quorum, revision cap) and the time-stamping
+authorities whose tokens it needs, and, for each pinned authority, its chain file, its root's
+SHA-256 fingerprint and the address where it publishes that root.
+
+verify.json is written by the same bureau as the files it lists, so the page takes nothing from it
+that could make a draw pass: the drand chains and the spec's minimum margin are the page's own
+(site/static/verify/table.js, generated from generator/draw/table.py), a margin below the floor
+is raised to it, and a fingerprint that differs from the pinned chain's root is a failure.
+"""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
-from dataclasses import asdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.draw.drand import CHAINS
-from generator.draw.evidence import Authority
+from generator.draw.evidence import Authority, Evidence, all_evidence
+from generator.draw.policy import DrawPolicy
 from generator.records.model import Records
-from generator.records.timing import source_time
+from generator.records.timing import BEIJING, source_time
 from generator.site.output import Page
 from generator.site.views import source_view, url_of
 
@@ -27,9 +35,29 @@ def import_map(site_dir: Path) -> dict[str, str]:
     return {"text": text, "csp": f"'sha256-{digest}'"}
 
 
+def policy_view(policy: DrawPolicy | None) -> dict[str, int | None] | None:
+    """The policy that judges one draw, as verify.json gives it."""
+    if policy is None:
+        return None
+    return {"margin_hours": policy.margin_hours, "quorum": policy.quorum,
+            "max_revisions": policy.max_revisions}
+
+
+def authority_view(authority: Authority, authorities_folder: str) -> dict[str, str]:
+    return {"name": authority.name, "chain": f"{authorities_folder}/{authority.id}.pem",
+            "fingerprint": authority.fingerprint, "root_url": authority.root_url}
+
+
 def verifier(records: Records, authorities: dict[str, Authority], authorities_folder: str,
-             site_dir: Path) -> Page:
-    """verify.html, with verify.json beside it, for the draws published in `records`."""
+             site_dir: Path, evidence: Mapping[str, Evidence] | None = None) -> Page:
+    """verify.html, with verify.json beside it, for the draws published in `records`.
+    `evidence`: each frozen plan's (generator.draw.evidence.all_evidence, as the plan pages
+    use it), which says the policy and the authorities in force when its package was frozen;
+    computed here when not given."""
+    if evidence is None:
+        end_of_today = dt.datetime.combine(dt.datetime.now(BEIJING).date() + dt.timedelta(days=1),
+                                           dt.time(), BEIJING).timestamp()
+        evidence = all_evidence(records, authorities, end_of_today)
     plans: dict[str, Any] = {}
     for plan in records.plans:
         folder = records.draws.get(plan.id)
@@ -37,6 +65,7 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
             continue
         declared = plan.draw.sources
         stored = folder.get("commitment.txt")
+        judged = evidence.get(plan.id)
         plans[plan.id] = {
             "title": plan.title, "page": url_of(plan),
             "commitment": stored.data if stored else None,
@@ -44,13 +73,12 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
             "sources": [{**source_view(s, declared[n].result_url if n < len(declared) else None),
                          "time": source_time(declared[n]) if n < len(declared) else None}
                         for n, s in enumerate(folder.get("package.json").data["sources"])],
+            "policy": policy_view(judged.policy if judged else None),
+            "authorities": list(judged.in_force) if judged else sorted(authorities),
         }
     index = {
         "example": records.jurisdiction.example,
-        "margin_hours": records.policy.draw_margin_hours,
-        "chains": {name: asdict(chain) for name, chain in CHAINS.items()},
-        "authorities": {a.id: {"name": a.name, "chain": f"{authorities_folder}/{a.id}.pem"}
-                        for a in authorities.values()},
+        "authorities": {a.id: authority_view(a, authorities_folder) for a in authorities.values()},
         "plans": plans,
     }
     return Page(PAGE, ("verify.html",), "核验抽取",

@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as ssj from "../../site/static/verify/ssjdraw.js";
+import { difference } from "../../site/static/verify/compare.js";
+import { say } from "../../site/static/verify/table.js";
 
 const root = new URL("../../", import.meta.url);
 const read = (p) => readFileSync(fileURLToPath(new URL(p, root)));
@@ -98,4 +100,20 @@ test("differential: same bytes as the Python reference", { skip: !process.env.SS
   }
   console.log(`# differential: ${cases.length} cases, ${drawn} drawn alike, ${refused} refused by both`);
   assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} of ${cases.length} cases differ`);
+});
+
+test("differences and messages: the words of the Python table", { skip: !process.env.SSJ_JS_WORDS && "SSJ_JS_WORDS not set" }, () => {
+  const { differences, messages } = JSON.parse(readFileSync(process.env.SSJ_JS_WORDS, "utf8"));
+  assert.ok(differences.length > 0 && messages.length > 0);
+  const wrong = [];
+  for (const [n, c] of differences.entries()) {
+    const got = difference(Buffer.from(c.expected, "hex"), Buffer.from(c.actual, "hex"));
+    if (got !== c.words) wrong.push(`difference ${n} (${c.name}): JS ${JSON.stringify(got)}, Python ${JSON.stringify(c.words)}`);
+  }
+  for (const [id, fields, words] of messages) {
+    const got = say(id, fields);
+    if (got !== words) wrong.push(`say ${id}: JS ${JSON.stringify(got)}, Python ${JSON.stringify(words)}`);
+  }
+  console.log(`# words: ${differences.length} differences, ${messages.length} messages alike`);
+  assert.deepEqual(wrong.slice(0, 10), [], `${wrong.length} differ`);
 });

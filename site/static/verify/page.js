@@ -1,9 +1,20 @@
 // verify.html: fetch a plan's published draw files (?plan=ID) or take files the reader chose,
 // check each step, and show pass or fail in plain Chinese with its inputs. <main> carries the
 // verdict (data-verdict) and each step its state (data-state), for people and for tests alike.
+//
+// What is trusted comes from this page's own code, never from the site's data: the drand chains
+// and the spec's minimum margin are table.js's, and verify.json (written by the same bureau as
+// the files it lists) may only make the rules stricter. The messages are table.js's too, the
+// words `ssj draw verify` says for the same fault.
 import * as ssj from "./ssjdraw.js";
-import { checkRound, roundTime } from "./drand.js";
+import { DrandError, checkRound, roundTime } from "./drand.js";
 import { checkToken, TokenError } from "./tsr.js";
+import { difference } from "./compare.js";
+import { colonHex, rootsOf } from "./roots.js";
+import {
+  CHAINS, COMMITMENT_FILE, MIN_MARGIN_HOURS, PACKAGE_FILE, RESULT_FILE, TOKEN_FILE_PATTERN, VALUES_FILE,
+  roundFile, say,
+} from "./table.js";
 
 const STATE_TEXT = { pass: "通过", fail: "未通过", skip: "未核验" };
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -35,6 +46,29 @@ function span(seconds) {
   const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];
   return d ? `${d} 天 ${h} 小时` : h ? `${h} 小时 ${m} 分` : `${m} 分 ${s % 60} 秒`;
 }
+const sentence = (text) => (/[。！？]$/.test(text) ? text : text + "。");
+
+/** say(), with some fields given as nodes (a link): the words around them stay plain text, and
+ * punctuation right after a node that can hold it (glue) stays on its line. */
+function sayNodes(id, fields, nodes) {
+  const list = Object.values(nodes);
+  const marks = Object.fromEntries(Object.keys(nodes).map((k, i) => [k, `\u0000${i}\u0000`]));
+  const parts = say(id, { ...fields, ...marks }).split(/\u0000(\d+)\u0000/).map((part, i) => (i % 2 ? list[+part] : part));
+  for (let i = 1; i + 1 < parts.length; i += 2) parts[i + 1] = glued(parts[i], parts[i + 1]);
+  return parts;
+}
+
+// `text` after `node`: its leading punctuation kept on the node's last line when the node can hold it
+function glued(node, text) {
+  if (!node?.glue || !/^[，；。：、）]/.test(text)) return text;
+  node.glue(text[0]);
+  return text.slice(1);
+}
+/** `parts` (from sayNodes) followed by `text`. */
+function followed(parts, text) {
+  const last = parts.findLast((p) => p !== "");
+  return [...parts, glued(last, text)];
+}
 
 class Step {
   constructor(name) {
@@ -54,7 +88,10 @@ class Step {
   }
 }
 
-/** The files of one draw, by name, and the pinned authority chains (PEM text) by authority id. */
+/** A published file that cannot be read as what it should be. */
+class FileError extends Error {}
+
+/** The files of one draw, by name, and the authority chains (PEM text) by authority id. */
 class Draw {
   constructor(files, pins = new Map()) {
     this.files = files;
@@ -62,7 +99,12 @@ class Draw {
   }
   text(name) {
     const bytes = this.files.get(name);
-    return bytes === undefined ? undefined : utf8.decode(bytes);
+    if (bytes === undefined) return undefined;
+    try {
+      return utf8.decode(bytes);
+    } catch {
+      throw new FileError(say("not_json", { file: name, reason: "不是 UTF-8 文本" }));
+    }
   }
   json(name) {
     const text = this.text(name);
@@ -70,8 +112,25 @@ class Draw {
     try {
       return ssj.parse(text);
     } catch (e) {
-      throw new Error(`${name} 不是有效的 JSON：${e.message}`);
+      throw new FileError(say("not_json", { file: name, reason: e.message }));
     }
+  }
+}
+
+/** How the files came, and so which rules judge them.
+ * plan: the host site's own draw, opened by ?plan=ID: the site's policy for that plan (stricter
+ *   than the spec's floor only), its authorities in force, and, on example data, the leniency
+ *   of a demonstration (a late token is "not proven", never "passed").
+ * chosen: files the reader chose or dropped: no site's rules apply; every token must verify and
+ *   be on time by the spec's floor. */
+class Context {
+  constructor(mode, index = null, entry = null) {
+    Object.assign(this, { mode, index, entry });
+    this.example = mode === "plan" && index?.example === true;
+  }
+  authority(id) {
+    const listed = this.mode === "plan" ? this.index?.authorities : null;
+    return listed && Object.hasOwn(listed, id) ? listed[id] : null;
   }
 }
 
@@ -91,7 +150,7 @@ async function fetchPlan(index, planId) {
   const folder = new URL(`draws/${encodeURIComponent(planId)}/`, root);
   const files = new Map(await Promise.all(entry.files.map(async (name) =>
     [name, await fetchBytes(new URL(encodeURIComponent(name), folder))])));
-  const pins = new Map(await Promise.all(Object.entries(index.authorities).map(async ([id, a]) =>
+  const pins = new Map(await Promise.all(Object.entries(index.authorities ?? {}).map(async ([id, a]) =>
     [id, utf8.decode(await fetchBytes(new URL(a.chain, root)))])));
   return new Draw(files, pins);
 }
@@ -106,38 +165,60 @@ async function chosenFiles(list) {
   return new Draw(files, pins);
 }
 
+/** A declared source as people read it, as generator.draw.spec.source_label says it. */
+function sourceLabel(source) {
+  if (source.kind === "drand" && typeof source.chain === "string" && Number.isInteger(source.round)) {
+    return `drand ${source.chain} 第 ${source.round} 轮`;
+  }
+  if (source.kind === "lottery") return `${source.game ?? "彩票"} 第 ${source.issue ?? "?"} 期`;
+  return typeof source.kind === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(source.kind) ? `${source.kind} 随机源` : "未知种类的随机源";
+}
+
 // ---- the steps ----------------------------------------------------------------------------
 
 /** The commitment step: the package must be a valid ssj-draw/1 package, and its canonical
  * SHA-256 equal every commitment published for it. Returns the package and the commitment. */
-async function checkCommitment(draw, entry, result) {
+async function checkCommitment(draw, ctx, result) {
   const step = new Step("commitment");
-  const pkg = draw.json("package.json");
-  if (pkg === undefined) return step.set("fail", "缺少抽取包 package.json，无法核验。"), null;
+  let pkg;
+  try {
+    pkg = draw.json(PACKAGE_FILE);
+  } catch (e) {
+    return step.set("fail", sentence(e.message)), null;
+  }
+  if (pkg === undefined) return step.set("fail", sentence(say("package_missing", { file: PACKAGE_FILE }))), null;
   try {
     ssj.validatePackage(pkg);
   } catch (e) {
-    return step.set("fail", `package.json 不是符合规范的抽取包：${e.message}`), null;
+    return step.set("fail", sentence(say("package_invalid", { file: PACKAGE_FILE, reason: e.message }))), null;
   }
   const computed = await ssj.commitment(pkg);
   step.add(el("p", {}, "抽取包规范化（键按码点排序、无空白、非 ASCII 字符原样、UTF-8）后的 SHA-256：", code(computed)));
   const claims = [];
-  const stored = draw.text("commitment.txt");
-  if (stored !== undefined) claims.push(["commitment.txt", stored.trim()]);
-  if (entry && entry.commitment) claims.push(["计划页公布的承诺值", entry.commitment]);
-  if (result && typeof result.commitment === "string") claims.push(["result.json 中的承诺值", result.commitment]);
-  const wrong = claims.filter(([, value]) => value !== computed);
+  const stored = safeText(draw, COMMITMENT_FILE);
+  if (stored !== undefined) claims.push([COMMITMENT_FILE, stored.trim()]);
+  if (ctx.entry?.commitment) claims.push(["本站计划页", ctx.entry.commitment]);
+  if (result && typeof result.commitment === "string") claims.push([RESULT_FILE, result.commitment]);
   for (const [where, value] of claims) {
     step.add(el("p", {}, `${where}：`, code(value), value === computed ? "（相同）" : "（不同）"));
   }
+  const wrong = claims.filter(([, value]) => value !== computed);
   if (wrong.length) {
-    step.set("fail", `重新计算的承诺值与${wrong.map(([w]) => w).join("、")}不同：抽取包在公布承诺值之后被改动过。`);
+    step.set("fail", wrong.map(([where, claimed]) => sentence(say("commitment_mismatch", { where, claimed, computed }))).join(""));
   } else if (!claims.length) {
-    step.set("skip", "没有可比对的承诺值（缺少 commitment.txt 和 result.json）。");
+    step.set("skip", sentence(say("commitment_none")));
   } else {
-    step.set("pass", "抽取包与公布的承诺值一致。");
+    step.set("pass", sentence(say("commitment_same", { where: claims.map(([w]) => w).join("、") })));
   }
   return { pkg, commitment: computed };
+}
+
+function safeText(draw, name) {
+  try {
+    return draw.text(name);
+  } catch {
+    return "（不是 UTF-8 文本）";
+  }
 }
 
 function safeJson(draw, name) {
@@ -148,114 +229,262 @@ function safeJson(draw, name) {
   }
 }
 
-async function checkValues(pkg, draw, index, entry) {
+/** The hand check of a lottery value: the value, the issue and its draw date, the official page. */
+function lotteryCheck(source, value, official) {
+  const page = official ? el("a", { href: official, class: "hash" }, official) : say("lottery_no_page");
+  return el("div", { class: "scroll", tabindex: "0" }, el("table", { "data-hand-check": "lottery" },
+    el("caption", {}, "须人工核对（按出球顺序逐个比对）"),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "录入号码"),
+      el("th", { scope: "col" }, "期号、日期"), el("th", { scope: "col" }, "开奖公告"))),
+    el("tbody", {}, el("tr", {}, el("td", {}, code(value)),
+      el("td", {}, `${source.game ?? "彩票"} 第 ${source.issue ?? "?"} 期，`, el("span", { class: "nw" }, String(source.date ?? "?")),
+        source.time ? [" ", el("span", { class: "nw" }, String(source.time))] : []),
+      el("td", {}, page)))));
+}
+
+async function checkValues(pkg, draw, ctx) {
   const step = new Step("values");
   let values;
   try {
-    values = draw.json("values.json");
-    if (values === undefined) throw new Error("缺少随机值文件 values.json");
-    ssj.validateValues(values, pkg);
+    values = draw.json(VALUES_FILE);
+    if (values === undefined) throw new Error(say("values_missing", { file: VALUES_FILE }));
+    try {
+      ssj.validateValues(values, pkg);
+    } catch (e) {
+      throw new Error(say("values_invalid", { file: VALUES_FILE, reason: e.message }));
+    }
   } catch (e) {
-    step.set("fail", e.message);
+    step.set("fail", sentence(e.message));
     return null;
   }
-  let failed = 0, unverified = 0;
-  for (const [n, source] of pkg.sources.entries()) {
-    const label = entry?.sources[n]?.label ?? `${source.kind} ${source.chain ?? source.game ?? ""}`;
-    const item = el("li", {}, `${label}：随机值 `, code(values[n]), " ");
+  let failed = 0, unverified = 0, verified = 0;
+  const lotteries = [];
+  const items = [];
+  for (const [i, source] of pkg.sources.entries()) {
+    const n = i + 1, label = sourceLabel(source), value = values[i];
+    const item = el("li", { "data-source": String(n) });
+    items.push(item);
     if (source.kind === "drand") {
-      const chain = Object.hasOwn(index.chains, source.chain) ? { ...index.chains[source.chain] } : null;
-      const name = `drand-${source.chain}-${source.round}.json`;
-      if (!chain) {
+      if (typeof source.chain !== "string" || !Object.hasOwn(CHAINS, source.chain)) {
         failed++;
-        item.append(`——不认识的 drand 链 ${source.chain}。`);
-      } else if (!draw.files.has(name)) {
-        unverified++;
-        item.append(`——没有轮次文件 ${name}，未核对签名。`);
-      } else {
-        item.append(`（第 ${source.round} 轮，按该链的时间表产生于 `, ...beijing(roundTime(chain, source.round)), "）");
-        try {
-          const randomness = await checkRound(chain, source.round, draw.json(name));
-          if (randomness !== values[n]) {
-            failed++;
-            item.append(`——与 ${name} 的 randomness `, code(randomness), " 不同：公布的随机值不是该轮的随机数。");
-          } else {
-            item.append(`——${name}：randomness 等于签名的 SHA-256，BLS 签名在 drand ${source.chain} 链的公钥下验证通过，随机值相符。`);
-          }
-        } catch (e) {
-          failed++;
-          item.append(`——${name}：${e.message}。`);
-        }
+        item.append(`${label}：`, say("drand_unknown_chain", { chain: String(source.chain), chains: Object.keys(CHAINS).join("、") }), "。");
+        continue;
       }
+      const name = roundFile(source.chain, source.round);
+      if (!draw.files.has(name)) {
+        unverified++;
+        item.dataset.state = "skip";
+        item.append(say("round_unverified", { message: say("round_missing", { n, label }) }), say("round_expected", { file: name }), "。");
+        continue;
+      }
+      try {
+        const randomness = await checkRound(source.chain, source.round, draw.json(name));
+        if (randomness !== value) {
+          failed++;
+          item.dataset.state = "fail";
+          item.append(say("value_mismatch", { file: name, randomness, values: VALUES_FILE, n, value, label }), "。");
+        } else {
+          verified++;
+          item.dataset.state = "pass";
+          item.append(say("round_verified", { n, label, file: name, chain: source.chain }),
+            "（该轮按链的时间表产生于 ", ...beijing(roundTime(source.chain, source.round)), "）。");
+        }
+      } catch (e) {
+        if (!(e instanceof DrandError) && !(e instanceof FileError)) throw e;
+        failed++;
+        item.dataset.state = "fail";
+        item.append(say("round_invalid", { file: name, reason: e.message, n, label }), "。");
+      }
+    } else if (source.kind === "lottery") {
+      lotteries.push(n);
+      item.dataset.state = "skip";
+      item.append(say("lottery_by_hand", { n, label, value }), "。",
+        lotteryCheck(source, value, ctx.entry?.sources?.[i]?.official));
     } else {
-      const official = entry?.sources[n]?.official;
-      item.append("——浏览器无法核对彩票开奖号码，请与", official ? el("a", { href: official }, "官方开奖公告") : "官方开奖公告", "比对（按出球顺序）。");
+      unverified++;
+      item.dataset.state = "skip";
+      item.append(say("source_unknown", { n, label }), "。");
     }
-    step.add(item);
   }
-  step.detail.replaceChildren(el("ul", {}, ...step.detail.childNodes));
-  const drand = pkg.sources.filter((s) => s.kind === "drand").length;
-  if (failed) step.set("fail", `${failed} 个随机值未通过核对。`);
-  else if (unverified) step.set("skip", `${unverified} 个 drand 随机值没有轮次文件，未核验：只能说明结果按这些值计算，不能说明这些值来自 drand。`);
-  else step.set("pass", `${drand} 个 drand 随机值都是所声明轮次的真实随机数（签名验证通过）。`);
-  return values;
+  step.add(el("ul", {}, ...items));
+  if (failed) {
+    step.set("fail", sentence(say("values_failed", { count: failed })));
+  } else if (unverified || lotteries.length) {
+    const parts = [];
+    if (verified) parts.push(say("values_verified", { count: verified }));
+    if (unverified) parts.push(say("values_unverified", { count: unverified }));
+    if (lotteries.length) parts.push(say("lottery_state", { count: lotteries.length }));
+    step.set("skip", parts.map(sentence).join(""));
+  } else {
+    step.set("pass", sentence(say("values_verified", { count: verified })));
+  }
+  return { values, lotteries, unverified };
 }
 
-function firstSourceTime(pkg, index, entry) {
-  return Math.min(...pkg.sources.map((s, n) => {
-    if (s.kind === "drand" && Object.hasOwn(index.chains, s.chain)) return roundTime(index.chains[s.chain], s.round);
-    if (entry?.sources[n]?.time != null) return entry.sources[n].time;
-    // a lottery without the bureau's declared hour: the start of its day (Beijing), the earliest it can be
-    return Date.parse(`${s.date}T00:00:00+08:00`) / 1000;
-  }));
+/** When the first declared source can be known (unix seconds), from the package alone; null if
+ * no source's time can be told. A lottery counts from its declared hour, else its day's start. */
+function firstSourceTime(pkg) {
+  const times = pkg.sources.map((s) => {
+    if (s.kind === "drand") {
+      return typeof s.chain === "string" && Object.hasOwn(CHAINS, s.chain) && Number.isInteger(s.round) ? roundTime(s.chain, s.round) : null;
+    }
+    if (s.kind === "lottery" && typeof s.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(s.date)) {
+      const hour = typeof s.time === "string" && /^\d{2}:\d{2}$/.test(s.time) ? s.time : "00:00";
+      const t = Date.parse(`${s.date}T${hour}:00+08:00`) / 1000;
+      return Number.isFinite(t) ? t : null;
+    }
+    return null;
+  }).filter((t) => t !== null);
+  return times.length ? Math.min(...times) : null;
 }
 
-async function checkStamps(pkg, commitment, draw, index, entry) {
+/** The time-stamp rule that judges these files, stated in words: the site's policy for one of
+ * its own plans (stricter than the spec only), or, for chosen files, the spec's floor. */
+function stampRule(ctx, tokenIds) {
+  if (ctx.mode !== "plan") {
+    const margin = MIN_MARGIN_HOURS;
+    return {
+      margin, counted: new Set(tokenIds), required: Math.max(1, tokenIds.length), note: "",
+      rule: tokenIds.length ? say("stamp_rule_chosen", { count: tokenIds.length, margin }) : say("stamp_rule_chosen_none", { margin }),
+    };
+  }
+  const policy = ctx.entry?.policy ?? {};
+  const site = Number.isInteger(policy.margin_hours) ? policy.margin_hours : null;
+  const margin = Math.max(MIN_MARGIN_HOURS, site ?? MIN_MARGIN_HOURS);
+  const listed = Array.isArray(ctx.entry?.authorities) ? ctx.entry.authorities : Object.keys(ctx.index?.authorities ?? {});
+  const inForce = [...new Set(listed.filter((id) => typeof id === "string"))].sort();
+  const pinned = inForce.length;
+  // a quorum below 1 or not a number is no rule a site may loosen to: at least one, else all
+  const quorum = Number.isInteger(policy.quorum) ? Math.max(1, policy.quorum) : null;
+  const all = quorum === null || quorum >= pinned;
+  return {
+    margin, counted: new Set(inForce), inForce, required: pinned === 0 ? 1 : all ? pinned : quorum,
+    note: site !== null && site < MIN_MARGIN_HOURS ? say("stamp_floor", { site, floor: MIN_MARGIN_HOURS }) : "",
+    rule: pinned === 0 ? say("stamp_rule_none", { margin }) : all ? say("stamp_rule_all", { pinned, margin })
+      : say("stamp_rule_quorum", { pinned, quorum, margin }),
+  };
+}
+
+/** A fingerprint as `openssl x509 -fingerprint -sha256` prints it, in groups of eight pairs
+ * that each stay on one line (a line may break only between groups, after a colon); `glue(ch)`
+ * keeps punctuation that follows it on its last line. */
+function fingerprintNode(hex) {
+  const pairs = colonHex(hex).split(":");
+  const groups = [];
+  for (let i = 0; i < pairs.length; i += 8) groups.push(pairs.slice(i, i + 8).join(":") + (i + 8 < pairs.length ? ":" : ""));
+  const last = el("span", { class: "nw" }, el("code", {}, groups.pop()));
+  const node = el("span", { "data-fingerprint": hex },
+    ...groups.map((g) => [el("code", {}, el("span", { class: "nw" }, g)), el("wbr")]), last);
+  node.glue = (ch) => last.append(ch);
+  return node;
+}
+
+/** The root of a pinned chain and its fingerprint, compared with what the site publishes:
+ * {state, message (nodes)}. */
+async function checkRoot(pem, listedAuthority) {
+  let roots;
+  try {
+    roots = await rootsOf(pem);
+  } catch (e) {
+    return { state: "fail", message: [e.message] };
+  }
+  if (roots.length !== 1) return { state: "fail", message: [say("root_count", { count: roots.length })] };
+  const [r] = roots;
+  const shown = sayNodes("root_fingerprint", { subject: r.subject }, { fingerprint: fingerprintNode(r.fingerprint) });
+  const given = listedAuthority?.fingerprint;
+  const listed = typeof given === "string" ? given.replaceAll(":", "").toLowerCase() : null;
+  if (listed !== null && listed !== r.fingerprint) {
+    const wrong = /^[0-9a-f]{64}$/.test(listed) ? fingerprintNode(listed) : code(given);
+    return { state: "fail", message: [...followed(shown, "；"), ...sayNodes("root_mismatch", {}, { listed: wrong, fingerprint: fingerprintNode(r.fingerprint) })] };
+  }
+  return { state: "pass", message: listed !== null ? followed(shown, "，" + say("root_listed")) : shown };
+}
+
+async function checkStamps(pkg, commitment, draw, ctx) {
   const step = new Step("timestamp");
-  const tokens = [...draw.files.keys()].filter((n) => /^timestamp-.+\.tsr$/.test(n)).sort();
-  if (!tokens.length) {
-    return step.set("skip", "没有时间戳文件：无法证明抽取包是在随机源公布之前冻结的。");
-  }
-  const first = firstSourceTime(pkg, index, entry);
-  const margin = index.margin_hours * 3600;
-  step.add(el("p", {}, "首个随机源公布于 ", ...beijing(first), `；规定时间戳至少提前 ${index.margin_hours} 小时。`));
-  let failed = 0, onTime = 0;
-  for (const name of tokens) {
-    const id = name.slice("timestamp-".length, -".tsr".length);
-    const pem = draw.pins.get(id);
-    const item = el("li", {}, `${name}（${index.authorities[id]?.name ?? id}）：`);
-    step.add(item);
+  const tokens = [...draw.files.keys()].map((n) => [n, TOKEN_FILE_PATTERN.exec(n)]).filter(([, m]) => m)
+    .map(([n, m]) => [n, m[1]]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const rule = stampRule(ctx, tokens.map(([, id]) => id));
+  const first = firstSourceTime(pkg);
+  const heading = say("stamp_rule", { rule: rule.rule }) + rule.note;
+  if (first !== null) step.add(el("p", {}, "首个随机源公布于 ", ...beijing(first), "。"));
+  const judged = { invalid: [], onTime: [], late: [], unchecked: [] };
+  const list = el("ul", {});
+  for (const [name, id] of tokens) {
+    const listed = ctx.authority(id);
+    const counts = rule.counted.has(id);
+    const item = el("li", { "data-token": id }, `${name}（${listed?.name ?? id}）：`);
+    list.append(item);
+    const checks = el("ul", {});
+    const check = (key, state, message) => checks.append(el("li", { "data-check": key, "data-state": state },
+      `${STATE_TEXT[state]}：`, typeof message === "string" ? unbroken(message) : message));
+    const pem = ctx.mode === "plan" ? (listed ? draw.pins.get(id) : undefined) : draw.pins.get(id);
+    if (!counts) item.append(say("stamp_not_in_force", { name: listed?.name ?? id }), "。");
     if (pem === undefined) {
-      failed++;
-      item.append(`缺少该机构的证书链 ${id}.pem，无法核验。`);
+      judged.unchecked.push(id);
+      item.append(ctx.mode === "plan" ? `${id} 不是本站固定的时间戳机构，无法核验。` : sentence(say("stamp_no_chain", { file: `${id}.pem` })));
       continue;
+    }
+    const rootCheck = await checkRoot(pem, listed);
+    check("root", rootCheck.state, rootCheck.message);
+    if (typeof listed?.root_url === "string") {
+      checks.append(el("li", { "data-check": "root-url" },
+        sayNodes("root_compare", {}, { url: el("a", { href: listed.root_url, class: "url" }, listed.root_url) })));
+    } else if (ctx.mode !== "plan") {
+      checks.append(el("li", { "data-check": "root-url" }, say("root_compare_chosen")));
     }
     let checked;
     try {
       checked = await checkToken(draw.files.get(name), commitment, pem);
     } catch (e) {
-      failed++;
-      item.append(e instanceof TokenError ? e.message : `无法读取：${e.message}`);
+      judged.invalid.push(id);
+      item.append(e instanceof TokenError ? e.message : `无法读取：${e.message}`, checks);
       continue;
     }
     const genTime = checked.token.genTime.getTime() / 1000;
-    const lead = first - genTime;
-    item.append("时间戳时间 ", ...beijing(genTime), `，${lead >= 0 ? "早于" : "晚于"}首个随机源 ${span(lead)}。`);
-    const list = el("ul", {});
-    for (const [check, outcome] of Object.entries(checked.checks)) {
-      list.append(el("li", { "data-check": check, "data-state": outcome.state }, `${STATE_TEXT[outcome.state]}：`, unbroken(outcome.message)));
-      if (outcome.state === "fail") failed++;
+    for (const [key, outcome] of Object.entries(checked.checks)) check(key, outcome.state, outcome.message);
+    const failed = rootCheck.state === "fail" || Object.values(checked.checks).some((c) => c.state === "fail");
+    if (first !== null) {
+      const lead = first - genTime;
+      item.append("时间戳时间 ", ...beijing(genTime), `，${lead >= 0 ? "早于" : "晚于"}首个随机源 ${span(lead)}。`);
+      const onTime = lead >= rule.margin * 3600;
+      const words = onTime ? say("stamp_on_time", { lead: span(lead), margin: rule.margin })
+        : say("stamp_too_late", { relation: lead >= 0 ? "只早于" : "晚于", lead: span(lead), margin: rule.margin });
+      check("lead", onTime ? "pass" : ctx.example || !counts ? "skip" : "fail", words);
+      if (failed) judged.invalid.push(id);
+      else if (!checked.ok) judged.unchecked.push(id);
+      else if (counts) (onTime ? judged.onTime : judged.late).push(id);
+    } else {
+      check("lead", "skip", say("stamp_no_source_time"));
+      if (failed) judged.invalid.push(id);
+      else judged.unchecked.push(id);
     }
-    item.append(list);
-    if (checked.ok && lead >= margin) onTime++;
+    item.append(checks);
   }
-  step.detail.replaceChildren(...[...step.detail.childNodes].map((n) => (n.tagName === "LI" ? el("ul", {}, n) : n)));
-  if (failed) return step.set("fail", "时间戳未通过核验（见下）。");
-  if (onTime) return step.set("pass", `${onTime} 个时间戳证明抽取包在随机源公布至少 ${index.margin_hours} 小时前已冻结。`);
-  if (index.example) {
-    return step.set("pass", "时间戳本身有效、针对的正是该承诺值；但这是示例数据，时间戳晚于随机源，不能证明抽取包先于随机源冻结，仅演示核验方法。");
+  if (tokens.length) step.add(list);
+  const name = (id) => ctx.authority(id)?.name ?? id;
+  const missing = ctx.mode === "plan" ? (rule.inForce ?? []).filter((id) => !tokens.some(([, t]) => t === id)) : [];
+  const unchecked = judged.unchecked.filter((id) => rule.counted.has(id));
+  let state, outcome;
+  if (judged.invalid.length) {
+    [state, outcome] = ["fail", say("stamp_invalid")];
+  } else if (tokens.length && judged.onTime.length >= rule.required) {
+    [state, outcome] = ["pass", say("stamp_proven", { count: judged.onTime.length, margin: rule.margin })];
+  } else if (ctx.example && judged.late.length) {
+    [state, outcome] = ["skip", say("stamp_example")];
+    step.example = true;
+  } else if (!tokens.length || !rule.counted.size) {
+    [state, outcome] = ["skip", say("stamp_none")];
+  } else if (judged.onTime.length + missing.length + unchecked.length >= rule.required) {
+    // what is missing or could not be checked here might still meet the rule
+    state = "skip";
+    outcome = missing.length ? say("stamp_missing", { names: missing.map(name).join("、") })
+      : say("stamp_unchecked", { names: unchecked.map(name).join("、") });
+  } else {  // late tokens: the rule can no longer be met
+    [state, outcome] = ["fail", say("stamp_late", { on_time: judged.onTime.length, required: rule.required })];
   }
-  step.set("fail", `没有一个时间戳早于首个随机源 ${index.margin_hours} 小时以上：不能证明抽取包在随机源公布前已冻结。`);
+  step.set(state, heading + sentence(outcome));
+  return step;
 }
 
 async function checkSeed(commitment, values, result) {
@@ -263,37 +492,9 @@ async function checkSeed(commitment, values, result) {
   const seed = await ssj.seed(commitment, values);
   const message = new TextDecoder().decode(await ssj.canon(values));
   step.add(el("p", {}, "以承诺值的 32 字节为密钥，对随机值数组的规范化 JSON ", code(message), " 做 HMAC-SHA256，得到 ", code(seed), "。"));
-  if (!result) return step.set("skip", "缺少 result.json，没有可比对的种子。"), seed;
-  if (result.seed !== seed) return step.set("fail", `result.json 中的种子 ${result.seed} 与重新计算的不同。`), seed;
-  step.set("pass", "result.json 中的种子与重新计算的相同。");
-  return seed;
-}
-
-/** Where the published result first departs from the recomputed one, in words. */
-function difference(expected, published) {
-  if (!published || typeof published !== "object") return "result.json 不是 JSON 对象";
-  for (const key of ["plan", "commitment", "seed"]) {
-    if (published[key] !== expected[key]) return `${key} 不同：公布 ${JSON.stringify(published[key])}，应为 ${expected[key]}`;
-  }
-  if (JSON.stringify(published.values) !== JSON.stringify(expected.values)) return "随机值 values 不同";
-  for (const [n, s] of expected.strata.entries()) {
-    const p = published.strata?.[n];
-    if (!p || p.id !== s.id || p.k !== s.k) return `第 ${n + 1} 个分层（${s.id}）的编号或抽取数不同`;
-    for (const [m, r] of s.ranking.entries()) {
-      const q = p.ranking?.[m];
-      if (!q || q.id !== r.id || q.key !== r.key) {
-        return `分层 ${s.id} 第 ${m + 1} 名：公布 ${q ? `${q.id}（${q.key}）` : "缺失"}，应为 ${r.id}（${r.key}）`;
-      }
-    }
-    if ((p.ranking?.length ?? 0) !== s.ranking.length) return `分层 ${s.id} 的排序多出 ${p.ranking.length - s.ranking.length} 名`;
-  }
-  for (const [n, t] of expected.teams.entries()) {
-    const q = published.teams?.[n];
-    if (!q || q.target !== t.target || JSON.stringify(q.inspectors) !== JSON.stringify(t.inspectors)) {
-      return `第 ${n + 1} 个检查组（${t.target}）：公布 ${q ? `${q.target}：${(q.inspectors || []).join("、")}` : "缺失"}，应为 ${t.inspectors.join("、")}`;
-    }
-  }
-  return null;
+  if (!result) return step.set("skip", sentence(say("seed_none", { file: RESULT_FILE })));
+  if (result.seed !== seed) return step.set("fail", sentence(say("seed_mismatch", { file: RESULT_FILE, claimed: String(result.seed), computed: seed })));
+  step.set("pass", sentence(say("seed_same", { file: RESULT_FILE })));
 }
 
 async function checkResult(pkg, values, draw) {
@@ -302,7 +503,7 @@ async function checkResult(pkg, values, draw) {
   try {
     expected = await ssj.draw(pkg, values);
   } catch (e) {
-    return step.set("fail", `无法按规范完成抽取：${e.message}`);
+    return step.set("fail", sentence(say("draw_failed", { reason: e.message })));
   }
   const bytes = await ssj.serialise(expected);
   const teams = new Map(expected.teams.map((t) => [t.target, t.inspectors]));
@@ -311,81 +512,71 @@ async function checkResult(pkg, values, draw) {
       `${r.id} `, code(r.key), n < s.k ? `　抽中，检查组：${teams.get(r.id).join("、")}` : ""));
     step.add(el("details", {}, el("summary", {}, `分层 ${s.id}：${s.ranking.length} 个对象，前 ${s.k} 名抽中（重新计算的完整排序）`), el("ol", {}, rows)));
   }
-  const published = draw.files.get("result.json");
-  if (!published) return step.set("skip", "缺少 result.json：上面是重新计算的结果，没有可比对的公布结果。");
+  const published = draw.files.get(RESULT_FILE);
+  if (!published) return step.set("skip", sentence(say("result_none", { file: RESULT_FILE })));
   const same = published.length === bytes.length && published.every((b, i) => b === bytes[i]);
   if (same) {
-    return step.set("pass", `公布的 result.json 与重新计算的结果逐字节相同（${expected.strata.length} 个分层的完整排序，${expected.teams.length} 个检查组）。`);
+    return step.set("pass", `${say("result_same", { file: RESULT_FILE })}（${expected.strata.length} 个分层的完整排序，${expected.teams.length} 个检查组）。`);
   }
-  let where;
-  try {
-    where = difference(expected, ssj.parse(utf8.decode(published)));
-  } catch {
-    where = null;
-  }
-  if (!where) {
-    const at = bytes.findIndex((b, i) => b !== published[i]);
-    where = `自第 ${(at < 0 ? Math.min(bytes.length, published.length) : at) + 1} 个字节起不同`;
-  }
-  step.set("fail", `公布的 result.json 与重新计算的结果不同：${where}。`);
+  step.set("fail", sentence(say("result_mismatch", { file: RESULT_FILE, where: difference(bytes, published) })));
 }
 
 // ---- running ------------------------------------------------------------------------------
 
-async function run(draw, index, entry) {
+const STEPS = ["commitment", "values", "timestamp", "seed", "result"];
+
+async function run(draw, ctx) {
   const main = document.querySelector("main");
   const verdict = document.getElementById("verdict");
   main.dataset.verdict = "running";
   verdict.textContent = "正在核验……";
-  for (const name of ["commitment", "values", "timestamp", "seed", "result"]) new Step(name);
+  for (const name of STEPS) new Step(name);
   const started = performance.now();
-  const steps = [];
-  const result = safeJson(draw, "result.json");  // parsed once: the commitment and seed steps read it
-  const opened = await checkCommitment(draw, entry, result);
+  const result = safeJson(draw, RESULT_FILE);  // parsed once: the commitment and seed steps read it
+  const opened = await checkCommitment(draw, ctx, result);
+  let drawn = null, stamps = null;
   if (opened) {
     const { pkg, commitment } = opened;
-    const values = await checkValues(pkg, draw, index, entry);
-    await checkStamps(pkg, commitment, draw, index, entry);
-    if (values) {
-      await checkSeed(commitment, values, result);
-      await checkResult(pkg, values, draw);
+    drawn = await checkValues(pkg, draw, ctx);
+    stamps = await checkStamps(pkg, commitment, draw, ctx);
+    if (drawn) {
+      await checkSeed(commitment, drawn.values, result);
+      await checkResult(pkg, drawn.values, draw);
     }
   }
+  const states = {};
   for (const node of document.querySelectorAll("[data-step]")) {
     if (node.dataset.state === "pending") {
       node.dataset.state = "skip";
-      node.querySelector(".state").textContent = "未核验：前面的步骤无法完成。";
+      node.querySelector(".state").replaceChildren(el("strong", {}, STATE_TEXT.skip + "："), sentence(say("step_blocked")));
     }
-    steps.push(node.dataset.state);
+    states[node.dataset.step] = node.dataset.state;
   }
-  const core = ["commitment", "values", "seed", "result"].map((n) => document.querySelector(`[data-step="${n}"]`).dataset.state);
-  const state = steps.includes("fail") ? "fail" : core.every((s) => s === "pass") ? "pass" : "incomplete";
+  // pass only when every step passed: the commitment, the values, the time-stamps and the result
+  const all = Object.values(states);
+  const state = all.includes("fail") ? "fail" : all.every((s) => s === "pass") ? "pass" : "incomplete";
   main.dataset.verdict = state;
   main.dataset.seconds = ((performance.now() - started) / 1000).toFixed(2);
-  const unstamped = document.querySelector('[data-step="timestamp"]').dataset.state !== "pass";
-  verdict.textContent = {
-    pass: "核验通过：公布的抽取结果就是按公布的抽取包和公开随机源计算出来的。" +
-      (unstamped ? "但没有核验时间戳，不能证明抽取包先于随机源冻结。" : ""),
-    fail: "核验未通过：至少有一项与公布的文件不符，详见下面标为“未通过”的步骤。",
-    incomplete: "核验未完成：没有发现不符，但缺少文件，部分步骤无法核验（见下）。",
-  }[state];
+  if (state !== "incomplete") {
+    verdict.textContent = say(state === "pass" ? "verdict_pass" : "verdict_fail");
+    return;
+  }
+  const why = [say("verdict_incomplete")];
+  if (drawn?.lotteries.length) why.push(say("verdict_lottery"));
+  if (stamps?.example) why.push(say("verdict_example"));
+  else if (states.timestamp === "skip") why.push(say("verdict_stamps"));
+  if (["commitment", "seed", "result"].some((s) => states[s] === "skip") || drawn?.unverified) why.push(say("verdict_missing"));
+  verdict.textContent = why.join("");
 }
 
 async function start() {
   const main = document.querySelector("main");
-  let index;
-  try {
-    index = await loadIndex();
-  } catch (e) {
-    main.dataset.verdict = "fail";
-    document.getElementById("verdict").textContent = `无法读取本站的抽取索引：${e.message}`;
-    return;
-  }
+  // the chooser works at once, before (and without) the site's index: chosen files need none
   const input = document.getElementById("files");
   const fromFiles = async (list) => {
     const draw = await chosenFiles(list);
-    chosen.textContent = `核验您选择的 ${list.length} 个文件。`;
-    await run(draw, index, null);
+    chosen.textContent = `核验您选择的 ${list.length} 个文件（按规范的规则核验，不用本站的规则）。`;
+    await run(draw, new Context("chosen"));
   };
   input.addEventListener("change", () => fromFiles(input.files));
   const drop = document.getElementById("drop");
@@ -394,14 +585,23 @@ async function start() {
     e.preventDefault();
     fromFiles(e.dataTransfer.files);
   });
+  if (input.files.length) fromFiles(input.files);  // chosen before this script ran
   const planId = new URLSearchParams(location.search).get("plan");
   if (planId === null) return;
-  const entry = Object.hasOwn(index.plans, planId) ? index.plans[planId] : null;
+  let index;
+  try {
+    index = await loadIndex();
+  } catch (e) {
+    main.dataset.verdict = "fail";
+    document.getElementById("verdict").textContent = `无法读取本站的抽取索引：${e.message}`;
+    return;
+  }
+  const entry = Object.hasOwn(index.plans ?? {}, planId) ? index.plans[planId] : null;
   try {
     const draw = await fetchPlan(index, planId);
     chosen.replaceChildren("核验计划 ", el("a", { href: new URL(entry.page, root).href }, entry.title),
       `（${planId}）在本站公布的 ${draw.files.size} 个抽取文件。`);
-    await run(draw, index, entry);
+    await run(draw, new Context("plan", index, entry));
   } catch (e) {
     main.dataset.verdict = "fail";
     document.getElementById("verdict").textContent = `无法核验：${e.message}`;

@@ -2,18 +2,17 @@
 // byte the same as the Python tool. Only WebCrypto and TextEncoder: a verifier should not have
 // to trust any third-party code.
 
-export const SPEC = "ssj-draw/1";
+// The spec's name, the exclusion reasons and the values' forms come from table.js, the table
+// the Python verifier reads.
+import { REASONS, SPEC, VALUE_FORMS } from "./table.js";
+
+export { SPEC };
 const MAX_SAFE = 2 ** 53;
 const enc = new TextEncoder();
 const subtle = globalThis.crypto.subtle;
 
 const PACKAGE_KEYS = ["as_of", "exclusions", "inspectors", "plan", "sources", "spec", "strata", "team_size"];
 const STRATUM_KEYS = ["id", "k", "lead_department", "min_lead", "targets"];
-const REASONS = ["recusal", "recent"];
-const VALUE_FORMS = {
-  drand: [/^[0-9a-f]{64}$/, "64 位小写十六进制（drand 轮次的 randomness）"],
-  lottery: [/^(0|[1-9][0-9]*)( (0|[1-9][0-9]*))*$/, "按出球顺序、以一个空格分隔的十进制数，如 \"3 7 1\""],
-};
 
 export class DrawError extends Error {}
 
@@ -204,7 +203,7 @@ export function validatePackage(pkg) {
     keysExactly(e, ["inspector", "reason", "target"], where);
     if (!targetIds.has(e.target)) throw new DrawError(`${where}.target 不是包中的检查对象：${e.target}`);
     if (!inspectorIds.has(e.inspector)) throw new DrawError(`${where}.inspector 不是包中的执法检查人员：${e.inspector}`);
-    if (!REASONS.includes(e.reason)) throw new DrawError(`${where}.reason 应为 recusal 或 recent`);
+    if (!REASONS.includes(e.reason)) throw new DrawError(`${where}.reason 应为 ${REASONS.join(" 或 ")}`);
   });
   strictlySorted(pkg.exclusions.map((e) => [e.target, e.inspector]), "package.exclusions");
 }
