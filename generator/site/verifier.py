@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.draw.evidence import Authority, Evidence, all_evidence
-from generator.draw.policy import DrawPolicy
+from generator.draw.policy import MIN_MARGIN_HOURS, DrawPolicy
 from generator.records.model import Records
 from generator.records.timing import BEIJING, source_time
 from generator.site.output import Page
@@ -82,4 +82,5 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
         "plans": plans,
     }
     return Page(PAGE, ("verify.html",), "核验抽取",
-                {"import_map": import_map(site_dir), "plans": plans}, index)
+                {"import_map": import_map(site_dir), "plans": plans,
+                 "min_margin_hours": MIN_MARGIN_HOURS}, index)
