@@ -93,20 +93,22 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
 # kept whatever else is wrong with it (spec: no silent redraw); `ssj check` still reports them.
 _DRAW_EVIDENCE_RULES = frozenset({
     "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.timestamp-quorum",
-    "draw.publication-late", "draw.commit-date", "draw.derivation", "draw.silent-redraw",
-    "draw.undrawn"})
+    "draw.publication-late", "draw.commit-date", "draw.unfrozen", "draw.derivation",
+    "draw.silent-redraw", "draw.undrawn"})
 
 
-def _load_clean(records_dir: Path, as_of=None, draw_step: bool = False):  # type: ignore[no-untyped-def]
+def _load_clean(records_dir: Path, as_of=None,  # type: ignore[no-untyped-def]
+                allow: frozenset[str] = frozenset()):
     """Records for a command that writes or reports: refuse while `ssj check` (as of `as_of`,
-    default today) reports errors (for a draw step, other than about a package's evidence)."""
+    default today) reports errors other than those of the rules in `allow` (a draw step allows
+    those about a package's evidence; freezing, an owed draw's missing package)."""
     from generator.checks.run import check_records
     from generator.checks.output import as_text
 
     _require_dir(records_dir)
     result = check_records(records_dir, as_of)
     errors = [p for p in result.problems if p.severity == "error"
-              and not (draw_step and p.rule in _DRAW_EVIDENCE_RULES)]
+              and p.rule not in allow]
     if errors:
         _fail(f"记录有 {len(errors)} 个错误，先运行 ssj check 修正。第一个：{as_text(errors[0])}")
     return result.records
@@ -272,7 +274,7 @@ def draw_freeze(plan: str, records_dir: Path) -> None:
     from generator.draw.spec import DrawError
     from generator.draw.store import freeze_plan
 
-    records = _load_clean(records_dir)
+    records = _load_clean(records_dir, allow=frozenset({"draw.unfrozen"}))
     try:
         outcome = freeze_plan(records_dir, records, plan, time.time())
     except (DrawError, FileExistsError) as e:
@@ -310,7 +312,7 @@ def draw_stamp(plan: str, timeout: float, records_dir: Path) -> None:
     from generator.draw.spec import DrawError
     from generator.draw.store import stamp_plan
 
-    records = _load_clean(records_dir, draw_step=True)
+    records = _load_clean(records_dir, allow=_DRAW_EVIDENCE_RULES)
     try:
         outcome = stamp_plan(records_dir, records, plan, timeout)
     except (DrawError, FileExistsError) as e:
@@ -330,7 +332,7 @@ def draw_run(plan: str, values: tuple[str, ...], round_files: tuple[Path, ...],
     from generator.draw.spec import DrawError
     from generator.draw.store import run_plan
 
-    records = _load_clean(records_dir, draw_step=True)
+    records = _load_clean(records_dir, allow=_DRAW_EVIDENCE_RULES)
     rounds = [_read_json_file(path) for path in round_files]
     try:
         outcome = run_plan(records_dir, records, plan, list(values), rounds)

@@ -297,17 +297,19 @@ def refused_freeze(root: Path, files: dict, *words: str) -> None:
     assert snapshot(root) == before
 
 
-def test_freeze_refuses_a_late_package(tmp_path: Path) -> None:
-    refused_freeze(tmp_path, tree(example=False, round_number=1000), "24 小时")
+def test_freeze_of_an_owed_draw_outside_git_is_refused(tmp_path: Path) -> None:
+    """The plan was published and its round is public: its draw is owed, from the records on
+    main before the round, which only git can give (tests/test_draw_publication.py has it)."""
+    refused_freeze(tmp_path, tree(example=False, round_number=1000), "无法补做", "git")
 
 
 def test_freeze_refuses_a_source_within_the_margin(tmp_path: Path) -> None:
     refused_freeze(tmp_path, tree(example=False, round_number=future_round(days=0.5)), "24 小时")
 
 
-def test_freeze_refuses_a_late_lottery(tmp_path: Path) -> None:
+def test_freeze_of_a_plan_whose_lottery_is_past_is_an_owed_draw(tmp_path: Path) -> None:
     sources = drand_source(future_round()) + LOTTERY_SOURCE
-    refused_freeze(tmp_path, tree(example=False, sources=sources), "24 小时")
+    refused_freeze(tmp_path, tree(example=False, sources=sources), "无法补做")
 
 
 def test_freeze_accepts_a_source_far_in_the_future(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_draw_commands import REPO, edit, git, problem_lines, ssj, write
+from tests.test_draw_commands import REPO, edit, firm_id, git, problem_lines, ssj, write
 from tests.timeline import (
     DAY,
     DRAWS,
@@ -382,3 +382,78 @@ def test_a_damaged_pinned_certificate_is_one_located_error(tmp_path: Path,
     assert out.exit_code == 1 and "Traceback" not in out.output and "内部错误" not in out.output, \
         out.output
     assert errors(out, "draw.timestamp-authority")[0].startswith(f"{JURISDICTION_FILE}:")
+
+
+# --- 2. no plan vanishes ------------------------------------------------------------------------
+
+WITHDRAWAL = "withdrawal:\n  date: 2023-08-20\n  reason: 上级部署调整，本次抽查并入下半年的联合抽查。\n"
+PLAN = "records/plans/2025-01.yaml"
+
+
+def plan_text(root: Path) -> str:
+    return (root / PLAN).read_text(encoding="utf-8")
+
+
+def test_a_published_plan_never_frozen_is_an_error_once_its_round_is_public(
+        tmp_path: Path, authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))  # published 2023-08-01, never frozen
+    line = only_error(tmp_path, "draw.unfrozen", "不能就此消失", "ssj draw freeze 2025-01")
+    assert line.startswith(f"{PLAN}:"), line
+
+
+def test_a_withdrawal_published_before_the_round_is_enough(tmp_path: Path,
+                                                           authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    write(tmp_path, {PLAN: plan_text(tmp_path) + WITHDRAWAL})
+    commit(tmp_path, ROUND_TIME - 3 * DAY, "withdrawn in time")
+    out = ssj(tmp_path, "check")
+    assert not problem_lines(out.stdout, "draw.unfrozen"), out.output
+
+
+def test_a_withdrawal_after_the_round_is_refused(tmp_path: Path, authority: Authority) -> None:
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    write(tmp_path, {PLAN: plan_text(tmp_path) + WITHDRAWAL})
+    commit(tmp_path, ROUND_TIME + HOUR, "withdrawn once the round was known")
+    only_error(tmp_path, "draw.unfrozen", "撤回", "晚于首个随机源")
+
+
+def test_an_owed_draw_comes_from_the_records_before_the_round(tmp_path: Path,
+                                                              authority: Authority) -> None:
+    """After the round the bureau suspends, backdated, a firm it would rather not see drawn,
+    then freezes:
+    the package is still what the records gave before the round, and a package made from the
+    edited records is refused."""
+    bureau(tmp_path, pinning((TSA_ID, TSA_NAME, authority)))
+    honest_package = freeze(tmp_path)  # what the records gave before the round
+    shutil.rmtree(tmp_path / DRAWS)
+    firm = tmp_path / f"records/institutions/{firm_id(3)}.yaml"
+    write(tmp_path, {firm.relative_to(tmp_path).as_posix(): firm.read_text(encoding="utf-8")
+                     + "  - since: 2025-02-01\n    status: suspended\n"})
+    commit(tmp_path, ROUND_TIME + HOUR, "a firm dropped after the round")
+    out = ssj(tmp_path, "draw", "freeze", "2025-01")
+    assert out.exit_code == 0, out.output
+    assert "按随机源公布前主分支上的记录补做" in out.stderr
+    assert (tmp_path / DRAWS / "commitment.txt").read_text().strip() == honest_package
+    commit(tmp_path, ROUND_TIME + 2 * HOUR, "the owed package")
+    drawn_after(tmp_path)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    assert not errors(out, "draw.derivation") and not errors(out, "draw.unfrozen")
+    assert errors(out, "draw.publication-late") and errors(out, "draw.timestamp-missing")
+    # disclosed: the draw stands, in red
+    write(tmp_path, {"records/irregularities/n-missed-freeze.yaml": notice(kind="missed-freeze")})
+    out = ssj(tmp_path, "check")
+    assert not [e for e in out.stdout.splitlines() if " 错误 [draw." in e], out.output
+    # the suspended firm was drawn all the same, and inspecting it now breaks a rule: the
+    # backdated edit gained the bureau nothing
+    assert [e.split("]")[0] for e in out.stdout.splitlines() if " 错误 " in e] == [
+        "records/findings/2025-01-01.yaml:3: 错误 [finding.target-scope"], out.output
+    # the package made from the edited records instead is refused, disclosed or not
+    shutil.rmtree(tmp_path / DRAWS)
+    shutil.rmtree(tmp_path / "records/findings")
+    assert freeze(tmp_path) != honest_package
+    commit(tmp_path, ROUND_TIME + 3 * DAY, "a package from the edited records")
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (line,) = errors(out, "draw.derivation")
+    assert "随机源公布前主分支上的记录" in line

@@ -237,9 +237,12 @@ follow_ups:
 
     # --- 一(二) the plan published before its draw and its sources -------------------------------
     passes("plan.published", "before-its-first-source", {}),
+    # a real bureau's tree: its published plan, kept without draw files, is an owed draw
+    # (draw.unfrozen, tests/test_draw_publication.py) besides what these cases read
     passes("plan.published", "the-day-before-its-first-source", {
         J: REAL_BUREAU,
-        PLAN_FILE: edit(PLAN, "published_on: 2023-08-01", "published_on: 2023-08-22")}),
+        PLAN_FILE: edit(PLAN, "published_on: 2023-08-01", "published_on: 2023-08-22")},
+        also=("draw.unfrozen",)),
     fails("plan.published", "not-published", {
         PLAN_FILE: "".join(line for line in PLAN.splitlines(keepends=True)
                            if not line.startswith("published_on:"))},
@@ -247,13 +250,15 @@ follow_ups:
     fails("plan.published", "on-the-day-of-its-first-source", {
         J: REAL_BUREAU,
         PLAN_FILE: edit(PLAN, "published_on: 2023-08-01", "published_on: 2023-08-23")},
-        Flagged(PLAN_FILE, "published_on: 2023-08-23", says=("2023-08-23 23:59",))),
+        Flagged(PLAN_FILE, "published_on: 2023-08-23", says=("2023-08-23 23:59",)),
+        also=("draw.unfrozen",)),
     fails("plan.published", "after-its-draw", {
         J: REAL_BUREAU,
         PLAN_FILE: edit(edit(PLAN, "published_on: 2023-08-01", "published_on: 2023-08-30"),
                         "      round: 1000\n", "      round: 1000\n  held_on: 2023-08-24\n")},
         Flagged(PLAN_FILE, "published_on: 2023-08-30", says=("晚于抽取日期 2023-08-24",)),
-        Flagged(PLAN_FILE, "published_on: 2023-08-30", says=("2023-08-23 23:59",))),
+        Flagged(PLAN_FILE, "published_on: 2023-08-30", says=("2023-08-23 23:59",)),
+        also=("draw.unfrozen",)),
 
     # --- 二(六) the item list published before the plan that uses it -----------------------------
     passes("item.published", "on-the-plan's-day", {}),
@@ -282,8 +287,8 @@ def test_example_data_published_after_its_source_is_a_notice(tmp_path: Path) -> 
     write_files(tmp_path, {J: REAL_BUREAU})
     run = run_ssj(tmp_path, "check", "--format", "json", "--as-of", "2025-06-01")
     assert run.exit_code == 1
-    assert [(p["rule"], p["severity"]) for p in json.loads(run.output)["problems"]] == [
-        ("plan.published", ERROR)]
+    assert sorted((p["rule"], p["severity"]) for p in json.loads(run.output)["problems"]) == [
+        ("draw.unfrozen", ERROR), ("plan.published", ERROR)]  # no draw files: an owed draw too
 
 
 def test_an_item_says_when_it_was_published(tmp_path: Path) -> None:

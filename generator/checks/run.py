@@ -39,8 +39,9 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     """Load `root` (a records/ folder) and check it: integrity, stored draws, then the
     regulation's rules as of `as_of` (default today). Never raises for bad input.
 
-    The rules run only on records without errors: they read references and dates that the
-    earlier checks vouch for, and would otherwise repeat the same mistake in other words.
+    The rules run only on records without load or integrity errors: they read references and
+    dates those checks vouch for, and would otherwise repeat the same mistake in other words.
+
     With `base` (a git revision), the append-only audit runs too; an unreadable base raises
     audit.BaseUnavailable.
     """
@@ -65,7 +66,10 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
         integrity = check_integrity(records)
         problems.extend(integrity)
         problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
-        if not any(p.severity == ERROR for p in problems):
+        # the rules read references and dates the load and integrity checks vouch for; a draw's
+        # or the audit's errors say nothing about those, and must not hide the rules' findings
+        if not any(p.severity == ERROR and p.rule.startswith(("load.", "integrity."))
+                   for p in problems):
             ruled = tuple(run_rules(records, as_of))
             problems.extend(ruled)
     return CheckResult(records, tuple(sorted(set(problems))), ruled, as_of)

@@ -7,13 +7,14 @@ the bureau's words, naming the institution or inspector and why it should (not) 
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from generator.draw.freeze import freeze
 from generator.draw.gittime import git
@@ -176,30 +177,46 @@ def _rewritten(then: Records, now: Records, plan: Record, stored: dict[str, Any]
     return tuple(found)
 
 
-def explain_by_history(root: Path, records: Records, plan: Record, stored: dict[str, Any],
-                       commit: str) -> Explanation | None:
-    """Recompute the package from the records at `commit`; an Explanation if they give it,
-    saying which records changed since and which of those were not merely added to."""
+@contextlib.contextmanager
+def records_at(root: Path, commit: str) -> Iterator[Records | None]:
+    """The records as they stood at `commit` (None when git cannot give them)."""
     prefix = (git(root, "rev-parse", "--show-prefix") or "").strip()
     top = (git(root, "rev-parse", "--show-toplevel") or "").strip()
     if not top:
-        return None
+        yield None
+        return
     with tempfile.TemporaryDirectory() as tmp:
         # from the top: git archive refuses to run in a subfolder holding untracked files
         archive = subprocess.run(["git", "archive", "--format=tar", f"{commit}:{prefix}"],
                                  cwd=top, capture_output=True, timeout=60, check=False)
         if archive.returncode != 0:
-            return None
+            yield None
+            return
         with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
             # plain files and folders under tmp only (the "data" filter needs Python 3.11.4)
             safe = [m for m in tar.getmembers() if (m.isfile() or m.isdir())
                     and not m.name.startswith("/") and ".." not in Path(m.name).parts]
             tar.extractall(tmp, members=safe)
         then, _ = load_records(Path(tmp))
-        then_plan = then.get(plan.id, ("plan",))
-        if then.jurisdiction is None or then_plan is None or freeze(then, then_plan).package != stored:
-            return None
-        rewritten = _rewritten(then, records, plan, stored)
+        yield then if then.jurisdiction is not None else None
+
+
+def package_at(root: Path, plan_id: str, commit: str) -> tuple[Records, dict[str, Any]] | None:
+    """What `ssj draw freeze` would have written for `plan_id` from the records at `commit`,
+    with those records; None when they cannot give one."""
+    with records_at(root, commit) as then:
+        plan = then.get(plan_id, ("plan",)) if then is not None else None
+        return None if plan is None else (then, freeze(then, plan).package)
+
+
+def explain_by_history(root: Path, records: Records, plan: Record, stored: dict[str, Any],
+                       commit: str) -> Explanation | None:
+    """Recompute the package from the records at `commit`; an Explanation if they give it,
+    saying which records changed since and which of those were not merely added to."""
+    given = package_at(root, plan.id, commit)
+    if given is None or given[1] != stored:
+        return None
+    rewritten = _rewritten(given[0], records, plan, stored)
     changed = (git(root, "diff", "--name-only", "--relative", commit, "--", ".") or "").split()
     changed += (git(root, "ls-files", "--others", "--exclude-standard", "--", ".") or "").split()
     return Explanation(commit, tuple(sorted(c for c in set(changed) if not c.startswith("draws/"))),

@@ -37,15 +37,16 @@ EXAMPLE_NOTE = "（示例数据，仅作提示）"
 STAMP_HINT = "运行 ssj draw stamp 计划编号 向 jurisdiction.yaml 中的时间戳服务申请"
 LATE_HINT = ("已经发生、无法补救的：在 records/irregularities/ 公布抽取异常说明写明原因（网站永久标红）；"
              "需要重新抽取的，新建修订计划并声明更晚的随机源")
-# the problems an irregularity notice discloses, by rule: the notice's kind
+# the problems an irregularity notice discloses, by rule: the kinds of notice that disclose it
+# (a missed freeze brings a package frozen and published late, and no token in time)
 DISCLOSED_BY = {
-    "draw.timestamp-late": "late-timestamp",
-    "draw.timestamp-missing": "late-timestamp",
-    "draw.timestamp-quorum": "late-timestamp",
-    "draw.publication-late": "late-publication",
-    "draw.commit-date": "misdated-commit",
-    "draw.unfrozen": "missed-freeze",
-    "draw.undrawn": "late-draw",
+    "draw.timestamp-late": ("late-timestamp", "missed-freeze"),
+    "draw.timestamp-missing": ("late-timestamp", "missed-freeze"),
+    "draw.timestamp-quorum": ("late-timestamp", "missed-freeze"),
+    "draw.publication-late": ("late-publication", "missed-freeze"),
+    "draw.commit-date": ("misdated-commit",),
+    "draw.unfrozen": ("missed-freeze",),
+    "draw.undrawn": ("late-draw",),
 }
 
 
@@ -196,12 +197,13 @@ def _when(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds, BEIJING).strftime("%Y-%m-%d %H:%M 北京时间")
 
 
-def disclosure(records: Records, kind: str, plan: str | None = None,
+def disclosure(records: Records, kinds: tuple[str, ...], plan: str | None = None,
                commit: str | None = None) -> Record | None:
-    """The irregularity notice of `kind` about `plan` (or `commit`), if the bureau published one."""
+    """The irregularity notice of one of `kinds` about `plan` (or `commit`), if the bureau
+    published one."""
     for notice in records.irregularities:
         fields = notice.fields  # `notice.kind` is the record's kind; the notice's own is a field
-        if fields["kind"] == kind and (fields.get("plan") == plan if commit is None
+        if fields["kind"] in kinds and (fields.get("plan") == plan if commit is None
                                        else fields.get("commit") == commit):
             return notice
     return None
@@ -215,7 +217,7 @@ def judged(records: Records, problem: Problem, plan: str | None,
         return problem
     if records.jurisdiction.example:
         return replace(problem, message=problem.message + EXAMPLE_NOTE, severity=NOTICE)
-    notice = disclosure(records, DISCLOSED_BY.get(problem.rule, ""), plan, commit)
+    notice = disclosure(records, DISCLOSED_BY.get(problem.rule, ()), plan, commit)
     if notice is None:
         return problem
     return replace(problem, message=f"{problem.message}；已公开说明（{notice.id}），网站标红公示",

@@ -42,6 +42,11 @@ class MainLine:
     dated: dict[str, int] = field(default_factory=dict)
     future: tuple[str, ...] = ()
     why_unknown: str = ""
+    order: tuple[str, ...] = ()  # oldest first
+
+    def last_before(self, moment: int) -> str | None:
+        """The newest commit published before `moment`: the records everyone could see then."""
+        return next((c for c in reversed(self.order) if self.published[c] < moment), None)
 
 
 def git(cwd: Path, *args: str) -> str | None:
@@ -60,20 +65,21 @@ def _folder(path: Path) -> Path:
 
 @lru_cache(maxsize=8)
 def _main_line(top: str, head: str, now: int) -> MainLine:
-    published, dated, future = {}, {}, []
+    published, dated, future, order = {}, {}, [], []
     latest = 0
     for row in reversed((git(Path(top), "log", "--first-parent", "--format=%H %ct", head)
                          or "").splitlines()):
         commit, when = row.split()
         own = int(when)
         dated[commit] = own
+        order.append(commit)
         if own > now + FUTURE_SKEW:
             future.append(commit)
             published[commit] = max(latest, now)  # not before anything around it; not ahead
             continue
         latest = max(latest, own)
         published[commit] = latest
-    return MainLine(published, dated, tuple(future))
+    return MainLine(published, dated, tuple(future), order=tuple(order))
 
 
 def main_line(path: Path, now: float) -> MainLine:

@@ -5,9 +5,11 @@ revisions are capped by policy; and no two live packages cover the same sector a
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Iterator
 
 from generator.draw.evidence import Evidence, judged
+from generator.draw.gittime import MainLine, git
 from generator.draw.policy import DrawPolicy, policy_on
 from generator.records.model import Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
@@ -134,3 +136,45 @@ def _check_overlaps(records: Records) -> Iterator[Problem]:
                               "实施时间重叠，且两者互不修订",
                               "同一行业同一期间只能有一个抽取；重新抽取请用 revision.supersedes",
                               ERROR, "scope")
+
+
+def _withdrawn_at(plan: Record, line: MainLine) -> int | None:
+    """When the plan's withdrawal was first published on the main line (None: not yet)."""
+    path = Path(plan.file)
+    found = (git(path.parent, "log", "--first-parent", "--reverse", "--format=%H", "-G",
+                 "^withdrawal:", "--", path.name) or "").split()
+    return line.published.get(found[0]) if found else None
+
+
+def check_unfrozen(records: Records, line: MainLine, now: float) -> Iterator[Problem]:
+    """A published plan whose first source is public has a package or a withdrawal published
+    in time (spec): otherwise its draw is owed, computed from the records before the source.
+    Example data is left alone: its plans declare rounds years before the plans themselves, and
+    its test trees keep plans without draw files."""
+    if records.jurisdiction.example:
+        return
+    today = dt.datetime.fromtimestamp(now, BEIJING).date()
+    for plan in records.plans:
+        times = plan_source_times(plan)
+        if (times is None or _frozen(records, plan.id) or plan.draw.get("delegated") is not None
+                or plan.published_on is None or plan.published_on > today or min(times) > now):
+            continue
+        first = min(times)
+        withdrawal = plan.fields.get("withdrawal")
+        if withdrawal is not None:
+            at = None if line.why_unknown else _withdrawn_at(plan, line)
+            if at is not None and at < first:
+                continue
+            message = (f"字段 withdrawal：计划已于 {plan.published_on} 公布，撤回却"
+                       + ("还没有提交到主分支" if at is None else f"到 {_when(at)} 才在主分支公开")
+                       + f"，晚于首个随机源（{_when(first)}）：随机源公布后就只能抽取")
+            path = "withdrawal"
+        else:
+            message = (f"字段 draw：计划已于 {plan.published_on} 公布，首个随机源已于 {_when(first)} 公布，"
+                       "却没有按时公开的抽取包，也没有在此前撤回：计划不能就此消失")
+            path = "draw"
+        yield judged(records, Problem(
+            plan.file, plan.line_of(path), "draw.unfrozen", message,
+            f"运行 ssj draw freeze {plan.id}（按随机源公布前的记录补做）与 ssj draw run {plan.id}，"
+            "结果照样公布；并在 records/irregularities/ 公布抽取异常说明（missed-freeze）",
+            ERROR, path), plan.id)

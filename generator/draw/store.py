@@ -15,7 +15,9 @@ from typing import Any
 from generator.draw.canon import canon
 from generator.draw.drand import DrandError, round_fields, verify_round
 from generator.draw.evidence import Authority, pinned_authorities
+from generator.draw.derive import package_at
 from generator.draw.freeze import freeze
+from generator.draw.gittime import main_line
 from generator.draw.policy import DrawPolicy, policy_on
 from generator.draw.redraw import overlaps
 from generator.draw.spec import DrawError, commitment, draw, serialise
@@ -79,22 +81,49 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
                         + (f"（另有 {len(frozen.infeasible) - 1} 个对象同样不足）"
                            if len(frozen.infeasible) > 1 else ""))
     warnings = list(frozen.warnings)
+    package = frozen.package
     if now > _deadline(records, plan, now):
         message = (f"随机源公布时间距现在不足 {_policy(records, now).margin_hours} 小时（或已公布）；"
                    "请在计划中声明更晚的随机源")
-        if not records.jurisdiction.example:
+        if records.jurisdiction.example:
+            warnings.append(message + "（示例数据，仅作提示）")
+        elif _owed(plan, now):
+            package = _owed_package(root, plan, now)
+            warnings.append(f"计划 {plan_id} 已公布，随机源已公开却没有按时冻结：这是计划应有的抽取，"
+                            "按随机源公布前主分支上的记录补做，结果照样公布；请在 records/irregularities/ "
+                            "公布抽取异常说明（missed-freeze）")
+        else:
             raise DrawError(message)
-        warnings.append(message + "（示例数据，仅作提示）")
-    commit = commitment(frozen.package)
-    write_new({folder / "package.json": pretty_json(frozen.package),
+    commit = commitment(package)
+    write_new({folder / "package.json": pretty_json(package),
                folder / "commitment.txt": (commit + "\n").encode()})
     authorities, _ = pinned_authorities(records)
     if not authorities:
         warnings.append("jurisdiction.yaml 没有固定可信时间戳服务（timestamp_authorities），"
                         "无法证明抽取包早于随机源；固定后在随机源公布前运行 ssj draw stamp")
-    stamps = _stamp(folder, frozen.package, commit, list(authorities.values()), timeout,
+    stamps = _stamp(folder, package, commit, list(authorities.values()), timeout,
                     _deadline(records, plan, now))
-    return FreezeOutcome(commit, frozen.package, tuple(warnings), stamps)
+    return FreezeOutcome(commit, package, tuple(warnings), stamps)
+
+
+def _owed(plan: Record, now: float) -> bool:
+    """A published plan whose first source is public: its draw is owed, frozen or not (spec:
+    a plan never simply disappears)."""
+    today = dt.datetime.fromtimestamp(now, BEIJING).date()
+    return (plan.published_on is not None and plan.published_on <= today
+            and min(source_time(s) for s in plan.draw.sources) <= now)
+
+
+def _owed_package(root: Path, plan: Record, now: float) -> dict[str, Any]:
+    """The package the records on main gave before the plan's first source: records edited
+    once the round is known must not choose the late package."""
+    first = min(source_time(s) for s in plan.draw.sources)
+    before = main_line(root, now).last_before(first)
+    given = package_at(root, plan.id, before) if before else None
+    if given is None:
+        raise DrawError(f"随机源公布前主分支上没有计划 {plan.id} 的记录（或无法读取），无法补做抽取；"
+                        "请在完整的 git 仓库中运行")
+    return given[1]
 
 
 def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list[Authority],

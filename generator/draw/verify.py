@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from generator.draw.derive import explain_by_history, package_differences
+from generator.draw.derive import explain_by_history, package_at, package_differences
 from generator.draw.drand import DrandError, verify_round
-from generator.draw.evidence import (Authority, Evidence, misdated_commits, package_evidence,
-                                     pinned_authorities)
+from generator.draw.evidence import (Authority, Evidence, judged, misdated_commits,
+                                     package_evidence, pinned_authorities)
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
-from generator.draw.redraw import check_redraws
+from generator.draw.redraw import check_redraws, check_unfrozen
 from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
                                  validate_package)
 from generator.draw import table
@@ -101,7 +101,10 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
     evidence = package_evidence(records, plan, folder, commitment(package), authorities,
                                 drawn=result_file is not None, now=now, line=line)
     problems.extend(evidence.problems)
-    if derive:
+    if derive and _published_after_its_source(evidence):
+        problems.extend(_check_late_derivation(records, plan, package_file.file, package,
+                                               evidence, line))
+    elif derive:
         problems.extend(_check_derivation(records, plan, package_file.file, package,
                                           evidence.git, new_package))
     else:
@@ -170,6 +173,32 @@ def _check_derivation(records: Records, plan: Record, file: str, package: dict[s
                        f"抽取包与现在的记录不同：{difference}；按冻结时（提交 {explained.commit[:12]}）"
                        f"的记录重新计算与抽取包一致，差异来自之后修改的记录：{changed or '无'}",
                        "冻结后补录的记录（如补记的状态变更）不改变已冻结的抽取包", NOTICE)
+
+
+def _published_after_its_source(evidence: Evidence) -> bool:
+    return (evidence.git.time is not None and evidence.first_source is not None
+            and evidence.git.time >= evidence.first_source)
+
+
+def _check_late_derivation(records: Records, plan: Record, file: str, package: dict[str, Any],
+                           evidence: Evidence, line: MainLine) -> Iterator[Problem]:
+    """A package published after its randomness was public must be what the records gave
+    before it: records edited once the round was known could steer the late package."""
+    first = evidence.first_source
+    before = line.last_before(first)
+    given = package_at(Path(records.root), plan.id, before) if before else None
+    if given is not None and given[1] == package:
+        return
+    what = (package_differences(given[0], plan, given[1], package) or ["内容不同"]) if given else [
+        "随机源公布前主分支上还没有这个计划或记录无法读取"]
+    for difference in what:
+        # example data (frozen years after its rounds) is told, not refused; nothing discloses
+        # this away for a real bureau: a steered package must never pass
+        yield judged(records, _problem(
+            file, "draw.derivation",
+            f"抽取包在随机源公布之后才公开，须与随机源公布前主分支上的记录"
+            f"（提交 {before[:12] if before else '无'}）得出的抽取包一致：{difference}",
+            "随机源公布后改动记录可以左右抽取：晚冻结的抽取包只能按此前的记录生成"), plan.id)
 
 
 def _check_lottery_pages(plan: Record) -> Iterator[Problem]:
@@ -268,6 +297,8 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
     if records.draws and not plans:
         problems.extend(misdated_commits(records, line,
                                          display_path(Path(records.root) / DRAWS_FOLDER)))
+    if not plans:
+        problems.extend(check_unfrozen(records, line, now))
     evidence: dict[str, Evidence] = {}
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:

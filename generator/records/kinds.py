@@ -431,6 +431,11 @@ PLAN = Kind(
                 Field("capacity", Str(), "身份，如 律师协会代表", public=True, required=True),
             ))), "现场监督人员（二（九））", public=True),
         )), "抽取安排", public=True, required=True),
+        Field("withdrawal", Obj((
+            Field("date", Date(), "撤回日期", public=True, required=True),
+            Field("reason", Text(), "撤回的理由", public=True, required=True),
+        )), "撤回计划（未冻结抽取包的已公布计划，须在首个随机源公布之前撤回并写明理由，"
+            "提交到主分支；随机源公布后就只能抽取）", public=True),
         Field("revision", Obj((
             Field("supersedes", Ref(("plan",)), "被取代的计划", public=True, required=True),
             Field("reason", Text(), "重新抽取的理由", public=True, required=True),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.records.problems import ERROR, WARNING
+from generator.records.problems import ERROR, NOTICE, WARNING
 
 LOAD, INTEGRITY, DRAW, AUDIT = "读取", "完整性", "抽取", "追加式审计"
 
@@ -89,7 +89,14 @@ CHECKS += _checks(
     ("draw.timestamp-authority", "二（九）", "固定的时间戳机构证书链可以读取"),
     ("draw.timestamp-late", "二（九）", "可信时间戳早于首个随机源公布至少政策规定的小时数"),
     ("draw.timestamp-missing", "二（九）", "抽取有可信时间戳证明其早于随机源（正式数据）"),
-    ("draw.commit-time", "二（九）", "抽取包在主分支上的首次提交也早于随机源（第二项证据）"),
+    ("draw.timestamp-quorum", "二（九）",
+     "每家固定的时间戳机构（或政策规定的家数）都给出按时的可信时间戳"),
+    ("draw.publication-late", "二（九）",
+     "抽取包在随机源公布前至少政策规定的小时数已在主分支公开：时间戳不能排除私下冻结多个候选"),
+    ("draw.commit-date", "二（九）", "主分支上的提交时间不早于之前的提交，也不晚于现在"),
+    ("draw.unfrozen", "二（九）",
+     "已公布的计划在首个随机源公布前有按时公开的抽取包，或已按时撤回并写明理由：计划不能就此消失"),
+    ("draw.lottery-hand-check", "二（九）", "彩票开奖号码须由公众与官方开奖公告人工核对", NOTICE),
     ("draw.values", "二（九）", "随机值的个数与格式符合规范"),
     ("draw.drand", "二（九）", "drand 轮次数据可核验，与随机值一致"),
     ("draw.result", "二（九）", "抽取结果与按抽取包和随机值重新计算的结果逐字节相同"),
