@@ -129,17 +129,21 @@ def changed_byte(raw: bytes, at: int) -> bytes:
     return raw[:at] + new + raw[at + 1:]
 
 
-@pytest.mark.parametrize("marker", [b'"seed":"', b'"teams":[{"inspectors":["', b'"key":"'])
-def test_vector_with_one_byte_changed_names_the_first_difference(tmp_path: Path,
-                                                                 marker: bytes) -> None:
+@pytest.mark.parametrize("marker, path", [
+    (b'"seed":"', "seed"), (b'"teams":[{"inspectors":["', "teams[0].inspectors[0]"),
+    (b'"key":"', "strata[0].ranking[0].key")])
+def test_vector_with_one_byte_changed_names_the_first_difference(tmp_path: Path, marker: bytes,
+                                                                 path: str) -> None:
+    """By the first differing field and its path, as the browser verifier says it."""
     at = RESULT.index(marker) + len(marker) + 3
     (tmp_path / "result.json").write_bytes(changed_byte(RESULT, at))
     out = ssj(tmp_path, "draw", "verify", "--package", str(VECTOR / "package.json"),
               "--values", str(VECTOR / "values.json"), "--result", "result.json")
     assert out.exit_code == 1
-    assert_refused(out, "不一致", "result.json", f"第 {at + 1} 字节")
+    assert_refused(out, "不一致", "result.json", f"{path}: 公布 ")
     # what it should be, from the expected bytes
-    assert repr(RESULT[at:at + 24].decode()) in out.stderr
+    end = RESULT.index(b'"', at)
+    assert RESULT[at - 3:end].decode()[:20] in out.stderr.split("应为", 1)[1]
 
 
 def test_vector_result_missing_its_newline_or_with_crlf(tmp_path: Path) -> None:

@@ -448,6 +448,9 @@ def test_standalone_verify_of_a_package_whose_source_kind_is_a_list(tmp_path: Pa
     (the value's form is then not checked); what matters here is no traceback. `ssj check`
     refuses it, the package no longer matching the plan's sources."""
     drawn_with_package_edited(tmp_path, '"kind": "drand"', '"kind": ["drand"]')
+    # the edited package no longer has the stored commitment, which the standalone verifier
+    # checks when it lies beside the package: without it, only the algorithm is left to run
+    (tmp_path / DRAWS / "commitment.txt").unlink()
     out = ssj(tmp_path, "draw", "verify", "--package", f"{DRAWS}/package.json",
               "--values", f"{DRAWS}/values.json")
     assert out.exit_code == 3 and out.stdout.startswith('{"commitment":'), out.output

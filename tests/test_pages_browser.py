@@ -240,7 +240,7 @@ TOKENS_JS = r"""() => {
   const CLOSERS = '）〕」』》】〉〗〙］｝、。，；：！？”’)]},;:!?';
   const OPENERS = '（〔「『《【〈〖〘［｛“‘([{';
   const LABELS = 'th, td, a, button, summary, dt, dd, caption, label, li, .tag';
-  const HEX = /[0-9a-fA-F]{32,}/;
+  const HEX = /[0-9a-fA-F]{32,}|(?:[0-9A-F]{2}:){31}[0-9A-F]{2}/;  // a digest, or a fingerprint as openssl prints it
   const ALNUM = /[0-9A-Za-z]/;
 
   const roots = [];

@@ -360,7 +360,7 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
         files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}-root.pem",
                           authority.root.public_bytes(Encoding.PEM)))
-    pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir))
+    pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir, evidence))
     pages.append(search_page(by_sector, staff_of))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",
                       {"plans": plan_views}, [{k: v for k, v in p.items() if k not in

@@ -12,16 +12,15 @@ is raised to it, and a fingerprint that differs from the pinned chain's root is 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.draw.evidence import Authority, Evidence, all_evidence
+from generator.draw.evidence import Authority, Evidence
 from generator.draw.policy import MIN_MARGIN_HOURS, DrawPolicy
 from generator.records.model import Records
-from generator.records.timing import BEIJING, source_time
+from generator.records.timing import source_time
 from generator.site.output import Page
 from generator.site.views import source_view, url_of
 
@@ -49,15 +48,10 @@ def authority_view(authority: Authority, authorities_folder: str) -> dict[str, s
 
 
 def verifier(records: Records, authorities: dict[str, Authority], authorities_folder: str,
-             site_dir: Path, evidence: Mapping[str, Evidence] | None = None) -> Page:
+             site_dir: Path, evidence: Mapping[str, Evidence]) -> Page:
     """verify.html, with verify.json beside it, for the draws published in `records`.
-    `evidence`: each frozen plan's (generator.draw.evidence.all_evidence, as the plan pages
-    use it), which says the policy and the authorities in force when its package was frozen;
-    computed here when not given."""
-    if evidence is None:
-        end_of_today = dt.datetime.combine(dt.datetime.now(BEIJING).date() + dt.timedelta(days=1),
-                                           dt.time(), BEIJING).timestamp()
-        evidence = all_evidence(records, authorities, end_of_today)
+    `evidence`: each frozen plan's, as the plan pages use it (generator.draw.evidence
+    .all_evidence), which says the policy and the authorities in force when it was frozen."""
     plans: dict[str, Any] = {}
     for plan in records.plans:
         folder = records.draws.get(plan.id)
