@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_draw_commands import REPO, edit, firm_id, git, problem_lines, ssj, write
+from tests.test_draw_commands import (REPO, edit, firm_id, git, inspector_id, problem_lines,
+                                      ssj, write)
 from tests.timeline import (
     DAY,
     DRAWS,
@@ -457,3 +458,111 @@ def test_an_owed_draw_comes_from_the_records_before_the_round(tmp_path: Path,
     assert out.exit_code == 1, out.output
     (line,) = errors(out, "draw.derivation")
     assert "随机源公布前主分支上的记录" in line
+
+
+# --- 9. a plan drawn by the higher bureau is verified like our own ------------------------------
+
+def delegated_plan(commitment: str, pins: str) -> str:
+    """Plan 2025-01 of the county, its targets drawn by the city bureau (二（三））."""
+    authorities = "\n".join("    " + line for line in pins.splitlines()[1:])
+    return (plan_text_of_tree()
+            .replace("  department: lawyer\n", "  department: lawyer\n  delegated_by: 朝阳市司法局\n")
+            .replace("  sources:\n    - kind: drand\n      chain: quicknet\n      round: 1000\n",
+                     "  sources: []\n  delegated:\n    url: https://sfj.example.gov.cn/ssj/2025-01.html\n"
+                     f"    commitment: {commitment}\n    authorities:\n{authorities}\n"))
+
+
+def plan_text_of_tree() -> str:
+    from tests.records_tree import PLAN as TREE_PLAN
+    return TREE_PLAN
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory, second: Authority) -> Path:
+    """The city bureau's honest draw of the same firms, under its own authority."""
+    return honest(tmp_path_factory.mktemp("city"), second,
+                  pinning((TSA_ID, "市局时间戳机构", second)))
+
+
+def delegated_county(root: Path, city: Path, authority: Authority, second: Authority,
+                     files: bool = True) -> str:
+    """The county's records, its plan delegated, the city's draw files copied in (unless not
+    `files`) with the county's findings of the drawn targets; returns the commitment."""
+    commitment = (city / DRAWS / "commitment.txt").read_text().strip()
+    pins = pinning((TSA_ID, "市局时间戳机构", second))
+    bureau(root, pinning((TSA_ID, TSA_NAME, authority)))
+    write(root, {PLAN: delegated_plan(commitment, pins)})
+    if files:
+        shutil.copytree(city / DRAWS, root / DRAWS)
+        shutil.copytree(city / "records/findings", root / "records/findings", dirs_exist_ok=True)
+    commit(root, ROUND_TIME + 5 * DAY, "the city's draw")
+    return commitment
+
+
+def test_a_delegated_plan_with_the_higher_bureaus_files_passes(tmp_path: Path, city: Path,
+                                                                authority: Authority,
+                                                                second: Authority) -> None:
+    delegated_county(tmp_path, city, authority, second)
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 0 and "错误 0，警告 0" in out.stdout, out.output
+
+
+def test_a_delegated_plan_without_the_files_cannot_be_verified(tmp_path: Path, city: Path,
+                                                               authority: Authority,
+                                                               second: Authority) -> None:
+    delegated_county(tmp_path, city, authority, second, files=False)
+    only_error(tmp_path, "draw.delegated", "上级抽取结果未随附，无法核验")
+    # the page says so too (as example data, which builds with the notice)
+    write(tmp_path, {JURISDICTION_FILE: edit(jurisdiction_text(tmp_path), "example: false",
+                                             "example: true")})
+    commit(tmp_path, ROUND_TIME + 6 * DAY, "publish")
+    page = (built(tmp_path) / "plans/2025-01.html").read_text(encoding="utf-8")
+    assert "上级抽取结果未随附，无法核验" in page
+
+
+def test_a_made_up_delegated_draw_is_refused(tmp_path: Path, city: Path, authority: Authority,
+                                             second: Authority) -> None:
+    """Hand-picked targets under a made-up commitment; then the city's files with teams of
+    the county's choosing; then a token from an authority the city never pinned."""
+    delegated_county(tmp_path, city, authority, second)
+    text = plan_text(tmp_path)
+    commitment = (city / DRAWS / "commitment.txt").read_text().strip()
+    write(tmp_path, {PLAN: text.replace(commitment, "0" * 64)})
+    only_error(tmp_path, "draw.delegated", "0" * 64)
+    write(tmp_path, {PLAN: text})
+    finding = next((tmp_path / "records/findings").iterdir())
+    body = finding.read_text(encoding="utf-8")
+    teams = body[body.index("inspectors: ["):].split("\n", 1)[0]
+    write(tmp_path, {finding.relative_to(tmp_path).as_posix():
+                     body.replace(teams, f'inspectors: ["{inspector_id(1)}", "{inspector_id(4)}"]')
+                     if inspector_id(1) not in teams or inspector_id(4) not in teams else
+                     body.replace(teams, f'inspectors: ["{inspector_id(2)}", "{inspector_id(3)}"]')})
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1 and errors(out, "draw.finding-team"), out.output
+    write(tmp_path, {finding.relative_to(tmp_path).as_posix(): body})
+    stamp(tmp_path, authority, ROUND_TIME - 3 * DAY, "county-tsa")
+    out = ssj(tmp_path, "check")
+    assert out.exit_code == 1, out.output
+    (line,) = errors(out, "draw.timestamp")
+    assert "county-tsa" in line and "draw.delegated.authorities" in line
+
+
+def test_the_browser_verifies_a_delegated_draw_under_the_higher_bureaus_pins(
+        tmp_path: Path, city: Path, authority: Authority, second: Authority, browser) -> None:  # noqa: ANN001
+    """The county's own authority is pinned under the same id as the city's: the page must
+    check the city's token against the city's chain, published under the plan."""
+    from tests.browser import open_page, screenshot, serve_site
+    delegated_county(tmp_path, city, authority, second)
+    site = built(tmp_path)
+    page = (site / "plans/2025-01.html").read_text(encoding="utf-8")
+    assert "上级机关的抽取文件" in page and colon(root_fingerprint(second)) in page
+    assert (site / "timestamp-authorities/2025-01/test-tsa.pem").read_bytes() == second.chain_pem
+    with serve_site(site) as served, open_page(browser, served, "/verify.html?plan=2025-01",
+                                               width=375) as opened:
+        opened.page.wait_for_selector("main[data-verdict=pass], main[data-verdict=fail], "
+                                      "main[data-verdict=incomplete]", timeout=30_000)
+        verdict = opened.page.get_attribute("main", "data-verdict")
+        text = opened.page.inner_text('[data-step="timestamp"]')
+        screenshot(opened.page, "verify-delegated-375")
+    assert verdict == "pass", text
+    assert colon(root_fingerprint(second)) in text

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -31,7 +32,7 @@ from generator.draw.policy import DrawPolicy, policy_on
 from generator.draw.timestamp import Stamp, TimestampError, load_chain, verify_stamp
 from generator.records.model import Draw, Record, Records
 from generator.records.problems import ERROR, NOTICE, WARNING, Problem
-from generator.records.timing import BEIJING, plan_source_times
+from generator.records.timing import BEIJING, package_source_times, plan_source_times
 
 EXAMPLE_NOTE = "（示例数据，仅作提示）"
 STAMP_HINT = "运行 ssj draw stamp 计划编号 向 jurisdiction.yaml 中的时间戳服务申请"
@@ -103,17 +104,24 @@ def _common_name(cert: Certificate) -> str:
 def pinned_authorities(records: Records) -> tuple[dict[str, Authority], list[Problem]]:
     """The authorities of jurisdiction.yaml whose chains parse and whose root is the one their
     fingerprint names; a problem for each that is not."""
+    jurisdiction = records.jurisdiction
+    return parse_authorities(jurisdiction, jurisdiction.fields.get("timestamp_authorities") or (),
+                             "timestamp_authorities")
+
+
+def parse_authorities(record: Record, entries: tuple, where: str,  # tuple of Fields
+                      ) -> tuple[dict[str, Authority], list[Problem]]:
+    """The authorities pinned at `where` in `record` (jurisdiction.yaml, or a plan drawn by a
+    higher bureau), each checked against the root its fingerprint names."""
     authorities: dict[str, Authority] = {}
     problems = []
-    jurisdiction = records.jurisdiction
 
     def refuse(path: str, message: str, hint: str) -> None:
-        problems.append(Problem(jurisdiction.file, jurisdiction.line_of(path),
-                                "draw.timestamp-authority", f"字段 {path}：{message}", hint, ERROR,
-                                path))
+        problems.append(Problem(record.file, record.line_of(path), "draw.timestamp-authority",
+                                f"字段 {path}：{message}", hint, ERROR, path))
 
-    for n, entry in enumerate(jurisdiction.fields.get("timestamp_authorities") or (), start=1):
-        path = f"timestamp_authorities[{n}]"
+    for n, entry in enumerate(entries, start=1):
+        path = f"{where}[{n}]"
         if entry.id in authorities:
             refuse(f"{path}.id", f"{entry.id} 重复", "每个时间戳机构一个编号")
             continue
@@ -159,6 +167,8 @@ class Evidence:
     needed: int  # on-time tokens the rule requires
     first_source: int | None
     problems: tuple[Problem, ...]
+    authorities: Mapping[str, Authority] = field(default_factory=dict)  # the ones it was judged by
+    delegated: bool = False  # a higher bureau's draw, under that bureau's authorities
 
     @property
     def frozen_at(self) -> int | None:
@@ -232,13 +242,19 @@ def _policy_day(tokens: list[Token], git: FirstCommit, now: float) -> dt.date:
 
 def package_evidence(records: Records, plan: Record, folder: Draw, commitment: str,
                      authorities: dict[str, Authority], drawn: bool, now: float,
-                     line: MainLine) -> Evidence:
-    """Verify every token of `folder` and read git; problems say what is missing or late."""
+                     line: MainLine, delegated: bool = False) -> Evidence:
+    """Verify every token of `folder` and read git; problems say what is missing or late.
+    `delegated`: a higher bureau's draw (二（三）): its sources are its package's, and when it
+    was published is that bureau's record, not this county's git."""
     package_file = folder.get("package.json").file
-    times = plan_source_times(plan)
-    git = first_commit(Path(package_file), line)
+    if delegated:
+        times = package_source_times(folder.get("package.json").data)
+        git = FirstCommit(None, why_unknown="上级机关的抽取，公开时间以其网站与见证为准")
+    else:
+        times = plan_source_times(plan)
+        git = first_commit(Path(package_file), line)
     if times is None:
-        return Evidence((), git, None, (), 0, None, ())
+        return Evidence((), git, None, (), 0, None, (), authorities, delegated)
     first = min(times)
     problems: list[Problem] = []
 
@@ -249,8 +265,10 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
     for authority_id, token in folder.stamps.items():
         authority = authorities.get(authority_id)
         if authority is None:
+            pinned_at = (f"计划 {plan.id} 的 draw.delegated.authorities" if delegated
+                         else "jurisdiction.yaml 的 timestamp_authorities")
             add(Problem(token.file, 1, "draw.timestamp",
-                        f"时间戳机构 {authority_id} 未在 jurisdiction.yaml 的 timestamp_authorities 中固定",
+                        f"时间戳机构 {authority_id} 未在 {pinned_at} 中固定",
                         "文件名 timestamp-<编号>.tsr 的编号须是已固定的时间戳机构"))
             continue
         try:
@@ -268,7 +286,8 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
     in_force = tuple(sorted(a.id for a in authorities.values()
                             if a.since is None or a.since <= day))
     needed = max(1, policy.required(len(in_force)))
-    evidence = Evidence(tuple(tokens), git, policy, in_force, needed, first, ())
+    evidence = Evidence(tuple(tokens), git, policy, in_force, needed, first, (), authorities,
+                        delegated)
     files = {a: f for a, f, _ in checked}
     names = {a.id: a.name for a in authorities.values()}
     on_time = evidence.on_time
@@ -300,7 +319,9 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
                         f"{'、'.join(names.get(a, a) for a in on_time)}，缺少 {'、'.join(missing)}",
                         LATE_HINT))
 
-    if git.pending:
+    if delegated:
+        pass  # its publication is the higher bureau's to prove (its site and witnesses)
+    elif git.pending:
         if not still_time:
             add(Problem(package_file, 1, "draw.publication-late",
                         "抽取包尚未提交到 git 主分支，而随机源公布前的公开期限已过", LATE_HINT))
@@ -325,7 +346,8 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
                         f"{duration(git.time + margin - first)}。时间戳只能证明抽取包当时已存在，"
                         "不能证明它是唯一的：私下冻结、事后才公开的抽取包可能是几个候选之一",
                         LATE_HINT))
-    return Evidence(tuple(tokens), git, policy, in_force, needed, first, tuple(problems))
+    return Evidence(tuple(tokens), git, policy, in_force, needed, first, tuple(problems),
+                    authorities, delegated)
 
 
 def misdated_commits(records: Records, line: MainLine, where: str) -> list[Problem]:
@@ -348,6 +370,11 @@ def all_evidence(records: Records, authorities: dict[str, Authority],
         stored = folder.get("commitment.txt")
         if plan is None or folder.get("package.json") is None or stored is None:
             continue
-        out[plan_id] = package_evidence(records, plan, folder, stored.data, authorities,
-                                        folder.get("result.json") is not None, now, line)
+        delegated = plan.draw.get("delegated")
+        judged_by = (parse_authorities(plan, delegated.get("authorities") or (),
+                                       "draw.delegated.authorities")[0]
+                     if delegated is not None else authorities)
+        out[plan_id] = package_evidence(records, plan, folder, stored.data, judged_by,
+                                        folder.get("result.json") is not None, now, line,
+                                        delegated is not None)
     return out

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from generator.draw.derive import explain_by_history, package_at, package_differences
 from generator.draw.drand import DrandError, verify_round
 from generator.draw.evidence import (Authority, Evidence, judged, misdated_commits,
-                                     package_evidence, pinned_authorities)
+                                     package_evidence, parse_authorities, pinned_authorities)
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws, check_unfrozen
@@ -66,6 +66,49 @@ def package_problems(records: Records, plan: Record,
     return package, problems
 
 
+def _check_delegated_files(records: Records) -> Iterator[Problem]:
+    """A plan drawn by a higher bureau carries that bureau's draw files: a commitment alone is
+    a claim nobody here can check."""
+    for plan in records.plans:
+        folder = records.draws.get(plan.id)
+        if plan.draw.get("delegated") is None or (folder and folder.get("package.json")):
+            continue
+        yield judged(records, Problem(
+            plan.file, plan.line_of("draw.delegated"), "draw.delegated",
+            f"字段 draw.delegated：上级抽取结果未随附，无法核验：records/draws/{plan.id}/ 中没有上级机关的"
+            "抽取文件", "把上级机关公布的 package.json、commitment.txt、values.json、result.json、"
+            "drand 轮次与时间戳原样放进该目录，并在 draw.delegated.authorities 固定其时间戳机构",
+            ERROR, "draw.delegated"), plan.id)
+
+
+def _delegated_package(plan: Record, folder: Draw) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """The higher bureau's package, if valid and the one whose commitment the plan quotes."""
+    package_file = folder.get("package.json")
+    if package_file is None:
+        return None, [_problem(folder.folder, "draw.delegated", "缺少上级机关的 package.json",
+                               "把上级机关公布的抽取文件原样放进这个目录")]
+    try:
+        validate_package(package_file.data)
+    except DrawError as e:
+        return None, [_problem(package_file.file, "draw.package", f"抽取包无效：{e}")]
+    commit = commitment(package_file.data)
+    quoted = plan.draw.delegated.commitment
+    problems = []
+    if commit != quoted:
+        problems.append(Problem(plan.file, plan.line_of("draw.delegated.commitment"),
+                                "draw.delegated",
+                                f"字段 draw.delegated.commitment：上级抽取包的承诺值是 {commit}，"
+                                f"计划引用的却是 {quoted}", "核对上级机关公布的承诺值与抽取文件",
+                                ERROR, "draw.delegated.commitment"))
+    stored = folder.get("commitment.txt")
+    if stored is None or stored.data != commit:
+        problems.append(_problem(stored.file if stored else folder.folder, "draw.commitment",
+                                 f"承诺值应为 {commit}（抽取包的 SHA-256）"
+                                 + ("" if stored else "，缺少 commitment.txt"),
+                                 "上级机关的抽取文件须原样保存"))
+    return package_file.data, problems
+
+
 @dataclass(frozen=True)
 class Checked:
     """One draw folder's problems, and the evidence of when its package existed."""
@@ -88,20 +131,31 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
                                     f"没有编号为 {folder.plan} 的抽查计划", "抽取目录以计划编号命名")])
     if folder.broken:
         return Checked([])  # the unreadable file is already reported; the rest would only echo it
-    incomplete = list(draw_source_problems(plan))
+    delegated = plan.draw.get("delegated")
+    incomplete = [] if delegated else list(draw_source_problems(plan))
     if incomplete:
         # a package cannot be compared with sources that lack a field; the same problems as
         # `ssj check`'s integrity check, so that ssj draw verify says why and check lists them once
         return Checked(incomplete)
-    package, problems = package_problems(records, plan, folder)
+    if delegated is not None:
+        # a higher bureau's draw (二（三）): its package, under its own pinned authorities
+        authorities, problems = parse_authorities(plan, delegated.get("authorities") or (),
+                                                  "draw.delegated.authorities")
+        package, mismatched = _delegated_package(plan, folder)
+        problems += mismatched
+    else:
+        package, problems = package_problems(records, plan, folder)
     if package is None:
         return Checked(problems)
     package_file = folder.get("package.json")
     values_file, result_file = folder.get("values.json"), folder.get("result.json")
     evidence = package_evidence(records, plan, folder, commitment(package), authorities,
-                                drawn=result_file is not None, now=now, line=line)
+                                drawn=result_file is not None, now=now, line=line,
+                                delegated=delegated is not None)
     problems.extend(evidence.problems)
-    if derive and _published_after_its_source(evidence):
+    if delegated is not None:
+        pass  # drawn from the higher bureau's rosters: nothing here can re-derive it
+    elif derive and _published_after_its_source(evidence):
         problems.extend(_check_late_derivation(records, plan, package_file.file, package,
                                                evidence, line))
     elif derive:
@@ -299,6 +353,7 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
                                          display_path(Path(records.root) / DRAWS_FOLDER)))
     if not plans:
         problems.extend(check_unfrozen(records, line, now))
+        problems.extend(_check_delegated_files(records))
     evidence: dict[str, Evidence] = {}
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:

@@ -116,6 +116,28 @@ DRAW_POLICY_FIELDS = (
           "至少几家固定的时间戳机构须给出按时的时间戳；不填则每一家都须按时", public=True),
 )
 
+# A pinned time-stamping authority: the county's own (jurisdiction.yaml) and a higher bureau's,
+# for the draw it made (a plan's draw.delegated.authorities)
+TIMESTAMP_AUTHORITY = Obj((
+    Field("id", ID, "编号，时间戳文件名 timestamp-<编号>.tsr 用它", public=True,
+          required=True),
+    Field("name", Str(), "时间戳服务机构名称", public=True, required=True),
+    Field("url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
+          "RFC 3161 时间戳服务地址", public=True, required=True),
+    Field("chain", Text(), "固定的证书链（PEM 文本：根证书及中间证书，可含时间戳证书）；"
+          "只信任这里的证书", public=True, required=True),
+    Field("root_sha256", Str(pattern=r"[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31}",
+                             pattern_help="64 位十六进制，可用冒号分隔，如 "
+                                          "openssl x509 -noout -fingerprint -sha256 所示"),
+          "根证书的 SHA-256 指纹（对 DER 编码）：时间戳机构以它而不是名称来识别，"
+          "须与 chain 中的自签名根证书一致", public=True, required=True),
+    Field("root_url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
+          "时间戳机构自己公布根证书的网址：公众在那里核对指纹", public=True,
+          required=True),
+    Field("since", Date(), "自该日起冻结的抽取包须有本机构的时间戳；不填则一律须有",
+          public=True),
+))
+
 JURISDICTION = Kind(
     "jurisdiction",
     "司法行政机关",
@@ -240,25 +262,7 @@ JURISDICTION = Kind(
                   public=True, required=True),
         ))), "外部见证：镜像本站、以自己的时间戳记录每个抽取包何时公开的机关（如上级司法局）；"
             "抽取页面逐一链接", public=True),
-        Field("timestamp_authorities", ListOf(Obj((
-            Field("id", ID, "编号，时间戳文件名 timestamp-<编号>.tsr 用它", public=True,
-                  required=True),
-            Field("name", Str(), "时间戳服务机构名称", public=True, required=True),
-            Field("url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
-                  "RFC 3161 时间戳服务地址", public=True, required=True),
-            Field("chain", Text(), "固定的证书链（PEM 文本：根证书及中间证书，可含时间戳证书）；"
-                  "只信任这里的证书", public=True, required=True),
-            Field("root_sha256", Str(pattern=r"[0-9A-Fa-f]{2}(:?[0-9A-Fa-f]{2}){31}",
-                                     pattern_help="64 位十六进制，可用冒号分隔，如 "
-                                                  "openssl x509 -noout -fingerprint -sha256 所示"),
-                  "根证书的 SHA-256 指纹（对 DER 编码）：时间戳机构以它而不是名称来识别，"
-                  "须与 chain 中的自签名根证书一致", public=True, required=True),
-            Field("root_url", Str(pattern=r"https?://\S+", pattern_help="http(s) 网址"),
-                  "时间戳机构自己公布根证书的网址：公众在那里核对指纹", public=True,
-                  required=True),
-            Field("since", Date(), "自该日起冻结的抽取包须有本机构的时间戳；不填则一律须有",
-                  public=True),
-        ))), "可信时间戳服务（RFC 3161 / GB/T 20520）：证明抽取包在随机源产生之前已冻结",
+        Field("timestamp_authorities", ListOf(TIMESTAMP_AUTHORITY), "可信时间戳服务（RFC 3161 / GB/T 20520）：证明抽取包在随机源产生之前已冻结",
             public=True),
     ),
 )
@@ -422,8 +426,11 @@ PLAN = Kind(
                                         pattern_help="64 位小写十六进制 SHA-256"),
                       "上级机关公布的抽取承诺值（ssj-draw/1 的 commitment）", public=True,
                       required=True),
-            )), "上级机关的抽取（二（三）：受委托检查、对象由上级随机抽取时填写，"
-                "本局不另行抽取，也没有 records/draws/ 下的抽取文件）", public=True),
+                Field("authorities", ListOf(TIMESTAMP_AUTHORITY),
+                      "上级机关固定的可信时间戳服务：它的时间戳按这些证书链核验", public=True),
+            )), "上级机关的抽取（二（三）：受委托检查、对象由上级随机抽取时填写，本局不另行抽取；"
+                "上级的抽取文件（package.json、commitment.txt、values.json、result.json、drand 轮次、"
+                "时间戳）原样放在 records/draws/<本计划编号>/，按本局自己的抽取一样核验）", public=True),
             Field("held_on", Date(), "抽取日期", public=True),
             Field("place", Str(), "抽取地点", public=True),
             Field("witnesses", ListOf(Obj((

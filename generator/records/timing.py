@@ -35,3 +35,19 @@ def plan_source_times(plan: Fields) -> tuple[int, ...] | None:
     if not sources or any(s.get(k) is None for s in sources for k in needs[s.kind]):
         return None
     return tuple(source_time(s) for s in sources)
+
+
+def package_source_times(package: dict) -> tuple[int, ...] | None:
+    """When each source a package declares becomes known, from the package alone (a higher
+    bureau's draw: its plan is not in these records). A lottery's hour is not in the package:
+    the start of its day in Beijing, the earliest it can be known. None if one is unreadable."""
+    out = []
+    for source in package.get("sources") or ():
+        if source.get("kind") == "drand" and source.get("chain") in CHAINS:
+            out.append(round_time(source["chain"], source["round"]))
+        elif source.get("kind") == "lottery":
+            day = dt.date.fromisoformat(source["date"])
+            out.append(int(dt.datetime.combine(day, dt.time(), BEIJING).timestamp()))
+        else:
+            return None
+    return tuple(out) or None

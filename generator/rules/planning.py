@@ -82,9 +82,8 @@ def organiser(ctx: Context) -> Iterator[Flag]:
 
 @rule("plan.delegated-draw", "二（三）",
       "对象由上级机关随机抽取的受委托检查：计划写明委托的上级机关，引用上级公布的抽取（网址与承诺值），"
-      "本局不再声明随机源、不另行抽取",
-      "在 organiser.delegated_by 写明委托机关，draw.sources 写 []，"
-      "删除 records/draws/ 下本计划的抽取文件；本局自行抽取的，删除 draw.delegated")
+      "本局不再声明随机源、不另行抽取（上级的抽取文件随附在 records/draws/ 下，按 draw.delegated 核验）",
+      "在 organiser.delegated_by 写明委托机关，draw.sources 写 []；本局自行抽取的，删除 draw.delegated")
 def delegated_draw(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
         if plan.draw.delegated is None:
@@ -94,9 +93,6 @@ def delegated_draw(ctx: Context) -> Iterator[Flag]:
                        "对象由上级抽取，却没有在 organiser.delegated_by 写明委托的上级机关")
         if plan.draw.sources:
             yield Flag(plan, "draw.sources", "对象由上级抽取，本局不再声明随机源")
-        if plan.id in ctx.records.draws:
-            yield Flag(plan, "draw",
-                       f"对象由上级抽取，本局却另有抽取文件 records/draws/{plan.id}/")
 
 
 @rule("plan.scope-policy", "二（八）",

@@ -83,7 +83,7 @@ def site_date(epoch: str | None) -> dt.date:
     return dt.datetime.now(BEIJING).date()
 
 
-def _draw_view(records: Records, plan_id: str, authorities: dict[str, Authority],
+def _draw_view(records: Records, plan_id: str,
                evidence: Evidence | None) -> dict[str, Any] | None:
     folder = records.draws.get(plan_id)
     package = folder.get("package.json") if folder else None
@@ -97,7 +97,7 @@ def _draw_view(records: Records, plan_id: str, authorities: dict[str, Authority]
     plan = records.get(plan_id, ("plan",))
     declared = plan.draw.sources if plan is not None else ()
     commitment = folder.get("commitment.txt").data if folder.get("commitment.txt") else ""
-    stamps = _stamp_views(folder, commitment, authorities, evidence)
+    stamps = _stamp_views(folder, commitment, evidence)
     policy = evidence.policy if evidence is not None else None
     view: dict[str, Any] = {
         "commitment": commitment,
@@ -179,13 +179,21 @@ def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:
              "frozen": p.id in records.draws, "current": p.id == plan.id} for p in chain]
 
 
-def _stamp_views(folder: Draw, commitment: str, authorities: dict[str, Authority],
+def pins_folder(plan_id: str, evidence: Evidence | None) -> str:
+    """Where the site publishes the chains a draw's tokens are checked against: a higher
+    bureau's under the plan, so that its ids never meet this county's."""
+    return (f"{AUTHORITIES_FOLDER}/{plan_id}" if evidence is not None and evidence.delegated
+            else AUTHORITIES_FOLDER)
+
+
+def _stamp_views(folder: Draw, commitment: str,
                  evidence: Evidence | None) -> list[dict[str, Any]]:
     """The package's verified tokens, each with its authority's root fingerprint and the openssl
     commands that check it as downloaded (`ssj check` reports the ones that do not verify)."""
     out = []
+    pins = pins_folder(folder.plan, evidence)
     for token in evidence.tokens if evidence is not None else ():
-        authority = authorities[token.authority]
+        authority = evidence.authorities[token.authority]
         name = f"timestamp-{token.authority}.tsr"
         out.append({
             "authority": authority.name, "authority_id": token.authority,
@@ -194,8 +202,8 @@ def _stamp_views(folder: Draw, commitment: str, authorities: dict[str, Authority
             "lead": ("早 " if token.lead >= 0 else "晚 ") + duration(token.lead),
             "on_time": token.on_time, "counts": token.authority in evidence.in_force,
             "file": f"draws/{folder.plan}/{name}", "file_name": name,
-            "chain": f"{AUTHORITIES_FOLDER}/{token.authority}.pem",
-            "root": f"{AUTHORITIES_FOLDER}/{token.authority}-root.pem",
+            "chain": f"{pins}/{token.authority}.pem",
+            "root": f"{pins}/{token.authority}-root.pem",
             "command": openssl_command(name, commitment, f"{token.authority}.pem", token.stamp),
         })
     return out
@@ -336,7 +344,7 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
     of_plan = _grouped(findings, lambda f: f["plan"])
     plan_views = []
     for plan in sorted(records.plans, key=lambda p: (p.year, p.id), reverse=True):
-        draw = _draw_view(records, plan.id, authorities, evidence.get(plan.id))
+        draw = _draw_view(records, plan.id, evidence.get(plan.id))
         organiser = records.departments.get(plan.organiser.department)
         view = {**public(plan), "url": url_of(plan), "mode_label": MODES[plan.mode],
                 "organiser_name": organiser.name if organiser else "",
@@ -356,10 +364,14 @@ def assemble(records: Records, site_dir: Path, day: dt.date,
         folder = records.draws.get(plan.id)
         for name, stored in sorted((folder.files if folder else {}).items()):
             files.append(File(f"draws/{plan.id}/{name}", stored.raw))
-    for authority in authorities.values():
-        files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}.pem", authority.pem.encode()))
-        files.append(File(f"{AUTHORITIES_FOLDER}/{authority.id}-root.pem",
-                          authority.root.public_bytes(Encoding.PEM)))
+    pinned = [(AUTHORITIES_FOLDER, authorities)] + [
+        (pins_folder(plan_id, judged), judged.authorities)
+        for plan_id, judged in sorted(evidence.items()) if judged.delegated]
+    for where, table in pinned:
+        for authority in table.values():
+            files.append(File(f"{where}/{authority.id}.pem", authority.pem.encode()))
+            files.append(File(f"{where}/{authority.id}-root.pem",
+                              authority.root.public_bytes(Encoding.PEM)))
     pages.append(verifier(records, authorities, AUTHORITIES_FOLDER, site_dir, evidence))
     pages.append(search_page(by_sector, staff_of))
     pages.append(Page("plans/index.html", ("plans.html",), "抽查计划与抽取",

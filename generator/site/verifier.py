@@ -70,6 +70,10 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
             "policy": policy_view(judged.policy if judged else None),
             "authorities": list(judged.in_force) if judged else sorted(authorities),
         }
+        if judged is not None and judged.delegated:
+            # a higher bureau's draw: its own pinned chains, published under the plan
+            plans[plan.id]["pins"] = {a.id: authority_view(a, f"{authorities_folder}/{plan.id}")
+                                      for a in judged.authorities.values()}
     index = {
         "example": records.jurisdiction.example,
         "authorities": {a.id: authority_view(a, authorities_folder) for a in authorities.values()},

@@ -129,7 +129,8 @@ class Context {
     this.example = mode === "plan" && index?.example === true;
   }
   authority(id) {
-    const listed = this.mode === "plan" ? this.index?.authorities : null;
+    // a plan drawn by a higher bureau names its own pinned chains (verify.json plans[].pins)
+    const listed = this.mode === "plan" ? this.entry?.pins ?? this.index?.authorities : null;
     return listed && Object.hasOwn(listed, id) ? listed[id] : null;
   }
 }
@@ -150,7 +151,7 @@ async function fetchPlan(index, planId) {
   const folder = new URL(`draws/${encodeURIComponent(planId)}/`, root);
   const files = new Map(await Promise.all(entry.files.map(async (name) =>
     [name, await fetchBytes(new URL(encodeURIComponent(name), folder))])));
-  const pins = new Map(await Promise.all(Object.entries(index.authorities ?? {}).map(async ([id, a]) =>
+  const pins = new Map(await Promise.all(Object.entries(entry.pins ?? index.authorities ?? {}).map(async ([id, a]) =>
     [id, utf8.decode(await fetchBytes(new URL(a.chain, root)))])));
   return new Draw(files, pins);
 }
@@ -351,7 +352,7 @@ function stampRule(ctx, tokenIds) {
   const policy = ctx.entry?.policy ?? {};
   const site = Number.isInteger(policy.margin_hours) ? policy.margin_hours : null;
   const margin = Math.max(MIN_MARGIN_HOURS, site ?? MIN_MARGIN_HOURS);
-  const listed = Array.isArray(ctx.entry?.authorities) ? ctx.entry.authorities : Object.keys(ctx.index?.authorities ?? {});
+  const listed = Array.isArray(ctx.entry?.authorities) ? ctx.entry.authorities : Object.keys(ctx.entry?.pins ?? ctx.index?.authorities ?? {});
   const inForce = [...new Set(listed.filter((id) => typeof id === "string"))].sort();
   const pinned = inForce.length;
   // a quorum below 1 or not a number is no rule a site may loosen to: at least one, else all
