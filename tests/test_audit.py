@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.records.timing import BEIJING
-from tests.records_tree import FINDING, FIRM_ID, Run, inspector, run_ssj, valid_tree, write_tree
+from tests.records_tree import (FINDING, FIRM_ID, PLAN, Run, inspector, run_ssj, valid_tree,
+                                write_tree)
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE = "audit.append-only"
@@ -386,30 +387,12 @@ def test_adding_a_witness_to_a_frozen_plan_fails(example: Path) -> None:
 # A plan announced for a later day (published_on after today), with a source after that: a draft
 # until its day, however it is edited; the valid tree's plan 2025-01 was published 2023-08-01.
 LATER_PLAN_FILE = "records/plans/2090-01.yaml"
-LATER_PLAN = """\
-id: 2090-01
-year: 2090
-title: 2090 年律师事务所随机抽查
-scope:
-  - sector: law-firm
-    ratio_percent: 20
-    min_count: 1
-method: onsite
-items: [lf-01]
-pool_date: 2090-05-01
-schedule:
-  start: 2090-07-01
-  end: 2090-08-31
-mode: direct
-organiser:
-  department: lawyer
-draw:
-  sources:
-    - kind: drand
-      chain: quicknet
-      round: 702385012
-published_on: 2090-04-01
-"""
+LATER_PLAN = (PLAN.replace("2025-01", "2090-01").replace("year: 2025", "year: 2090")
+              .replace("2025 年", "2090 年").replace("pool_date: 2025-03-01", "pool_date: 2090-05-01")
+              .replace("start: 2025-04-01", "start: 2090-07-01")
+              .replace("end: 2025-05-31", "end: 2090-08-31")
+              .replace("round: 1000", "round: 702385012")
+              .replace("published_on: 2023-08-01", "published_on: 2090-04-01"))
 
 
 def test_editing_a_published_plan_without_a_draw_package_fails(repo: Path) -> None:

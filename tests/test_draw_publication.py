@@ -84,6 +84,12 @@ def test_an_honest_real_bureau_passes_clean(tmp_path: Path, authority: Authority
     assert out.exit_code == 0, out.output
     assert "错误 0，警告 0" in out.stdout, out.stdout
     assert ssj(tmp_path, "draw", "verify").exit_code == 0
+    # the page: proven by the rule it states, published on main beside the token, the cap
+    page = (built(tmp_path) / "plans/2025-01.html").read_text(encoding="utf-8")
+    publication = git_output(tmp_path, "log", "--format=%H", "-1", "--", PACKAGE)
+    assert "可信时间戳证明：抽取包在首个随机源公布前已冻结（规则：固定的 1 家时间戳机构都须给出" in page
+    assert "抽取包首次在本局记录库主分支公开" in page and publication[:12] in page
+    assert "每个计划最多修订（重新抽取）1 次" in page and "不足规定" not in page
 
 
 def test_a_later_commit_of_other_records_does_not_move_the_publication(
