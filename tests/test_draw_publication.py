@@ -572,3 +572,19 @@ def test_the_browser_verifies_a_delegated_draw_under_the_higher_bureaus_pins(
         screenshot(opened.page, "verify-delegated-375")
     assert verdict == "pass", text
     assert colon(root_fingerprint(second)) in text
+
+
+def test_the_plan_page_links_each_witness_that_mirrors_the_site(tmp_path: Path,
+                                                                authority: Authority) -> None:
+    honest(tmp_path, authority)
+    witnesses = ("witnesses:\n  - name: 朝阳市司法局\n    url: https://sfj.chaoyang.example/mirror/kazuo/\n"
+                 "  - name: 辽宁省司法厅\n    url: https://sft.ln.example/mirror/kazuo/\n")
+    text = jurisdiction_text(tmp_path)
+    write(tmp_path, {JURISDICTION_FILE: text.replace("timestamp_authorities:",
+                                                     witnesses + "timestamp_authorities:")})
+    commit(tmp_path, ROUND_TIME + 3 * DAY, "witnesses")
+    page = (built(tmp_path) / "plans/2025-01.html").read_text(encoding="utf-8")
+    for mirror in ("https://sfj.chaoyang.example/mirror/kazuo/plans/2025-01.html",
+                   "https://sft.ln.example/mirror/kazuo/plans/2025-01.html"):
+        assert f'href="{mirror}"' in page
+    assert "外部见证" in page and "朝阳市司法局" in page
