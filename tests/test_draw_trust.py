@@ -21,7 +21,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from asn1crypto import cms, tsp
+from asn1crypto import tsp
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509 import load_pem_x509_certificate, load_pem_x509_certificates
 
@@ -59,7 +59,7 @@ from tests.test_draw_commands import (
     tree,
     write,
 )
-from tests.tsa_authority import POLICY, TSTINFO_TYPE, Authority, closed_url, make_authority, serve
+from tests.tsa_authority import Authority, closed_url, make_authority, serve
 
 JURISDICTION_FILE = "records/jurisdiction.yaml"
 PACKAGE = f"{DRAWS}/package.json"

@@ -47,7 +47,6 @@ from tests.timeline import (
     freeze,
     honest,
     pinning,
-    root_fingerprint,
     stamp,
 )
 from tests.tsa_authority import Authority, make_authority

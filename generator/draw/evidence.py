@@ -234,9 +234,9 @@ def judged(records: Records, problem: Problem, plan: str | None,
                    hint="", severity=NOTICE)
 
 
-def _policy_day(tokens: list[Token], git: FirstCommit, now: float) -> dt.date:
+def _policy_day(stamps: list[Stamp], git: FirstCommit, now: float) -> dt.date:
     """The day the package was frozen: its earliest token, else its commit, else today."""
-    moment = min((t.stamp.gen_time.timestamp() for t in tokens), default=git.time or now)
+    moment = min((s.gen_time.timestamp() for s in stamps), default=git.time or now)
     return dt.datetime.fromtimestamp(moment, BEIJING).date()
 
 
@@ -277,12 +277,11 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
         except TimestampError as e:
             add(Problem(token.file, 1, "draw.timestamp", f"时间戳无效：{e}",
                         "删除此文件后重新运行 ssj draw stamp（随机源公布前）"))
-    probe = [Token(a, s, 0, False) for a, _, s in checked]
-    policy = policy_on(records.policy, _policy_day(probe, git, now))
+    day = _policy_day([s for _, _, s in checked], git, now)
+    policy = policy_on(records.policy, day)
     margin = policy.margin_hours * 3600
     tokens = [Token(a, s, int(first - s.gen_time.timestamp()),
                     s.gen_time.timestamp() + margin <= first) for a, _, s in checked]
-    day = _policy_day(tokens, git, now)
     in_force = tuple(sorted(a.id for a in authorities.values()
                             if a.since is None or a.since <= day))
     needed = max(1, policy.required(len(in_force)))

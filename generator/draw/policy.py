@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from generator.records.model import Fields
+from generator.records.timing import BEIJING
 
 MIN_MARGIN_HOURS = 1  # spec: clock skew plus the minutes a deploy takes to publish
 MAX_REVISIONS_CEILING = 3  # spec: a plan may be revised at most 3 times
@@ -52,3 +53,8 @@ def policy_on(policy: Fields, day: dt.date) -> DrawPolicy:
     return DrawPolicy(values["draw_margin_hours"],
                       DEFAULT_MAX_REVISIONS if cap is None else cap,
                       values["timestamp_quorum"], since)
+
+
+def policy_now(policy: Fields, now: float) -> DrawPolicy:
+    """The policy a package frozen at `now` (Unix time) would be judged by."""
+    return policy_on(policy, dt.datetime.fromtimestamp(now, BEIJING).date())

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from generator.draw.evidence import Evidence, judged
 from generator.draw.gittime import MainLine, git
-from generator.draw.policy import DrawPolicy, policy_on
+from generator.draw.policy import DrawPolicy, policy_now
 from generator.records.model import Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.records.timing import BEIJING, plan_source_times
@@ -45,7 +45,7 @@ def plan_policy(records: Records, plan_id: str, evidence: dict[str, Evidence],
     known = evidence.get(plan_id)
     if known is not None and known.policy is not None:
         return known.policy
-    return policy_on(records.policy, dt.datetime.fromtimestamp(now, BEIJING).date())
+    return policy_now(records.policy, now)
 
 
 def check_redraws(records: Records, evidence: dict[str, Evidence],

@@ -18,7 +18,7 @@ from generator.draw.evidence import Authority, pinned_authorities
 from generator.draw.derive import package_at
 from generator.draw.freeze import freeze
 from generator.draw.gittime import main_line
-from generator.draw.policy import DrawPolicy, policy_on
+from generator.draw.policy import policy_now
 from generator.draw.redraw import overlaps
 from generator.draw.spec import DrawError, commitment, draw, serialise
 from generator.draw.timestamp import TimestampError, request_stamp
@@ -83,8 +83,8 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     warnings = list(frozen.warnings)
     package = frozen.package
     if now > _deadline(records, plan, now):
-        message = (f"随机源公布时间距现在不足 {_policy(records, now).margin_hours} 小时（或已公布）；"
-                   "请在计划中声明更晚的随机源")
+        margin = policy_now(records.policy, now).margin_hours
+        message = (f"随机源公布时间距现在不足 {margin} 小时（或已公布）；请在计划中声明更晚的随机源")
         if records.jurisdiction.example:
             warnings.append(message + "（示例数据，仅作提示）")
         elif _owed(plan, now):
@@ -145,15 +145,10 @@ def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list
     return StampOutcome(written, failed, tuple(late))
 
 
-def _policy(records: Records, now: float) -> DrawPolicy:
-    """The policy a package frozen now is judged by."""
-    return policy_on(records.policy, dt.datetime.fromtimestamp(now, BEIJING).date())
-
-
 def _deadline(records: Records, plan: Record, now: float) -> float:
     """The latest moment that still proves the package came before its first source."""
     return (min(source_time(s) for s in plan.draw.sources)
-            - _policy(records, now).margin_hours * 3600)
+            - policy_now(records.policy, now).margin_hours * 3600)
 
 
 def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> StampOutcome:

@@ -14,11 +14,11 @@ import yaml
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from generator.rules import report as yearly
-from generator.draw.evidence import Authority, Evidence, all_evidence, duration, pinned_authorities
+from generator.draw.evidence import Evidence, all_evidence, duration, pinned_authorities
 from generator.draw.timestamp import openssl_command
 from generator.records.kinds import SECTORS
 from generator.records.load import display_path
-from generator.records.model import Draw, Fields, Record, Records
+from generator.records.model import Draw, Record, Records
 from generator.records.problems import Problem
 from generator.records.timing import BEIJING
 from generator.rules.catalogue import LISTED
