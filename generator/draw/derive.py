@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 from generator.draw.freeze import freeze
-from generator.draw.gittime import git
+from generator.draw.gittime import MainLine, git
 from generator.records.kinds import SECTORS
 from generator.records.load import load_records
 from generator.records.model import Record, Records
@@ -207,6 +207,15 @@ def package_at(root: Path, plan_id: str, commit: str) -> tuple[Records, dict[str
     with records_at(root, commit) as then:
         plan = then.get(plan_id, ("plan",)) if then is not None else None
         return None if plan is None else (then, freeze(then, plan).package)
+
+
+def package_before(root: Path, plan_id: str, moment: int,
+                   line: MainLine) -> tuple[str | None, tuple[Records, dict[str, Any]] | None]:
+    """The newest main-line commit published before `moment`, and what `ssj draw freeze` would
+    have written for `plan_id` from the records there: the package an owed draw must be, since
+    records edited once its round is known must choose nothing."""
+    before = line.last_before(moment)
+    return before, (package_at(root, plan_id, before) if before else None)
 
 
 def explain_by_history(root: Path, records: Records, plan: Record, stored: dict[str, Any],

@@ -109,6 +109,12 @@ def pinned_authorities(records: Records) -> tuple[dict[str, Authority], list[Pro
                              "timestamp_authorities")
 
 
+def delegated_authorities(plan: Record) -> tuple[dict[str, Authority], list[Problem]]:
+    """The authorities a higher bureau pinned for the draw it made for `plan` (二（三））."""
+    return parse_authorities(plan, plan.draw.delegated.get("authorities") or (),
+                             "draw.delegated.authorities")
+
+
 def parse_authorities(record: Record, entries: tuple, where: str,  # tuple of Fields
                       ) -> tuple[dict[str, Authority], list[Problem]]:
     """The authorities pinned at `where` in `record` (jurisdiction.yaml, or a plan drawn by a
@@ -302,8 +308,9 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
         elif not on_time:
             add(Problem(files[token.authority], 1, "draw.timestamp-late", message, LATE_HINT))
     still_time = not drawn and now + margin <= first
-    if not evidence.proven and not (tokens and not on_time) and not (
-            not tokens and any(p.rule == "draw.timestamp" for p in problems)):
+    refused = any(p.rule == "draw.timestamp" for p in problems)  # a bad token says so itself
+    # short of the rule: said here unless each late token or each refused one said it above
+    if not evidence.proven and (on_time if tokens else not refused):
         missing = [names.get(a, a) for a in in_force if a not in on_time]
         if still_time:
             problems.append(Problem(package_file, 1, "draw.timestamp-missing",
@@ -369,11 +376,9 @@ def all_evidence(records: Records, authorities: dict[str, Authority],
         stored = folder.get("commitment.txt")
         if plan is None or folder.get("package.json") is None or stored is None:
             continue
-        delegated = plan.draw.get("delegated")
-        judged_by = (parse_authorities(plan, delegated.get("authorities") or (),
-                                       "draw.delegated.authorities")[0]
-                     if delegated is not None else authorities)
+        delegated = plan.draw.get("delegated") is not None
+        judged_by = delegated_authorities(plan)[0] if delegated else authorities
         out[plan_id] = package_evidence(records, plan, folder, stored.data, judged_by,
                                         folder.get("result.json") is not None, now, line,
-                                        delegated is not None)
+                                        delegated)
     return out

@@ -15,7 +15,7 @@ from typing import Any
 from generator.draw.canon import canon
 from generator.draw.drand import DrandError, round_fields, verify_round
 from generator.draw.evidence import Authority, pinned_authorities
-from generator.draw.derive import package_at
+from generator.draw.derive import package_before
 from generator.draw.freeze import freeze
 from generator.draw.gittime import main_line
 from generator.draw.policy import policy_now
@@ -106,20 +106,21 @@ def freeze_plan(root: Path, records: Records, plan_id: str, now: float,
     return FreezeOutcome(commit, package, tuple(warnings), stamps)
 
 
+def _first_source(plan: Record) -> int:
+    return min(source_time(s) for s in plan.draw.sources)
+
+
 def _owed(plan: Record, now: float) -> bool:
     """A published plan whose first source is public: its draw is owed, frozen or not (spec:
     a plan never simply disappears)."""
     today = dt.datetime.fromtimestamp(now, BEIJING).date()
     return (plan.published_on is not None and plan.published_on <= today
-            and min(source_time(s) for s in plan.draw.sources) <= now)
+            and _first_source(plan) <= now)
 
 
 def _owed_package(root: Path, plan: Record, now: float) -> dict[str, Any]:
-    """The package the records on main gave before the plan's first source: records edited
-    once the round is known must not choose the late package."""
-    first = min(source_time(s) for s in plan.draw.sources)
-    before = main_line(root, now).last_before(first)
-    given = package_at(root, plan.id, before) if before else None
+    """The package the records on main gave before the plan's first source."""
+    _, given = package_before(root, plan.id, _first_source(plan), main_line(root, now))
     if given is None:
         raise DrawError(f"随机源公布前主分支上没有计划 {plan.id} 的记录（或无法读取），无法补做抽取；"
                         "请在完整的 git 仓库中运行")
@@ -147,8 +148,7 @@ def _stamp(folder: Path, package: dict[str, Any], commit: str, authorities: list
 
 def _deadline(records: Records, plan: Record, now: float) -> float:
     """The latest moment that still proves the package came before its first source."""
-    return (min(source_time(s) for s in plan.draw.sources)
-            - policy_now(records.policy, now).margin_hours * 3600)
+    return _first_source(plan) - policy_now(records.policy, now).margin_hours * 3600
 
 
 def stamp_plan(root: Path, records: Records, plan_id: str, timeout: float) -> StampOutcome:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
-from generator.draw.derive import explain_by_history, package_at, package_differences
+from generator.draw.derive import explain_by_history, package_before, package_differences
 from generator.draw.drand import DrandError, verify_round
-from generator.draw.evidence import (Authority, Evidence, judged, misdated_commits,
-                                     package_evidence, parse_authorities, pinned_authorities)
+from generator.draw.evidence import (Authority, Evidence, delegated_authorities, judged,
+                                     misdated_commits, package_evidence, pinned_authorities)
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws, check_unfrozen
@@ -139,8 +139,7 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
         return Checked(incomplete)
     if delegated is not None:
         # a higher bureau's draw (二（三）): its package, under its own pinned authorities
-        authorities, problems = parse_authorities(plan, delegated.get("authorities") or (),
-                                                  "draw.delegated.authorities")
+        authorities, problems = delegated_authorities(plan)
         package, mismatched = _delegated_package(plan, folder)
         problems += mismatched
     else:
@@ -238,9 +237,7 @@ def _check_late_derivation(records: Records, plan: Record, file: str, package: d
                            evidence: Evidence, line: MainLine) -> Iterator[Problem]:
     """A package published after its randomness was public must be what the records gave
     before it: records edited once the round was known could steer the late package."""
-    first = evidence.first_source
-    before = line.last_before(first)
-    given = package_at(Path(records.root), plan.id, before) if before else None
+    before, given = package_before(Path(records.root), plan.id, evidence.first_source, line)
     if given is not None and given[1] == package:
         return
     what = (package_differences(given[0], plan, given[1], package) or ["内容不同"]) if given else [
