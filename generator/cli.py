@@ -151,12 +151,12 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     """Load and check the records as of the site's date, then build; refused, the records'
     errors are printed as `ssj check` prints them."""
     import hashlib
-    import os
 
     from generator.checks.run import check_loaded
     from generator.checks.output import as_text
+    from generator.filewrite import foreign_output
     from generator.records.load import load_records
-    from generator.records.parsecache import FOLDER as CACHE_FOLDER
+    from generator.records.parsecache import cache_folder
     from generator.site.build import BuildRefused, Clock, build, read_source
     from generator.site.renderpass import default_jobs
 
@@ -166,6 +166,9 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     if base_url is not None and not base_url.endswith("/"):
         _fail("--base-url 须以 / 结尾", EXIT_USAGE)
     _require_output_folder(out)
+    if problem := foreign_output(out, records_dir):
+        _fail(f"--out {out}：{problem}，生成的网站会连它一起发布；请换一个输出目录"
+              "（CI 写入运行器的临时目录）；未写入任何文件", EXIT_USAGE)
     clock = Clock()
     source = read_source(records_dir)
     records, problems = load_records(records_dir)
@@ -173,8 +176,9 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     checked = check_loaded(records, problems, source.day)
     clock.lap("check")
     # what the last build into `out` rendered, kept beside the records' parse cache
-    state = (None if os.environ.get("SSJ_CACHE") == "0" else records_dir / CACHE_FOLDER / (
-        "site-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16] + ".json"))
+    cache = cache_folder(records_dir)
+    state = None if cache is None else cache / (
+        "site-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16] + ".json")
     try:
         return build(checked, site_dir, out, source, base_url, jobs=jobs or default_jobs(),
                      state_file=state, clock=clock)
@@ -187,8 +191,8 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
 @cli.command("build")
 @_site_options
 @click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path),
-              help="输出目录（网站只写这里；供下次只重新生成改动页面的记录存于记录目录的 "
-                   ".ssj-cache/，设 SSJ_CACHE=0 则不存）")
+              help="输出目录（网站只写这里；供下次只重新生成改动页面的记录存于用户缓存目录，"
+                   "设 SSJ_CACHE=0 或在 CI 中则不存）")
 @click.option("--jobs", default=0, type=click.IntRange(0, 256),
               help="渲染页面的进程数（默认 0：全部 CPU 核心）")
 @click.option("--timings", is_flag=True, help="另外列出各阶段（读取、检查、组装、渲染、索引、写入）用时")

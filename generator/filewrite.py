@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
@@ -140,6 +141,31 @@ class TreeWriter:
         for temp, _ in self.temps:
             temp.unlink(missing_ok=True)
         self.temps = []
+
+
+def foreign_output(root: Path, repository: Path) -> str | None:
+    """Why `root` cannot take a build, or None. A build leaves alone what it did not write, so
+    a folder holding files that the git repository around the folder `repository` tracks (a
+    committed _site/, which a pull request could fill with pages of its own) or symbolic links
+    (which a copy or an upload may follow out of the folder, to a private record) would be
+    published with them. Another repository's clone (a pages repository) may take a build."""
+    if root.is_symlink():
+        return f"{root} 是符号链接"
+    if not root.is_dir():
+        return None
+    for folder, dirs, files in os.walk(root):
+        for name in (*dirs, *files):
+            if os.path.islink(os.path.join(folder, name)):
+                return f"{os.path.join(folder, name)} 是符号链接"
+    try:
+        listed = subprocess.run(["git", "-C", str(repository), "ls-files", "-z", "--",
+                                 str(root.resolve())], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):  # no git: no repository to track anything
+        return None
+    if listed.returncode == 0 and listed.stdout:
+        first = listed.stdout.split(b"\0")[0].decode("utf-8", "replace")
+        return f"{root} 中有 git 跟踪的文件（如 {first}）"
+    return None
 
 
 def _marker(paths: Iterable[str]) -> bytes:

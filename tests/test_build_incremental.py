@@ -3,8 +3,8 @@ build on several processes writes the same bytes as one process, and whatever th
 behind (its state, its output) is checked before it is reused, never trusted."""
 from __future__ import annotations
 
+import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,7 @@ def rendered(output: str) -> tuple[int, int]:
 
 
 def build(root: Path, out: Path, *args: str, cache: bool = True) -> tuple[int, int]:
-    env = {**EXAMPLE_ENV, "SSJ_CACHE": None if cache else "0"}
+    env = {**EXAMPLE_ENV, "SSJ_CACHE": "1" if cache else "0"}
     built = build_site(root, out, *args, env=env)
     assert built.exit_code == 0, built.output
     assert "Traceback" not in built.output
@@ -36,10 +36,14 @@ def build(root: Path, out: Path, *args: str, cache: bool = True) -> tuple[int, i
 
 
 @pytest.fixture()
-def example(tmp_path: Path) -> Path:
-    root = copy_example(tmp_path / "example")
-    shutil.rmtree(root / "records" / ".ssj-cache", ignore_errors=True)  # the checkout's own
-    return root
+def example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SSJ_CACHE_DIR", str(tmp_path / "user-cache"))
+    return copy_example(tmp_path / "example")
+
+
+def states() -> list[Path]:
+    """The build states kept in the user cache directory."""
+    return sorted(Path(os.environ["SSJ_CACHE_DIR"]).rglob("site-*.json"))
 
 
 def test_several_processes_write_the_same_bytes_as_one(example: Path, tmp_path: Path) -> None:
@@ -98,14 +102,14 @@ def test_a_broken_state_file_means_a_full_build(example: Path, tmp_path: Path,
                                                 state: bytes) -> None:
     out = tmp_path / "out"
     pages, _ = build(example, out)
-    states = list((example / "records" / ".ssj-cache").glob("site-*.json"))
-    assert len(states) == 1
-    states[0].write_bytes(state)
+    kept = states()
+    assert len(kept) == 1
+    kept[0].write_bytes(state)
     assert build(example, out) == (pages, pages)
     assert build(example, out) == (pages, 0)  # and the state is sound again
 
 
 def test_ssj_cache_0_keeps_no_state(example: Path, tmp_path: Path) -> None:
     pages, _ = build(example, tmp_path / "out", cache=False)
-    assert not list((example / "records").glob(".ssj-cache/site-*.json"))
+    assert not states()
     assert build(example, tmp_path / "out", cache=False) == (pages, pages)

@@ -1,10 +1,12 @@
 """Parsed record files cached by content, so that loading a tree again parses only what changed.
 
-One file for the whole tree, <records>/.ssj-cache/parsed.pickle (git-ignored). A convenience,
-never trusted: an entry is found by the sha256 of the parsing code, the kind, the file's name and
-its bytes, so an edited file or changed code never meets an old entry; a missing, damaged or
-tampered file is ignored and rebuilt, and unpickling it can build nothing but plain data, dates
-and Fields, so it runs no other code. SSJ_CACHE=0 turns it off.
+One file for the whole tree, parsed.pickle in the records folder's cache folder (cache_folder):
+in the user's cache directory, never in the repository, where a pull request could commit a
+forged parse that no reviewer reads. A convenience, never trusted: an entry is found by the
+sha256 of the parsing code, the kind, the file's name and its bytes, so an edited file or
+changed code never meets an old entry; a missing, damaged or tampered file is ignored and
+rebuilt, and unpickling it can build nothing but plain data, dates and Fields, so it runs no
+other code. SSJ_CACHE=0 turns caching off, and so does CI (the CI variable) unless SSJ_CACHE=1.
 """
 from __future__ import annotations
 
@@ -13,12 +15,14 @@ import hashlib
 import io
 import os
 import pickle
+import subprocess
 import sys
 import tempfile
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 import yaml
 
 from generator.records.jsonread import read_json
@@ -26,7 +30,7 @@ from generator.records.model import Fields, Record
 from generator.records.problems import Problem
 from generator.records.yamlread import YamlProblem
 
-FOLDER = ".ssj-cache"
+OLD_FOLDER = ".ssj-cache"  # where ssj kept it inside the records before: never read now
 _FILE = "parsed.pickle"
 _MAGIC = b"ssj parse cache 1\n"  # the layout's version: change it when the layout changes
 _ALLOWED = {("generator.records.model", "Fields"): Fields, ("datetime", "date"): dt.date}
@@ -42,8 +46,8 @@ class ParseCache:
     """The cache of one records folder for one load: entries found, entries made, and at the
     end the entries of exactly the files this load read."""
 
-    def __init__(self, root: Path) -> None:
-        self.path = root / FOLDER / _FILE
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / _FILE
         self._old = _read(self.path)
         self._now: dict[bytes, _Entry] = {}
         self._seed = hashlib.sha256(_MAGIC + _code_digest())
@@ -101,10 +105,7 @@ class ParseCache:
         body = _dump(self._now)
         folder = self.path.parent
         try:
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():  # ignored even where the repository's .gitignore does not say
-                ignore.write_text("*\n", encoding="utf-8")
+            folder.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -117,9 +118,57 @@ class ParseCache:
             pass
 
 
+def caching() -> bool:
+    """Whether ssj keeps caches: not with SSJ_CACHE=0, nor in CI unless SSJ_CACHE=1."""
+    setting = os.environ.get("SSJ_CACHE")
+    if setting is not None:
+        return setting != "0"
+    return os.environ.get("CI", "").lower() not in {"1", "true", "yes"}
+
+
+def cache_folder(records: Path) -> Path | None:
+    """Where ssj keeps what it caches for the records folder `records`: a folder of the user's
+    cache directory (SSJ_CACHE_DIR, by default platformdirs' user_cache_dir) named by the
+    records folder's path. None when caching is off, or when that folder lies inside the
+    records or holds files git tracks: a cache a pull request can write is ignored, with a
+    warning on stderr."""
+    if not caching():
+        return None
+    if (records / OLD_FOLDER).exists():
+        _warn(f"{records / OLD_FOLDER} 是旧版 ssj 留在记录目录中的缓存，已忽略（可删除）")
+    base = Path(os.environ.get("SSJ_CACHE_DIR") or platformdirs.user_cache_dir("ssj", False))
+    where = records.resolve()
+    folder = base.resolve() / hashlib.sha256(os.fsencode(where)).hexdigest()[:16]
+    if folder.is_relative_to(where):
+        _warn(f"缓存目录 {folder} 在记录目录 {records} 中，不使用缓存")
+        return None
+    if _tracked(folder):
+        _warn(f"缓存目录 {folder} 中有 git 跟踪的文件，不使用缓存")
+        return None
+    return folder
+
+
+def _tracked(folder: Path) -> bool:
+    """Whether git tracks any file in `folder` (False outside a git work tree)."""
+    inside = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
+    if inside is None:
+        return False
+    try:
+        listed = subprocess.run(["git", "-C", str(inside), "ls-files", "-z", "--", str(folder)],
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return listed.returncode == 0 and bool(listed.stdout)
+
+
+def _warn(message: str) -> None:
+    print(f"ssj: 警告：{message}", file=sys.stderr)
+
+
 def open_cache(root: Path) -> ParseCache | None:
-    """The cache of the records folder `root`; None when SSJ_CACHE=0 (as CI and tests may set)."""
-    return None if os.environ.get("SSJ_CACHE") == "0" else ParseCache(root)
+    """The parse cache of the records folder `root`; None when caching is off."""
+    folder = cache_folder(root)
+    return None if folder is None else ParseCache(folder)
 
 
 @cache
