@@ -1,26 +1,29 @@
-"""The CI workflows: valid for actionlint, least permissions, pinned actions, and the commands
-they run work here on the bundled records."""
+"""The CI workflows: valid for actionlint and zizmor, least permissions, pinned actions, Python
+that imports nothing from the checkout, locked installs, and the commands they run work here on
+the bundled records (replayed by tests/replay.py)."""
 import datetime as dt
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
+from tests.replay import INSTALL, Runner, load as load_file
 from tests.tools import extras_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNNER_BASH = ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c"]  # as a runner runs `run:`
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+SSJ = '"$RUNNER_TEMP/venv/bin/ssj"'
 
 
 def load(name: str) -> dict:
-    # BaseLoader: `on:` stays the string "on" instead of YAML 1.1's True
-    return yaml.load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"),
-                     Loader=yaml.BaseLoader)
+    return load_file(ROOT / ".github" / "workflows" / name)
+
+
+def job(name: str, tmp_path: Path, workspace: Path = ROOT, **kwargs) -> Runner:
+    jobs = {"pull-request.yml": "check", "deploy.yml": "build"}
+    return Runner(ROOT / ".github" / "workflows" / name, jobs[name], workspace, tmp_path, **kwargs)
 
 
 def test_actionlint_passes():
@@ -29,6 +32,46 @@ def test_actionlint_passes():
     done = subprocess.run([actionlint, "-no-color", *map(str, WORKFLOWS)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def zizmor(*paths: Path) -> subprocess.CompletedProcess:
+    tool = extras_tool("zizmor")
+    assert tool, "zizmor is in the test extras"
+    return subprocess.run([tool, "--offline", "--persona=pedantic", "--no-progress",
+                           *map(str, paths)], capture_output=True, text=True, timeout=120)
+
+
+def test_zizmor_finds_nothing():
+    done = zizmor(ROOT / ".github")
+    assert done.returncode == 0 and "No findings" in done.stdout, done.stdout + done.stderr
+
+
+def test_every_python_imports_nothing_from_the_checkout():
+    """A folder committed at the root (pip/, yaml/) must never stand in for a module: every
+    workflow sets PYTHONSAFEPATH and calls Python with -P, and ssj and pytest only from the
+    virtual environment outside the checkout."""
+    for path in WORKFLOWS:
+        flow = load(path.name)
+        assert flow["env"]["PYTHONSAFEPATH"] == "1" and flow["env"]["SSJ_CACHE"] == "0"
+        for job_ in flow["jobs"].values():
+            for step in job_["steps"]:
+                for line in step.get("run", "").splitlines():
+                    words = line.split()
+                    for i, word in enumerate(words):
+                        if re.fullmatch(r'"?(\$RUNNER_TEMP/venv/bin/)?python3?"?', word):
+                            assert words[i + 1] == "-P", f"{path.name}: {line}"
+                    assert not re.match(r"\s*(ssj|pip|pytest) ", line), f"{path.name}: {line}"
+
+
+def test_everything_installed_is_locked_by_hash():
+    for path in WORKFLOWS:
+        install = next(s["run"] for job_ in load(path.name)["jobs"].values()
+                       for s in job_["steps"] if s.get("name") == INSTALL)
+        pips = [line for line in install.splitlines() if " -m pip install" in line]
+        assert len(pips) == 2, install
+        assert re.search(r"--require-hashes -r requirements/(deploy|test)\.txt$", pips[0])
+        assert pips[1].endswith("--no-deps --no-build-isolation -e .")
+        assert '"$RUNNER_TEMP/venv"' in install
 
 
 def test_every_action_is_pinned_to_a_commit():
@@ -42,8 +85,8 @@ def test_pull_requests_are_checked_with_the_audit_and_the_tests():
     assert "pull_request" in flow["on"]
     assert flow["permissions"] == {"contents": "read"}
     runs = [step.get("run", "") for step in flow["jobs"]["check"]["steps"]]
-    assert any("ssj check --format github --base" in run for run in runs)
-    assert any("pytest" in run for run in runs)
+    assert any(f"{SSJ} check --format github --base" in run for run in runs)
+    assert any('"$RUNNER_TEMP/venv/bin/python" -P -m pytest' in run for run in runs)
 
 
 def test_main_is_deployed_with_least_permissions_and_an_uncancelled_deploy():
@@ -67,56 +110,40 @@ def test_the_site_is_rebuilt_every_day():
     assert every == ["*", "*", "*"] and minute.isdigit() and hour.isdigit()
     steps = load("deploy.yml")["jobs"]["build"]["steps"]
     dated = next(i for i, s in enumerate(steps) if "SOURCE_DATE_EPOCH" in s.get("run", ""))
-    built = next(i for i, s in enumerate(steps) if s.get("run", "").startswith("ssj build"))
+    built = next(i for i, s in enumerate(steps) if f"{SSJ} build" in s.get("run", ""))
     assert dated < built, "the build's date is the day of the run"
+
+
+def test_the_site_is_built_and_uploaded_outside_the_checkout():
+    steps = load("deploy.yml")["jobs"]["build"]["steps"]
+    built = next(s["run"] for s in steps if f"{SSJ} build" in s.get("run", ""))
+    assert built.strip() == f'{SSJ} build --out "$RUNNER_TEMP/site"'
+    upload = next(s for s in steps if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "${{ runner.temp }}/site"
 
 
 def test_the_deploy_builds_as_of_the_start_of_its_day_in_beijing(tmp_path: Path):
     beijing = dt.timezone(dt.timedelta(hours=8))
     before = dt.datetime.now(beijing).date()
-    done, written = run_step(deploy_step("网站日期")["run"], tmp_path)
+    deploy = job("deploy.yml", tmp_path)
+    done = deploy.run(deploy.step("网站日期"))
     after = dt.datetime.now(beijing).date()
     assert done.returncode == 0, done.stderr
-    name, _, epoch = written["GITHUB_ENV"].strip().partition("=")
-    assert name == "SOURCE_DATE_EPOCH"
-    start = dt.datetime.fromtimestamp(int(epoch), beijing)
+    assert list(deploy.exported) == ["SOURCE_DATE_EPOCH"]
+    start = dt.datetime.fromtimestamp(int(deploy.exported["SOURCE_DATE_EPOCH"]), beijing)
     assert start.time() == dt.time(0, 0) and start.date() in (before, after)
-
-
-def deploy_step(name_part: str) -> dict:
-    return next(s for s in load("deploy.yml")["jobs"]["build"]["steps"]
-                if name_part in s.get("name", ""))
 
 
 def test_the_deploy_audits_against_the_revision_last_deployed():
     steps = load("deploy.yml")["jobs"]["build"]["steps"]
-    found = deploy_step("上次发布的版本")
+    found = next(s for s in steps if "上次发布的版本" in s.get("name", ""))
     # GitHub's record of this workflow's successful runs on main: nothing a push can write
     assert "gh run list" in found["run"] and "--workflow deploy.yml" in found["run"]
     assert "--branch main" in found["run"] and "--status success" in found["run"]
-    check = next(s for s in steps if s.get("run", "").startswith("ssj check"))
+    check = next(s for s in steps if f"{SSJ} check" in s.get("run", ""))
     assert check["env"]["DEPLOYED_SHA"] == "${{ steps.deployed.outputs.sha }}"
     assert '--base "$DEPLOYED_SHA"' in check["run"]
     assert steps.index(found) < steps.index(check)
-
-
-def run_step(script: str, tmp_path: Path, gh: str = "exit 1") -> tuple[
-        subprocess.CompletedProcess, dict[str, str]]:
-    """Run a workflow step's script as a runner does, with `gh` replaced by a script; returns
-    the run and what it wrote to GITHUB_OUTPUT and GITHUB_ENV."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir(exist_ok=True)
-    (bin_dir / "gh").write_text(f"#!/bin/sh\n{gh}\n", encoding="utf-8")
-    (bin_dir / "gh").chmod(0o755)
-    files = {name: tmp_path / name for name in ("GITHUB_OUTPUT", "GITHUB_ENV")}
-    for path in files.values():
-        path.write_text("", encoding="utf-8")
-    env = {**os.environ, **{name: str(path) for name, path in files.items()},
-           "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "GITHUB_REPOSITORY": "bureau/records"}
-    done = subprocess.run([*RUNNER_BASH, script], env=env, capture_output=True, text=True,
-                          timeout=60)
-    return done, {name: path.read_text(encoding="utf-8") for name, path in files.items()}
 
 
 @pytest.mark.parametrize("gh, code, output", [
@@ -126,9 +153,10 @@ def run_step(script: str, tmp_path: Path, gh: str = "exit 1") -> tuple[
     ("echo 'HTTP 403' >&2; exit 1", 1, ""),  # GitHub cannot be asked: no deploy without the audit
 ], ids=["deployed-before", "first-deploy", "github-unreachable"])
 def test_the_last_deployed_revision_step(tmp_path: Path, gh: str, code: int, output: str):
-    done, written = run_step(deploy_step("上次发布的版本")["run"], tmp_path, gh)
+    deploy = job("deploy.yml", tmp_path, gh=gh)
+    done = deploy.run(deploy.step("上次发布的版本"))
     assert (done.returncode != 0) == bool(code), done.stdout + done.stderr
-    assert written["GITHUB_OUTPUT"] == output
+    assert (tmp_path / "github_output").read_text(encoding="utf-8") == output
 
 
 def test_the_deploy_check_refuses_a_direct_push_that_rewrites_a_published_record(tmp_path: Path):
@@ -139,38 +167,35 @@ def test_the_deploy_check_refuses_a_direct_push_that_rewrites_a_published_record
                               text=True, check=True).stdout.strip()
     edit(repo, FINDING_FILE, "outcome: unreachable", "outcome: compliant")
     commit(repo)  # pushed straight to main, no pull request
-    command = next(s["run"] for s in load("deploy.yml")["jobs"]["build"]["steps"]
-                   if s.get("run", "").startswith("ssj check"))
-    command = command.replace("ssj ", f'"{sys.executable}" -m generator ', 1)
     for sha, refused in ((deployed, True), ("", False)):  # "": nothing deployed yet
-        done = subprocess.run([*RUNNER_BASH, command], cwd=repo, capture_output=True, text=True,
-                              timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT),
-                                                "DEPLOYED_SHA": sha})
+        deploy = job("deploy.yml", tmp_path / f"ci-{refused}", repo, gh=f"echo {sha}")
+        deploy.stand_in_for_install()
+        assert deploy.run(deploy.step("上次发布的版本")).returncode == 0
+        done = deploy.run(deploy.step("追加式审计"))
         assert ("audit.append-only" in done.stdout) == refused, done.stdout + done.stderr
         assert done.returncode == 1 or not refused
         assert "Traceback" not in done.stdout + done.stderr
 
 
-def ssj_commands() -> list[tuple[str, str]]:
-    found = []
-    for path in WORKFLOWS:
-        flow = load(path.name)
-        for job in flow["jobs"].values():
-            for step in job["steps"]:
-                if step.get("run", "").startswith("ssj "):
-                    found.append((path.name, step["run"]))
-    return found
-
-
-@pytest.mark.parametrize("workflow, command", ssj_commands())
-def test_the_workflow_commands_work_here(tmp_path, workflow, command):
-    if "_SHA" in command and not (ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
-    env = {**os.environ, "BASE_SHA": "HEAD", "DEPLOYED_SHA": "HEAD"}
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    command = command.replace("_site", str(tmp_path / "_site"))
-    command = command.replace("ssj ", f'"{sys.executable}" -m generator ', 1)
-    done = subprocess.run(command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert done.returncode == 0, f"{workflow}: {command}\n{done.stdout}{done.stderr}"
-    assert "Traceback" not in done.stdout + done.stderr
+@pytest.mark.parametrize("workflow", [p.name for p in WORKFLOWS])
+def test_the_workflow_commands_work_here(tmp_path: Path, workflow: str):
+    """ssj's steps of each workflow, replayed on this checkout: they pass, and the deploy's
+    upload holds the site."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout: the audit compares with a commit")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
+                          text=True, check=True).stdout.strip()
+    ci = job(workflow, tmp_path, context={"github.event.pull_request.base.sha": head},
+             gh=f"echo {head}")
+    ci.stand_in_for_install()
+    ran = 0
+    for step in ci.steps:
+        if step.get("name") == INSTALL or "pytest" in step.get("run", ""):
+            continue
+        done = ci.run(step)
+        assert done.returncode == 0, f"{workflow}: {step}\n{done.stdout}{done.stderr}"
+        assert "Traceback" not in done.stdout + done.stderr
+        ran += SSJ in step.get("run", "")
+    assert ran == (1 if workflow == "pull-request.yml" else 2)
+    if workflow == "deploy.yml":
+        assert (ci.artifact / "index.html").is_file() and (ci.artifact / ".ssj-site").is_file()
