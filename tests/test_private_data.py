@@ -72,5 +72,5 @@ def test_the_guide_explains_branch_protection() -> None:
     section = guide[guide.index("## 九、保护主分支"):]
     for setting in ("Require a pull request before merging", "Require approvals",
                     "Require review from Code Owners", "Require status checks to pass",
-                    "**check**", "CODEOWNERS", "force push"):
+                    "**检查记录**", "CODEOWNERS", "force push"):
         assert setting in section, setting

@@ -16,6 +16,7 @@ from tests.sitecheck import build_site
 
 REPO = Path(__file__).resolve().parent.parent
 PINNED = "ssj @ git+https://example.invalid/ssj.git@0123456789abcdef0123456789abcdef01234567"
+WHEEL = "wheels/ssj-0.1.0-py3-none-any.whl --hash=sha256:" + "0" * 64
 SITE_BLOCK = 'site:\n  website_id: "2113240001"\n'
 
 
@@ -36,7 +37,7 @@ def line_of_field(text: str) -> int:
     "ssj", "ssj==0.1.0", "ssj @ git+https://github.com/example/ssj@main",
     "ssj @ git+https://user:token@github.com/example/ssj@" + "a" * 40,
     "ssj-0.1.0-py3-none-any.whl", "-i https://evil.example/simple",
-    "-r/ssj-0.1.0-py3-none-any.whl",
+    "-r/ssj-0.1.0-py3-none-any.whl", "wheels/ssj-0.1.0-py3-none-any.whl",
 ])
 def test_a_requirement_that_is_not_pinned_is_an_error_with_file_and_line(
         tmp_path: Path, requirement: str) -> None:
@@ -51,7 +52,7 @@ def test_a_requirement_that_is_not_pinned_is_an_error_with_file_and_line(
     assert "40 位提交号" in errors[0]
 
 
-@pytest.mark.parametrize("requirement", [PINNED, "wheels/ssj-0.1.0-py3-none-any.whl"])
+@pytest.mark.parametrize("requirement", [PINNED, WHEEL])
 def test_a_pinned_requirement_passes(tmp_path: Path, requirement: str) -> None:
     run = check_tree(tmp_path, with_requirement(requirement))
     assert run.exit_code == 0, run.output
@@ -67,7 +68,7 @@ def test_the_example_county_pins_a_placeholder_commit() -> None:
     assert "example.org 是示例地址" in "".join(comment)  # labelled as an example address
 
 
-@pytest.mark.parametrize("requirement", [PINNED, "wheels/ssj-0.1.0-py3-none-any.whl"])
+@pytest.mark.parametrize("requirement", [PINNED, WHEEL])
 def test_init_writes_the_requirement_it_pins(tmp_path: Path, requirement: str) -> None:
     run = run_ssj(tmp_path, "init", "bureau", "--name", "某某县司法局", "--short-name",
                   "某某县司法局", "--division-code", "210000", "--requirement", requirement)

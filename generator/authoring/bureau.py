@@ -1,14 +1,16 @@
 """`ssj init DIR`: a fresh bureau repository that passes `ssj check` and builds.
 
 It holds a records skeleton whose policy starts from 方案 二（八）, this project's site folder, the
-staff guide (docs/guide.md, kept off the public site), the two CI workflows (installing ssj from
-`requirements.txt`), CODEOWNERS over what decides how records are checked and published, editor
-settings and a README.
+staff guide (docs/guide.md, kept off the public site), the two CI workflows (installing ssj's
+dependencies from `requirements.lock`, then ssj from `requirements.txt`), Dependabot for the
+workflows' pinned actions, CODEOWNERS over the whole repository, editor settings and a README.
 
 `requirements.txt` is what the bureau's CI runs with the power to publish the official site, so
 it names this project exactly: a git commit (pip checks out that very commit) or a wheel kept in
-the bureau's own repository. Never the bare name `ssj`, which on the package index belongs to an
-unrelated project, nor a tag or branch, which whoever controls the repository can move.
+the bureau's own repository with its sha256. Never the bare name `ssj`, which on the package
+index belongs to an unrelated project, nor a tag or branch, which whoever controls the
+repository can move. `requirements.lock` is this project's requirements/deploy.txt: every
+dependency at one version, by its hashes, as ssj's own CI installs and tests it.
 """
 from __future__ import annotations
 
@@ -160,11 +162,20 @@ policy:
 
 
 def _workflow(name: str) -> str:
-    """This project's workflow, installing ssj from requirements.txt and without our tests."""
+    """This project's workflow, installing the dependencies from requirements.lock and ssj from
+    requirements.txt, without our tests."""
     text = (PROJECT / ".github" / "workflows" / name).read_text(encoding="utf-8")
-    text = re.sub(r"python -m pip install -e '?\.(\[test\])?'?", "python -m pip install -r requirements.txt", text)
-    # the test step, with whatever it sets (its properties are indented deeper than the step)
-    return re.sub(r"\n      - name: 测试\n(?:        .*\n)*", "\n", text)
+    swaps = [(r"--require-hashes -r requirements/(?:deploy|test)\.txt",
+              "--require-hashes -r requirements.lock"),
+             (r"--no-build-isolation -e \.\n", "--no-build-isolation -r requirements.txt\n")]
+    if name == "pull-request.yml":
+        swaps += [(r", and the tests run\.", "."),
+                  # the test step, with whatever it sets (its properties are indented deeper)
+                  (r"\n      - name: 测试\n(?:        .*\n)*", "\n")]
+    for pattern, bureau in swaps:
+        text, found = re.subn(pattern, bureau, text)
+        assert found == 1, f"{name}: {pattern} should match once"  # our own workflow changed
+    return text
 
 
 README = """\
@@ -179,36 +190,64 @@ README = """\
 仓库发布到 GitHub Pages（私有仓库使用 Pages 和分支保护需要 GitHub 付费套餐），或把 `ssj build`
 生成的 `_site/` 复制到县政府门户网站、对象存储。
 
-- 记录在 `records/`，格式说明见 `records/README.md`；新建记录：`ssj new institution` 等。
-- 检查：`ssj check`；生成网站：`ssj build`；本地预览：`ssj serve`。
+- 记录在 `records/`，格式说明见 `records/README.md`；新建记录：`.venv/bin/ssj new institution` 等。
+- 在本机安装（与 CI 相同：依赖按哈希安装，`-P` 不从当前目录加载代码）：
+  `python3 -m venv .venv && .venv/bin/python -P -m pip install --require-hashes -r requirements.lock && .venv/bin/python -P -m pip install --no-deps --no-build-isolation -r requirements.txt`
+- 检查：`.venv/bin/ssj check`；生成网站：`.venv/bin/ssj build`；本地预览：`.venv/bin/ssj serve`。
 - 操作指南：`docs/guide.md`（给工作人员看，不在公示网站上发布），其中“保护主分支”一节说明必须
   开启的分支保护：合并前须经审核、须通过“检查记录”。
-- `CODEOWNERS` 列出的文件（CI 工作流、`requirements.txt`、记录格式、本局政策、网站模板）
-  决定记录怎样检查、网站怎样生成，改动须经其中的负责人审核{owners_todo}。
-- `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；`records/jurisdiction.yaml` 的
-  `site.ssj_requirement` 是同一行，抽取页面据此告诉公众安装哪个版本来核验抽取。升级时两处一起改成新的
-  提交号，经审核后合并。
+- `CODEOWNERS` 的第一行 `*` 让每个改动都须经负责人审核{owners_todo}；其余各行点名决定记录怎样
+  检查、网站怎样生成的文件（CI 工作流、`requirements.txt`、`requirements.lock`、wheel 文件、记录格式、
+  本局政策、网站模板）。
+- `requirements.txt` 把 ssj 固定到一个提交，CI 只安装这个版本；`requirements.lock` 是该提交的
+  `requirements/deploy.txt`，ssj 的每个依赖带哈希；`records/jurisdiction.yaml` 的 `site.ssj_requirement`
+  与 `requirements.txt` 是同一行，抽取页面据此告诉公众安装哪个版本来核验抽取。升级时三处一起改成新的
+  提交的内容，经审核后合并。Dependabot 每周为工作流固定的 GitHub Actions 提出升级的拉取请求。
+- 网站只在 CI 的临时目录生成；不要把 `_site/` 提交进仓库（`ssj build` 拒绝写入有 git 跟踪文件的目录）。
 - 把 `site/pages/regulation.md` 换成本局的实施方案全文，并在 `records/jurisdiction.yaml` 填好文号、日期和网站备案信息。
 - 在 GitHub 上发布：Settings → Pages → Source 选 GitHub Actions。
 """
 
 CODEOWNERS = """\
-# 代码负责人：下列文件决定 CI 安装什么、记录怎样检查、网站怎样生成。改动它们的拉取请求须经
-# 这里列出的人审核，前提是主分支的保护规则开启了“Require review from Code Owners”（见操作指南
-# docs/guide.md“保护主分支”）。写法适用于 GitHub 和 GitLab；Gitea 用正则表达式写法（见操作指南）。
+# 代码负责人：本仓库的每个文件（第一行 *）都须经这里列出的人审核，前提是主分支的保护规则开启了
+# “Require review from Code Owners”（见操作指南 docs/guide.md“保护主分支”）。其余各行点名决定
+# CI 安装什么、记录怎样检查、网站怎样生成的文件：以后给记录另设审核人时，它们仍归这里的负责人。
+# 写法适用于 GitHub 和 GitLab；Gitea 用正则表达式写法（见操作指南）。
+* {owners}
 /CODEOWNERS {owners}
 /.github/ {owners}
 /requirements.txt {owners}
+/requirements.lock {owners}
+*.whl {owners}
 /records/.schemas/ {owners}
 /records/jurisdiction.yaml {owners}
 /site/templates/ {owners}
 /site/static/ {owners}
+/_site/ {owners}
 """
 
 REQUIREMENTS = """\
-# CI 用它安装 ssj，只能写固定的来源：ssj @ git+https://…@<40 位提交号>，
-# 或提交进本仓库的 wheel 文件路径。只写 ssj 会从软件包索引装上同名的其他项目。
+# CI 用它安装 ssj（不含依赖，依赖见 requirements.lock），只能写固定的来源：
+# ssj @ git+https://…@<40 位提交号>，或提交进本仓库的 wheel 文件路径 --hash=sha256:<哈希>。
+# 只写 ssj 会从软件包索引装上同名的其他项目。
 {requirement}
+"""
+LOCK_HEADER = """\
+# ssj 的全部依赖，每个固定到一个版本并带哈希：CI 用 pip install --require-hashes 安装，文件被换就
+# 不安装。本文件就是 ssj 同一提交的 requirements/deploy.txt（下面是它生成时的命令）；升级 ssj
+# 时与 requirements.txt 一起换成新提交的那份，不要手改。
+"""
+DEPENDABOT = """\
+# 每周检查 CI 工作流固定的 GitHub Actions 是否有新版本，以拉取请求提出，经审核后合并；新版本发布
+# 满一周才提出。ssj 的依赖（requirements.lock）随 ssj 一起升级（见 README.md）。
+version: 2
+updates:
+  - package-ecosystem: github-actions
+    directory: /
+    schedule:
+      interval: weekly
+    cooldown:
+      default-days: 7
 """
 OWNERS_TODO = f"（先把 CODEOWNERS 中的 {OWNER_PLACEHOLDER} 换成本局的 GitHub 账号或团队）"
 
@@ -221,7 +260,10 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
         "README.md": README.format(name=b.name, owners_todo="" if b.code_owners else OWNERS_TODO),
         "CODEOWNERS": CODEOWNERS.format(owners=" ".join(b.code_owners or (OWNER_PLACEHOLDER,))),
         "requirements.txt": REQUIREMENTS.format(requirement=b.requirement),
-        ".gitignore": "_site/\n.venv/\n__pycache__/\n.ssj-cache/\n",
+        "requirements.lock": LOCK_HEADER + (PROJECT / "requirements" / "deploy.txt").read_text(
+            encoding="utf-8"),
+        ".gitignore": "_site/\n.venv/\n__pycache__/\n",
+        ".github/dependabot.yml": DEPENDABOT,
         ".github/workflows/pull-request.yml": _workflow("pull-request.yml"),
         ".github/workflows/deploy.yml": _workflow("deploy.yml"),
         ".vscode/settings.json": json.dumps({"yaml.schemas": editor_globs()}, ensure_ascii=False,

@@ -73,10 +73,12 @@ class Str(FieldType):
 # How a bureau names the ssj it runs (requirements.txt, and jurisdiction.yaml's
 # site.ssj_requirement): a commit of an https repository without user or password (a tag or a
 # branch can be moved), or a wheel committed to the bureau's repository, by a path with a slash
-# (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index).
+# (a bare `ssj-1.0-py3-none-any.whl` is also a valid project name on the package index) and the
+# sha256 of its bytes, which pip checks before installing (a pull request can swap a wheel).
 HTTPS_REPO = r"https://[A-Za-z0-9.-]+(?::[0-9]+)?/[A-Za-z0-9._~/-]+"
 PINNED_GIT = rf"ssj ?@ ?git\+{HTTPS_REPO}@[0-9a-f]{{40}}"
-WHEEL_PATH = r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl"
+_WHEEL_FILE = r"(\./|([A-Za-z0-9_-][A-Za-z0-9._-]*/)+)ssj-[A-Za-z0-9._+-]+\.whl"
+WHEEL_PATH = rf"{_WHEEL_FILE} --hash=sha256:[0-9a-f]{{64}}"
 PINNED = re.compile(PINNED_GIT)
 _WHEEL = re.compile(WHEEL_PATH)
 
@@ -91,6 +93,9 @@ def requirement_problem(requirement: str) -> str | None:
         return None
     if "git+" in requirement:
         return "git 地址须为 https（不带账号），并以 @<40 位提交号> 结尾：标签和分支都可以被移动"
+    if re.match(_WHEEL_FILE + "( |$)", requirement):
+        return ("wheel 文件须带它的哈希：路径 --hash=sha256:<64 位十六进制>"
+                "（python -m pip hash 文件 可得），pip 安装前核对，换了文件就不安装")
     return ("须固定到本项目的一个提交，或本仓库中的 wheel 文件（路径含 /）；"
             "只写软件包名或版本号，会从软件包索引装上同名的其他项目")
 
@@ -101,8 +106,8 @@ class Requirement(Str):
     requirement_problem, which `ssj init` applies too)."""
 
     pattern: str | None = f"{PINNED_GIT}|{WHEEL_PATH}"
-    pattern_help: str = ("ssj @ git+https://…@<40 位提交号>，或本仓库中 wheel 文件的路径"
-                         "（与 requirements.txt 中的一行相同）")
+    pattern_help: str = ("ssj @ git+https://…@<40 位提交号>，或本仓库中 wheel 文件的路径与哈希"
+                         " --hash=sha256:…（与 requirements.txt 中的一行相同）")
     max_length: int = 300
 
     def matches(self, value: str) -> bool:
