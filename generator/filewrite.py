@@ -153,12 +153,16 @@ def foreign_output(root: Path, repository: Path) -> str | None:
         return f"{root} 是符号链接"
     if not root.is_dir():
         return None
-    for folder, dirs, files in os.walk(root):
-        for name in (*dirs, *files):
-            if os.path.islink(os.path.join(folder, name)):
-                return f"{os.path.join(folder, name)} 是符号链接"
+    folders = [str(root)]
+    while folders:  # scandir's entries know whether they are links: no stat per file
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return f"{entry.path} 是符号链接"
+                if entry.is_dir():
+                    folders.append(entry.path)
     try:
-        listed = subprocess.run(["git", "-C", str(repository), "ls-files", "-z", "--",
+        listed = subprocess.run(["git", "-C", str(repository), "ls-files", "-z", "--full-name", "--",
                                  str(root.resolve())], capture_output=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):  # no git: no repository to track anything
         return None

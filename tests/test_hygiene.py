@@ -351,6 +351,11 @@ def test_pruning_never_leaves_the_output_folder_whatever_the_marker_says(tmp_pat
     (out / ".ssj-site").write_text(json.dumps({"files": listed + [
         "../victim.txt", str(victims[1]), "static/../../victim.txt", "linked/victim.txt"]}),
         encoding="utf-8")
-    assert build_site(root, out, env=ENV).exit_code == 0
+    # a link in the output folder: the build refuses before anything is read or removed
+    refused = build_site(root, out, env=ENV)
+    assert refused.exit_code == 2 and "linked 是符号链接" in refused.output
     assert all(v.read_text(encoding="utf-8") == "不是网站的文件\n" for v in victims)
     assert (out / "linked").is_symlink()
+    (out / "linked").unlink()
+    assert build_site(root, out, env=ENV).exit_code == 0
+    assert all(v.read_text(encoding="utf-8") == "不是网站的文件\n" for v in victims)
