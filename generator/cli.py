@@ -632,23 +632,28 @@ def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
     click.echo(f"已新建 {path}；补全带 # 的可选字段后运行 ssj check")
 
 
-@cli.command("init")
-@click.argument("target", type=click.Path(path_type=Path))
-@click.option("--name", required=True, help="机关全称，如 某某县司法局")
-@click.option("--short-name", required=True, help="简称")
-@click.option("--division-code", required=True, help="6 位行政区划代码")
-@click.option("--requirement",
-              help="CI 安装 ssj 所用的固定来源：ssj @ git+https://…@<40 位提交号>，或提交进新仓库的 "
-                   "wheel 文件路径；不填则用正在运行的 ssj 所在的提交")
-@click.option("--code-owner", "code_owners", multiple=True, metavar="@账号",
-              help="审核 CI、记录格式、政策与模板改动的 GitHub 账号或团队（可多次给出）")
-def init_command(target: Path, name: str, short_name: str, division_code: str,
-                 requirement: str | None, code_owners: tuple[str, ...]) -> None:
-    """新建一个司法局的记录仓库：记录骨架（政策取自方案 二（八））、site/、CI 工作流与说明。"""
-    import datetime as dt
+def _repository_options(func):  # type: ignore[no-untyped-def]
+    """What `ssj init` and `ssj federate init` both ask: who the repository is for, how its CI
+    installs ssj, and who reviews it."""
+    for option in reversed((
+            click.argument("target", type=click.Path(path_type=Path)),
+            click.option("--name", required=True, help="机关全称，如 某某县司法局"),
+            click.option("--division-code", required=True, help="6 位行政区划代码"),
+            click.option("--requirement",
+                         help="CI 安装 ssj 所用的固定来源：ssj @ git+https://…@<40 位提交号>，或提交进新仓库的 "
+                              "wheel 文件路径 --hash=sha256:<哈希>；不填则用正在运行的 ssj 所在的提交"),
+            click.option("--code-owner", "code_owners", multiple=True, metavar="@账号",
+                         help="审核本仓库改动的 GitHub 账号或团队（可多次给出）"))):
+        func = option(func)
+    return func
+
+
+def _repository_settings(division_code: str, requirement: str | None,
+                         code_owners: tuple[str, ...]) -> str:
+    """The requirement a new repository's CI installs, after refusing what cannot be used."""
     import re
 
-    from generator.authoring.bureau import Bureau, Unpinned, init, owner_problem, pinned_requirement
+    from generator.authoring.bureau import Unpinned, owner_problem, pinned_requirement
     from generator.records.types import requirement_problem
 
     if not re.fullmatch(r"[0-9]{6}", division_code):
@@ -658,21 +663,94 @@ def init_command(target: Path, name: str, short_name: str, division_code: str,
             _fail(f"--code-owner {owner!r}：{problem}", EXIT_USAGE)
     if requirement is None:
         try:
-            requirement = pinned_requirement()
+            return pinned_requirement()
         except Unpinned as e:
             _fail(f"未新建：{e}；请用 --requirement 'ssj @ git+https://…@<40 位提交号>'"
-                  "（或提交进新仓库的 wheel 文件路径）指定 CI 安装的 ssj", EXIT_USAGE)
-    elif problem := requirement_problem(requirement):
+                  "（或提交进新仓库的 wheel 文件路径与哈希）指定 CI 安装的 ssj", EXIT_USAGE)
+    if problem := requirement_problem(requirement):
         _fail(f"--requirement {requirement!r}：{problem}", EXIT_USAGE)
+    return requirement
+
+
+def _write_repository(write) -> int:  # type: ignore[no-untyped-def]
     try:
-        count = init(target, Bureau(name, short_name, division_code, requirement, code_owners),
-                     dt.date.today())
+        return write()
     except FileExistsError as e:
         _fail(f"未新建：{e}")
     except OSError as e:  # a folder we may not write to, say
         _fail(f"未新建：{e.filename}：{e.strerror}")
+
+
+@cli.command("init")
+@_repository_options
+@click.option("--short-name", required=True, help="简称")
+def init_command(target: Path, name: str, short_name: str, division_code: str,
+                 requirement: str | None, code_owners: tuple[str, ...]) -> None:
+    """新建一个司法局的记录仓库：记录骨架（政策取自方案 二（八））、site/、CI 工作流与说明。"""
+    import datetime as dt
+
+    from generator.authoring.bureau import Bureau, init
+
+    requirement = _repository_settings(division_code, requirement, code_owners)
+    count = _write_repository(lambda: init(
+        target, Bureau(name, short_name, division_code, requirement, code_owners),
+        dt.date.today()))
     click.echo(f"已在 {target} 新建 {count} 个文件，CI 安装 {requirement}。"
                f"下一步：cd {target} && git init && ssj check；仓库须设为私有（见 README.md）")
+
+
+@cli.group()
+def federate() -> None:
+    """见证机关（上级司法局）：镜像所属各局的公示网站，记录首次看到每个抽取承诺值的时间。"""
+
+
+@federate.command("init")
+@_repository_options
+def federate_init(target: Path, name: str, division_code: str, requirement: str | None,
+                  code_owners: tuple[str, ...]) -> None:
+    """新建见证机关的仓库：federation.yaml、members.yaml、定时镜像与见证的工作流与说明。"""
+    from generator.federation.repository import FederationRepo, init_federation
+
+    requirement = _repository_settings(division_code, requirement, code_owners)
+    count = _write_repository(lambda: init_federation(
+        target, FederationRepo(name, division_code, requirement, code_owners)))
+    click.echo(f"已在 {target} 新建 {count} 个文件，CI 安装 {requirement}。下一步：在 members.yaml "
+               f"列出成员、在 federation.yaml 固定时间戳机构，然后 cd {target} && git init && "
+               "ssj federate check")
+
+
+def _federation_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--root", "root", default=".", show_default=True,
+                        type=click.Path(path_type=Path), help="见证机关仓库的目录")(func)
+
+
+def _load_federation(root: Path):  # type: ignore[no-untyped-def]
+    from generator.checks.output import as_text
+    from generator.federation.config import load_federation
+
+    federation, problems = load_federation(root)
+    for problem in problems:
+        click.echo(as_text(problem), err=True)
+    if federation is None:
+        _fail(f"未通过：federation.yaml 与 members.yaml 共 {len(problems)} 个错误")
+    return federation
+
+
+@federate.command("check")
+@_federation_option
+@click.option("--base", help="与这个 git 版本比较：见证记录只能追加")
+def federate_check(root: Path, base: str | None) -> None:
+    """检查 federation.yaml 与 members.yaml；给出 --base 时，确认见证记录只有追加。"""
+    from generator.federation.witness import rewrites
+
+    federation = _load_federation(root)
+    found = rewrites(root, base) if base else []
+    for reason in found:
+        click.echo(f"ssj: {reason}", err=True)
+    if found:
+        _fail(f"见证记录被改写：{len(found)} 处")
+    click.echo(f"ssj federate check 通过：{federation.name}，成员 {len(federation.members)}，"
+               f"固定时间戳机构 {len(federation.authorities)}")
 
 
 @cli.command("example")

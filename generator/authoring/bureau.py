@@ -284,13 +284,18 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
     return {k: v if isinstance(v, bytes) else v.encode() for k, v in files.items()}
 
 
-def init(target: Path, b: Bureau, today: dt.date) -> int:
-    """Create the repository in `target` (which must be empty or absent); returns file count."""
+def write_repository(target: Path, files: dict[str, bytes]) -> int:
+    """Write a new repository's `files` into `target`, which must be empty or absent (never
+    over anything); returns the file count."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise FileExistsError(f"{target} 已存在且不是空目录")
     under = next((p for p in target.parents if p.exists()), None)
     if under is not None and not under.is_dir():
         raise FileExistsError(f"{under} 是文件，不能在它下面新建目录")
-    files = init_files(b, today)
     write_new({target / rel: data for rel, data in files.items()})
     return len(files)
+
+
+def init(target: Path, b: Bureau, today: dt.date) -> int:
+    """Create the repository in `target` (which must be empty or absent); returns file count."""
+    return write_repository(target, init_files(b, today))

@@ -1,0 +1,171 @@
+"""The witness log: when the federation first saw each member's draw commitment, proved by its
+own pinned time-stamping authorities, and never rewritten.
+
+Under witness/ in the federation repository:
+- log.jsonl: one line per commitment first seen, in the order seen (each run's lines sorted);
+- runs/<run>.json: what one fetch run saw, deterministic JSON;
+- runs/<run>-<authority>.tsr: each pinned authority's RFC 3161 token over that file's SHA-256,
+  made with the draws' own time-stamping code, so the higher bureau can prove "we saw county
+  X's commitment at T" to anyone with OpenSSL.
+
+A commitment seen once is never logged again: its first sight is the one that counts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.draw.evidence import Authority
+from generator.draw.gittime import git
+from generator.draw.timestamp import Stamp, TimestampError, request_stamp, verify_stamp
+from generator.filewrite import write_changed, write_new
+
+FOLDER = "witness"
+LOG = f"{FOLDER}/log.jsonl"
+RUNS = f"{FOLDER}/runs"
+RUN_FORMAT = "ssj-witness-run/1"
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A member's commitment as one fetch run found it in the member's manifest."""
+
+    member: str  # the member's division code
+    plan: str
+    commitment: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    member: str
+    plan: str
+    commitment: str
+    first_seen: dt.datetime
+    run: str
+
+
+def run_name(now: dt.datetime) -> str:
+    """A run's name: its UTC time to the second, which sorts as it happened."""
+    return now.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_log(root: Path) -> list[Entry]:
+    """Every entry of the log, in order; none when there is no log yet."""
+    try:
+        lines = (root / LOG).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    entries = []
+    for line in lines:
+        item = json.loads(line)
+        entries.append(Entry(item["member"], item["plan"], item["commitment"],
+                             dt.datetime.fromisoformat(item["first_seen"].replace("Z", "+00:00")),
+                             item["run"]))
+    return entries
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    name: str
+    file: str  # relative to the repository
+    new: tuple[Entry, ...]
+    tokens: dict[str, Stamp]  # authority id -> what its token proves
+    failed: dict[str, str]  # authority id -> why no token
+
+
+def record_run(root: Path, federation: str, now: dt.datetime, sightings: Iterable[Sighting],
+               members: dict[str, dict[str, object]], authorities: dict[str, Authority],
+               timeout: float = 20.0) -> RunRecord:
+    """Write what a fetch run at `now` saw: the commitments never seen before join the log, the
+    run's file holds them with every member's status (`members`: division code -> status and
+    flags), and each pinned authority is asked for a token over that file."""
+    name = run_name(now)
+    known = {(e.member, e.commitment) for e in read_log(root)}
+    new = tuple(sorted({Entry(s.member, s.plan, s.commitment, now.astimezone(dt.timezone.utc),
+                              name)
+                        for s in sightings if (s.member, s.commitment) not in known},
+                       key=lambda e: (e.member, e.plan, e.commitment)))
+    body = {"format": RUN_FORMAT, "run": name, "federation": federation, "fetched_at": _iso(now),
+            "members": {code: members[code] for code in sorted(members)},
+            "first_seen": [_entry_json(e) for e in new]}
+    data = (json.dumps(body, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    run_file = f"{RUNS}/{name}.json"
+    write_new({root / run_file: data})
+    if new:
+        log = (root / LOG).read_bytes() if (root / LOG).exists() else b""
+        lines = b"".join(json.dumps(_entry_json(e), ensure_ascii=False, sort_keys=True).encode()
+                         + b"\n" for e in new)
+        write_changed(root, {LOG: log + lines})
+    digest = hashlib.sha256(data).hexdigest()
+    tokens, failed = {}, {}
+    for authority in authorities.values():
+        try:
+            token, stamp = request_stamp(authority.url, data, digest, authority.chain, timeout)
+        except TimestampError as e:
+            failed[authority.id] = str(e)
+            continue
+        write_new({root / token_file(name, authority.id): token})
+        tokens[authority.id] = stamp
+    return RunRecord(name, run_file, new, tokens, failed)
+
+
+def token_file(run: str, authority: str) -> str:
+    return f"{RUNS}/{run}-{authority}.tsr"
+
+
+def _entry_json(entry: Entry) -> dict[str, str]:
+    return {"member": entry.member, "plan": entry.plan, "commitment": entry.commitment,
+            "first_seen": _iso(entry.first_seen), "run": entry.run}
+
+
+def proven_sightings(root: Path, authorities: dict[str, Authority]
+                     ) -> dict[tuple[str, str], tuple[Entry, dt.datetime | None]]:
+    """Each (member, commitment) of the log with its entry and the earliest genTime of a token
+    from a pinned authority over its run's file (None: no token proves the run's time)."""
+    proven: dict[str, dt.datetime | None] = {}
+    result = {}
+    for entry in read_log(root):
+        if entry.run not in proven:
+            proven[entry.run] = _run_time(root, entry.run, authorities)
+        result[entry.member, entry.commitment] = (entry, proven[entry.run])
+    return result
+
+
+def _run_time(root: Path, run: str, authorities: dict[str, Authority]) -> dt.datetime | None:
+    try:
+        data = (root / RUNS / f"{run}.json").read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    times = []
+    for authority in authorities.values():
+        try:
+            token = (root / token_file(run, authority.id)).read_bytes()
+            times.append(verify_stamp(token, digest, authority.chain).gen_time)
+        except (OSError, TimestampError):
+            continue
+    return min(times, default=None)
+
+
+def rewrites(root: Path, base: str) -> list[str]:
+    """What changed in the witness log since the revision `base`, other than additions: each a
+    one-line reason. The log only grows: a sighting, once recorded, is evidence."""
+    found = []
+    before = git(root, "show", f"{base}:{LOG}")
+    now = (root / LOG).read_text(encoding="utf-8") if (root / LOG).exists() else ""
+    if before is not None and not now.startswith(before):
+        found.append(f"{LOG} 改写或删除了 {base[:12]} 时已有的见证记录：见证记录只能追加")
+    listed = git(root, "diff", "--name-status", "--no-renames", base, "--", RUNS) or ""
+    for line in listed.splitlines():
+        status, _, path = line.partition("\t")
+        if status != "A":
+            found.append(f"{path} 在 {base[:12]} 后被修改或删除：每次镜像的见证文件与时间戳不能改动")
+    return found

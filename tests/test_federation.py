@@ -1,0 +1,182 @@
+"""The federation repository (`ssj federate init`, federation.yaml, members.yaml) and its
+witness log: each commitment logged once, at the run that first saw it, the run's file
+time-stamped by the federation's own pinned authority, and the log never rewritten."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from generator.federation import witness
+from generator.federation.config import load_federation
+from tests.records_tree import run_ssj, write_tree
+from tests.test_audit import commit, git
+from tests.tools import extras_tool
+from tests.tsa_authority import closed_url, make_authority, serve
+
+PINNED = "ssj @ git+https://example.invalid/ssj.git@0123456789abcdef0123456789abcdef01234567"
+INIT = ("--name", "某市司法局", "--division-code", "211300", "--requirement", PINNED)
+MEMBERS = """\
+members:
+  - id: kazuo
+    name: 喀左县司法局
+    division_code: "211324"
+    url: http://127.0.0.1:1/kazuo/
+  - id: jianping
+    name: 建平县司法局
+    division_code: "211322"
+    url: http://127.0.0.1:1/jianping/
+"""
+T0 = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def federation(tmp_path: Path) -> Path:
+    run = run_ssj(tmp_path, "federate", "init", "fed", *INIT)
+    assert run.exit_code == 0, run.output
+    root = tmp_path / "fed"
+    write_tree(root, {"members.yaml": MEMBERS})
+    return root
+
+
+def pin(root: Path, url: str, tmp_path: Path) -> None:
+    """Pin a throwaway authority serving at `url` in federation.yaml."""
+    authority = make_authority(tmp_path / "tsa")
+    text = (root / "federation.yaml").read_text(encoding="utf-8")
+    entry = {"id": "local", "name": "本地测试时间戳", "url": url,
+             "chain": authority.chain_pem.decode(), "root_url": "https://example.invalid/root",
+             "root_sha256": hashlib.sha256(authority.root.public_bytes(Encoding.DER)).hexdigest()}
+    text = text.replace("timestamp_authorities: []\n", yaml.safe_dump(
+        {"timestamp_authorities": [entry]}, allow_unicode=True))
+    (root / "federation.yaml").write_text(text, encoding="utf-8")
+    return authority
+
+
+def test_init_writes_a_federation_that_passes_its_check(federation: Path) -> None:
+    run = run_ssj(federation, "federate", "check")
+    assert run.exit_code == 0, run.output
+    assert "成员 2" in run.output
+    for name in ("federation.yaml", "members.yaml", "README.md", "CODEOWNERS", "requirements.txt",
+                 "requirements.lock", ".github/workflows/fetch.yml",
+                 ".github/workflows/pull-request.yml", ".github/dependabot.yml"):
+        assert (federation / name).is_file(), name
+    fetch = yaml.safe_load((federation / ".github/workflows/fetch.yml").read_text("utf-8"))
+    crons = [c["cron"] for c in fetch[True]["schedule"]]
+    hours = crons[0].split()[1]
+    assert hours.startswith("*/") and int(hours[2:]) <= 6, "several times a day"
+
+
+def test_init_workflows_pass_actionlint_and_zizmor(federation: Path) -> None:
+    from tests.test_workflows import zizmor
+
+    actionlint = extras_tool("actionlint")
+    flows = sorted((federation / ".github/workflows").glob("*.yml"))
+    done = subprocess.run([actionlint, "-no-color", *map(str, flows)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = zizmor(federation / ".github")
+    assert done.returncode == 0 and "No findings" in done.stdout, done.stdout + done.stderr
+
+
+def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"fed/x": "1\n"})
+    run = run_ssj(tmp_path, "federate", "init", "fed", *INIT)
+    assert run.exit_code == 1 and run.output.startswith("ssj: 未新建：") and "Traceback" not in run.output
+    assert sorted(p.name for p in (tmp_path / "fed").iterdir()) == ["x"]
+
+
+@pytest.mark.parametrize("members, says", [
+    (MEMBERS.replace('"211322"', '"211324"'), "members.yaml:8: 错误 [federation.member] "
+                                              "字段 members[2].division_code：211324 与第 1 个成员重复"),
+    (MEMBERS.replace("http://127.0.0.1:1/kazuo/", "http://127.0.0.1:1/kazuo"),
+     "members.yaml:5: 错误 [load.format]"),
+    ("members:\n  - id: x\n", "members.yaml:2: 错误 [load.required]"),
+    ("members: [\n", "members.yaml:"),
+], ids=["duplicate-code", "url-without-slash", "missing-fields", "broken-yaml"])
+def test_a_bad_members_file_is_one_line_with_file_and_line(federation: Path, members: str,
+                                                           says: str) -> None:
+    write_tree(federation, {"members.yaml": members})
+    run = run_ssj(federation, "federate", "check")
+    assert run.exit_code == 1 and "Traceback" not in run.output
+    assert says in run.output, run.output
+
+
+def sightings(*items: tuple[str, str, str]) -> list[witness.Sighting]:
+    return [witness.Sighting(*item) for item in items]
+
+
+A = ("211324", "2026-01", "a" * 64)
+B = ("211322", "2026-01", "b" * 64)
+C = ("211324", "2026-02", "c" * 64)
+
+
+def test_the_witness_log_records_each_commitment_once_with_a_token(federation: Path,
+                                                                   tmp_path: Path) -> None:
+    authority = make_authority(tmp_path / "tsa")
+    with serve(authority) as url:
+        pin(federation, url, tmp_path)
+        fed, problems = load_federation(federation)
+        assert fed is not None, problems
+        first = witness.record_run(federation, fed.division_code, T0, sightings(A, B),
+                                   {"211324": {"status": "updated"}}, fed.authorities)
+        later = T0 + dt.timedelta(hours=3)
+        second = witness.record_run(federation, fed.division_code, later, sightings(A, B, C),
+                                    {}, fed.authorities)
+    assert [(e.member, e.commitment) for e in first.new] == [("211322", "b" * 64),
+                                                            ("211324", "a" * 64)]
+    assert [(e.member, e.commitment) for e in second.new] == [("211324", "c" * 64)]
+    assert list(first.tokens) == ["local"] and not first.failed
+    log = [json.loads(line) for line in (federation / witness.LOG).read_text().splitlines()]
+    assert [(e["commitment"][0], e["first_seen"], e["run"]) for e in log] == [
+        ("b", "2026-12-07T02:00:00Z", "20261207T020000Z"),
+        ("a", "2026-12-07T02:00:00Z", "20261207T020000Z"),
+        ("c", "2026-12-07T05:00:00Z", "20261207T050000Z")]
+    proven = witness.proven_sightings(federation, fed.authorities)
+    entry, stamped = proven["211324", "a" * 64]
+    assert entry.run == "20261207T020000Z" and stamped is not None
+    assert abs((stamped - dt.datetime.now(dt.timezone.utc)).total_seconds()) < 120
+    run_file = json.loads((federation / first.file).read_text())
+    assert run_file["members"] == {"211324": {"status": "updated"}}
+    assert run_file["first_seen"] == log[:2]
+
+
+def test_an_unreachable_authority_leaves_the_run_recorded_but_unproven(federation: Path,
+                                                                       tmp_path: Path) -> None:
+    pin(federation, closed_url(), tmp_path)
+    fed, _ = load_federation(federation)
+    record = witness.record_run(federation, fed.division_code, T0, sightings(A), {},
+                                fed.authorities, timeout=2)
+    assert not record.tokens and "local" in record.failed
+    assert (federation / record.file).is_file()
+    assert witness.proven_sightings(federation, fed.authorities)["211324", "a" * 64][1] is None
+
+
+def test_the_witness_log_only_grows(federation: Path, tmp_path: Path) -> None:
+    authority = make_authority(tmp_path / "tsa")
+    with serve(authority) as url:
+        pin(federation, url, tmp_path)
+        fed, _ = load_federation(federation)
+        git(federation, "init", "-q")
+        record = witness.record_run(federation, fed.division_code, T0, sightings(A, B), {},
+                                    fed.authorities)
+        commit(federation)
+        base = git(federation, "rev-parse", "HEAD").strip()
+        witness.record_run(federation, fed.division_code, T0 + dt.timedelta(hours=3),
+                           sightings(C), {}, fed.authorities)
+    grown = run_ssj(federation, "federate", "check", "--base", base)
+    assert grown.exit_code == 0, grown.output
+    log = federation / witness.LOG
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[1:]) + "\n")  # the first sighting dropped
+    token = federation / witness.token_file(record.name, "local")
+    token.unlink()
+    refused = run_ssj(federation, "federate", "check", "--base", base)
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert f"ssj: {witness.LOG} 改写或删除了" in refused.output
+    assert f"ssj: {witness.token_file(record.name, 'local')} 在" in refused.output
