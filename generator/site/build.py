@@ -14,6 +14,7 @@ from generator.records.load import display_path
 from generator.records.problems import ERROR, Problem
 from generator.site.revision import source_epoch, source_revision
 from generator.site import feeds
+from generator.site import manifest
 from generator.site import search
 from generator.site.history import record_history
 from generator.site.output import Page
@@ -121,12 +122,14 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     # is never held in memory whole
     writer = TreeWriter(out_dir)
     digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}  # for the manifest
 
     def put(path: str, content: bytes, same: bool = False) -> None:
         """One output file; `same`: just read back from `out_dir` with these bytes."""
         if path in digests:
             raise BuildRefused(f"两个输出写到同一路径 {path}")
         digests[path] = file_digest(content)
+        sizes[path] = len(content)
         writer.put(path, content, same)
 
     def page_files(page: Page) -> Rendered:
@@ -176,6 +179,11 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
         clock.lap("render")
         stream.finish()
         clock.lap("index")
+        # last: it lists every other file
+        put(manifest.PATH, manifest.manifest(
+            records, {"name": jurisdiction["name"], "division_code": jurisdiction["division_code"],
+                      "base_url": base}, source.revision, site.day,
+            {path: (digests[path], sizes[path]) for path in digests}))
         written, _, removed = writer.commit()
     write_state(state_file, {"pages": outcome.pages, "search": stream.made, "files": digests})
     clock.lap("write")
