@@ -753,6 +753,46 @@ def federate_check(root: Path, base: str | None) -> None:
                f"固定时间戳机构 {len(federation.authorities)}")
 
 
+@federate.command("fetch")
+@_federation_option
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(1, 300),
+              help="连接或两次读取之间最多等待的秒数")
+def federate_fetch(root: Path, timeout: float) -> None:
+    """镜像每个成员网站（只下载 manifest 标明改动的文件），把首次看到的承诺值追加到见证记录，
+    并向固定的时间戳机构申请时间戳。成员无法访问时保留上次的完好副本并标出，不影响其他成员。"""
+    import datetime as dt
+
+    from generator.federation import witness
+    from generator.federation.fetch import fetch_members
+    from generator.federation.mirror import last_good
+
+    federation = _load_federation(root)
+    if not federation.authorities:
+        click.echo("ssj: 警告：federation.yaml 没有固定时间戳机构：见证记录没有时间戳，"
+                   "不能向他人证明何时看到", err=True)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    mirror = root / "mirror"
+    fetched = fetch_members([(m.name, m.division_code, m.url) for m in federation.members],
+                            mirror, now, concurrency=federation.fetch_concurrency,
+                            timeout=timeout, max_bytes=federation.max_file_bytes)
+    sightings, statuses = [], {}
+    for result in fetched:
+        statuses[result.division_code] = {
+            "status": result.status, "flags": [flag.kind for flag in result.flags]}
+        manifest = last_good(mirror, result.division_code)
+        for plan, commitment in (manifest.commitments if manifest else ()):
+            sightings.append(witness.Sighting(result.division_code, plan, commitment))
+        flags = "；".join(f.message for f in result.flags)
+        click.echo(f"{result.name}（{result.division_code}）：{result.status}，下载 "
+                   f"{result.files_fetched} 个文件" + (f"；{flags}" if flags else ""))
+    record = witness.record_run(root, federation.division_code, now, sightings, statuses,
+                                federation.authorities, timeout)
+    for authority, why in record.failed.items():
+        click.echo(f"ssj: 警告：时间戳机构 {authority} 未给出时间戳：{why}", err=True)
+    click.echo(f"见证记录 {record.file}：首次看到 {len(record.new)} 个承诺值，"
+               f"时间戳 {len(record.tokens)}/{len(federation.authorities)}")
+
+
 @cli.command("example")
 @click.option("--scale", type=click.Choice(["county", "city", "province"]), default="county",
               show_default=True, help="规模：county 约 30 家机构，city 1,000 家，province 5,000 家")

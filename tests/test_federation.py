@@ -180,3 +180,64 @@ def test_the_witness_log_only_grows(federation: Path, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert f"ssj: {witness.LOG} 改写或删除了" in refused.output
     assert f"ssj: {witness.token_file(record.name, 'local')} 在" in refused.output
+
+
+# ------------------------------------------------------------- ssj federate fetch, end to end
+
+
+@pytest.fixture(scope="module")
+def county_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled example county's published site."""
+    from tests.browser import EXAMPLE_ENV
+    from tests.sitecheck import build_site, copy_example
+
+    root = copy_example(tmp_path_factory.mktemp("county"))
+    built = build_site(root, root / "site-out", env=EXAMPLE_ENV)
+    assert built.exit_code == 0, built.output
+    return root / "site-out"
+
+
+def static_handler(folder: Path):  # type: ignore[no-untyped-def]
+    import functools
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return functools.partial(Handler, directory=str(folder))
+
+
+def test_fetch_mirrors_members_and_witnesses_their_commitments_once(
+        federation: Path, county_site: Path, tmp_path: Path) -> None:
+    from tests.localhost import closed_url as closed, local_server
+
+    manifest = json.loads((county_site / "data" / "manifest.json").read_text(encoding="utf-8"))
+    code = manifest["site"]["division_code"]
+    commitments = sorted(d["commitment"] for d in manifest["draws"] if d["commitment"])
+    assert commitments
+    authority = make_authority(tmp_path / "tsa")
+    with local_server(static_handler(county_site)) as site, serve(authority) as tsa:
+        write_tree(federation, {"members.yaml": MEMBERS.replace(
+            '"211324"', f'"{code}"').replace("http://127.0.0.1:1/kazuo/", site + "/").replace(
+            "http://127.0.0.1:1/jianping/", closed("/jianping/"))})
+        pin(federation, tsa, tmp_path)
+        first = run_ssj(federation, "federate", "fetch", "--timeout", "5")
+        second = run_ssj(federation, "federate", "fetch", "--timeout", "5")
+    assert first.exit_code == 0 and "Traceback" not in first.output, first.output
+    assert f"（{code}）：updated" in first.output and "（211322）：never-fetched" in first.output
+    assert f"首次看到 {len(commitments)} 个承诺值，时间戳 1/1" in first.output
+    log = witness.read_log(federation)
+    assert sorted(e.commitment for e in log) == commitments and {e.member for e in log} == {code}
+    assert second.exit_code == 0 and f"（{code}）：unchanged，下载 0 个文件" in second.output
+    assert "首次看到 0 个承诺值" in second.output
+    assert len(witness.read_log(federation)) == len(commitments)
+    assert len(list((federation / witness.RUNS).glob("*.json"))) == 2
+
+
+def test_two_runs_within_one_second_are_both_recorded(federation: Path) -> None:
+    fed, _ = load_federation(federation)
+    names = [witness.record_run(federation, fed.division_code, T0, sightings(item), {}, {}).name
+             for item in (A, B)]
+    assert names == ["20261207T020000Z", "20261207T020000Z-2"]
+    assert [e.run for e in witness.read_log(federation)] == names

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 FORMAT = "ssj-manifest/1"
 MANIFEST_PATH = "data/manifest.json"
-MIRRORED = ("data/", "draws/")  # the open data and the draws; pages are not mirrored
+MIRRORED = ("data/", "draws/", "timestamp-authorities/")  # open data, draws, pinned chains; no pages
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 DIVISION_CODE = re.compile(r"[0-9]{6}")  # as records' jurisdiction has it; a folder name here

@@ -88,6 +88,10 @@ def record_run(root: Path, federation: str, now: dt.datetime, sightings: Iterabl
     run's file holds them with every member's status (`members`: division code -> status and
     flags), and each pinned authority is asked for a token over that file."""
     name = run_name(now)
+    taken = 1
+    while (root / RUNS / f"{name}.json").exists():  # two runs within one second
+        taken += 1
+        name = f"{run_name(now)}-{taken}"
     known = {(e.member, e.commitment) for e in read_log(root)}
     new = tuple(sorted({Entry(s.member, s.plan, s.commitment, now.astimezone(dt.timezone.utc),
                               name)
