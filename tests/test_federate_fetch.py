@@ -18,7 +18,7 @@ import pytest
 
 from generator.federation.fetch import USER_AGENT, MemberFetch, fetch_members
 from generator.federation.mirror import (
-    MANIFEST_PATH, last_good, missing, object_path, open_file, read_state)
+    MANIFEST_PATH, MIRRORED, last_good, missing, object_path, open_file, read_state)
 from tests.localhost import QuietHandler, closed_url, local_server
 
 NOW = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.timezone.utc)
@@ -71,7 +71,7 @@ class Site:
 
     def mirrored(self) -> dict[str, bytes]:
         return {path: data for path, data in self.files().items()
-                if path.startswith(("data/", "draws/"))}
+                if path.startswith(MIRRORED) and not path.endswith(".html")}
 
     def document(self) -> dict[str, Any]:
         files = [{"path": path, "sha256": self.lies.get(path, (sha(data), 0))[0],

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO
 
 FORMAT = "ssj-manifest/1"
 MANIFEST_PATH = "data/manifest.json"
-MIRRORED = ("data/", "draws/", "timestamp-authorities/")  # open data, draws, pinned chains; no pages
+MIRRORED = ("data/", "draws/", "report/", "timestamp-authorities/")  # data, draws, yearly reports, chains
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 DIVISION_CODE = re.compile(r"[0-9]{6}")  # as records' jurisdiction has it; a folder name here
@@ -64,7 +64,8 @@ class Manifest:
 
     @property
     def mirrored(self) -> list[FileEntry]:
-        """The files the mirror keeps: the open data and the draws, not the pages."""
+        """The files the mirror keeps: open data, draws, yearly reports and pinned chains; no
+        pages."""
         return [entry for path, entry in self.files.items()
                 if path.startswith(MIRRORED) and not path.endswith(".html")]
 
