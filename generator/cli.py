@@ -413,126 +413,66 @@ def draw_verify(plans: tuple[str, ...], package_file: Path | None, values_file: 
 
 def _verify_files(package_file: Path, values_file: Path, result_file: Path | None,
                   round_files: tuple[Path, ...] = ()) -> None:
-    """The public verifier: recompute the result, and check each drand value against its round
-    (declared round, randomness = SHA-256(signature), signature under the pinned key) and the
-    commitment.txt beside the package, if any. Lines go to standard output when comparing with
-    --result, else to standard error (standard output then holds the result, byte for byte).
-    Every line is generator.draw.table's, the words verify.html says for the same fault."""
-    from generator.draw.drand import DrandError, verify_round
-    from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
-                                     validate_package, validate_values)
-    from generator.draw.table import COMMITMENT_FILE, say
-    from generator.draw.verify import first_difference
+    """The public verifier (generator.draw.standalone, which a higher bureau's mirror runs too):
+    recompute the result, and check each drand value against its round and the commitment.txt
+    beside the package, if any. Lines go to standard output when comparing with --result, else
+    to standard error (standard output then holds the result, byte for byte). Every line is
+    generator.draw.table's, the words verify.html says for the same fault."""
+    from generator.draw.standalone import INCOMPLETE, Names, verify_files
+    from generator.draw.table import COMMITMENT_FILE, ROUND_FILE_PATTERN, say
 
-    package, values = _read_json_file(package_file), _read_json_file(values_file)
-    try:
-        validate_package(package)
-    except DrawError as e:
-        _fail(say("package_invalid", file=package_file, reason=e))
-    try:
-        validate_values(values, package)
-    except DrawError as e:
-        _fail(say("values_invalid", file=values_file, reason=e))
-    try:
-        expected = serialise(draw(package, values))
-    except DrawError as e:
-        _fail(say("draw_failed", reason=e))
-    sources = package["sources"]  # validated: a list of objects, one value for each
-    rounds = _round_files(sources, values_file, round_files)
-    lines, unverified = [], []
-    for n, (source, value) in enumerate(zip(sources, values), start=1):
-        label = source_label(source)
-        if n - 1 in rounds:
-            path, data = rounds[n - 1]
-            try:
-                randomness = verify_round(source["chain"], source["round"], data)
-            except DrandError as e:
-                _fail(say("round_invalid", file=path, reason=e, n=n, label=label))
-            if randomness != value:
-                _fail(say("value_mismatch", file=path, randomness=randomness, values=values_file,
-                          n=n, value=value, label=label))
-            lines.append(say("round_verified", n=n, label=label, file=path, chain=source["chain"]))
-        elif source.get("kind") == "drand":
-            unverified.append(n)
-            lines.append(say("round_unverified", message=say("round_missing", n=n, label=label))
-                         + say("cli_round_hint"))
-        elif source.get("kind") == "lottery":
-            unverified.append(n)
-            lines.append(say("lottery_by_hand", n=n, label=label, value=value))
-        else:
-            unverified.append(n)
-            lines.append(say("source_unknown", n=n, label=label))
+    def read(path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as e:
+            _fail(f"{path}: 无法读取：{e.strerror}", EXIT_USAGE)
+
+    if round_files:
+        rounds = [(str(path), read(path)) for path in round_files]
+    else:  # drand-<chain>-<round>.json beside the values, as a draw folder publishes them
+        rounds = []
+        for path in sorted(values_file.parent.iterdir()):
+            if re.fullmatch(ROUND_FILE_PATTERN, path.name) and path.is_file():
+                try:
+                    rounds.append((str(path), path.read_bytes()))
+                except OSError:
+                    continue
     claimed_file = package_file.parent / COMMITMENT_FILE
+    claimed = None
     if claimed_file.is_file():
         try:
-            claimed = claimed_file.read_bytes().decode("utf-8").strip()
-        except (OSError, UnicodeDecodeError):
-            claimed = "（无法读取）"
-        computed = commitment(package)
-        if claimed != computed:
-            _fail(say("commitment_mismatch", where=claimed_file, claimed=claimed, computed=computed))
+            claimed = claimed_file.read_bytes()
+        except OSError:
+            claimed = b"\xff"  # said as unreadable: a commitment that cannot be confirmed
+    package, values = read(package_file), read(values_file)
+    outcome = verify_files(package, values, result=read(result_file) if result_file else None,
+                           commitment_file=claimed, rounds=rounds, chosen=bool(round_files),
+                           names=Names(str(package_file), str(values_file), str(result_file),
+                                       str(claimed_file)))
+    failure = outcome.failure
+    if failure is not None:
+        mismatch = failure.name == "result" and outcome.result is not None
+        _fail(say("cli_inconsistent", message=failure.message) if mismatch else failure.message)
     say_line = click.echo if result_file else (lambda line: click.echo(line, err=True))
-    if result_file is not None:
-        try:
-            actual = result_file.read_bytes()
-        except OSError as e:
-            _fail(f"{result_file}: 无法读取：{e.strerror}", EXIT_USAGE)
-        if actual != expected:
-            _fail(say("cli_inconsistent", message=say("result_mismatch", file=result_file,
-                                                      where=first_difference(expected, actual))))
-    else:
-        sys.stdout.buffer.write(expected)
+    if result_file is None:
+        sys.stdout.buffer.write(outcome.result or b"")
         sys.stdout.flush()
-    for line in lines:
-        say_line(line)
-    which = "、".join(say("cli_which", n=n) for n in unverified)
-    if result_file is not None and not unverified:
+    for step in outcome.of("source"):
+        hint = say("cli_round_hint") if step.status == INCOMPLETE and step.kind == "drand" else ""
+        say_line(step.message + hint)
+    which = "、".join(say("cli_which", n=n) for n in outcome.unverified)
+    if result_file is not None and not which:
         say_line(say("cli_verified", message=say("result_same", file=result_file)))
     elif result_file is not None:
         say_line(say("cli_unverified", which=which, message=say("result_same", file=result_file)))
-    elif not unverified:
+    elif not which:
         say_line(say("cli_verified_stdout"))
     else:
         say_line(say("cli_unverified_stdout", which=which, values=values_file))
-    sys.exit(EXIT_UNVERIFIED if unverified else EXIT_OK)
+    sys.exit(EXIT_UNVERIFIED if which else EXIT_OK)
 
 
 EXIT_UNVERIFIED = 3  # the public verifier: consistent, but some value was not checked
-
-
-def _round_files(sources: list, values_file: Path,  # type: ignore[type-arg]
-                 given: tuple[Path, ...]) -> dict[int, tuple[Path, object]]:
-    """Each declared drand source's round file, by source index: the --round files, matched by
-    the round they hold (a file for another round goes to the only drand source, whose check
-    then names the difference); without --round, drand-<chain>-<round>.json beside the values."""
-    from generator.draw.spec import declared_round, source_label
-    from generator.draw.table import ROUND_FILE_PATTERN, round_file, say
-
-    declared = {i: r for i, s in enumerate(sources) if (r := declared_round(s))}
-    found: dict[int, tuple[Path, object]] = {}
-    if not given:
-        for i, (chain, number) in declared.items():
-            path = values_file.parent / round_file(chain, number)
-            if re.fullmatch(ROUND_FILE_PATTERN, path.name) and path.is_file():
-                found[i] = (path, _read_json_file(path))
-        return found
-    labels = "、".join(f"{c} 第 {r} 轮" for c, r in declared.values()) or "无"
-    for path in given:
-        data = _read_json_file(path)
-        number = data.get("round") if isinstance(data, dict) else None
-        named = re.fullmatch(ROUND_FILE_PATTERN, path.name)
-        matches = [i for i, (_, r) in declared.items() if r == number and type(number) is int]
-        if len(matches) > 1 and named:
-            matches = [i for i in matches if declared[i][0] == named.group(1)]
-        if not matches and len(declared) == 1:
-            matches = list(declared)
-        if len(matches) != 1:
-            _fail(say("cli_round_not_declared", file=path, declared=labels))
-        if matches[0] in found:
-            _fail(say("cli_round_twice", file=path, other=found[matches[0]][0],
-                      label=source_label(sources[matches[0]])))
-        found[matches[0]] = (path, data)
-    return found
 
 
 @draw.group("seed")

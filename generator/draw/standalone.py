@@ -9,7 +9,7 @@ table has one. A lottery value or a drand value without its round file is "incom
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -97,12 +97,15 @@ def _parse(name: str, data: bytes) -> tuple[Any, str | None]:
 
 
 def verify_files(package: bytes, values: bytes | None, *, result: bytes | None = None,
-                 commitment_file: bytes | None = None, rounds: Mapping[str, bytes] | None = None,
+                 commitment_file: bytes | None = None,
+                 rounds: Mapping[str, bytes] | Sequence[tuple[str, bytes]] = (),
                  chosen: bool = False, names: Names = Names()) -> Outcome:
-    """Verify one draw from its files' bytes. `rounds`: round files by name. By default each
-    declared drand source takes the file named drand-<chain>-<round>.json (the name's last part
-    counts), as a draw folder publishes them; `chosen`: files a reader picked, matched by the
-    round they hold, in the given order, as `ssj draw verify --round` does."""
+    """Verify one draw from its files' bytes. `rounds`: round files, by name, as a mapping or
+    (name, bytes) pairs. By default each declared drand source takes the file named
+    drand-<chain>-<round>.json (the name's last part counts), as a draw folder publishes them;
+    `chosen`: files a reader picked, matched by the round they hold, in the given order (the
+    same file twice is refused), as `ssj draw verify --round` does."""
+    rounds = list(rounds.items() if isinstance(rounds, Mapping) else rounds)
     steps: list[Step] = []
     package_data, package_error = _parse(names.package, package)
     values_data, values_error = _parse(names.values, values) if values is not None else (None, None)
@@ -135,7 +138,7 @@ def verify_files(package: bytes, values: bytes | None, *, result: bytes | None =
                               phase=_VALUES_INVALID))
         else:
             steps.append(Step("values", PASS, f"{names.values} 是符合规范的随机值"))
-            steps += _sources(package_data["sources"], values_data, rounds or {}, chosen, names)
+            steps += _sources(package_data["sources"], values_data, rounds, chosen, names)
             try:
                 expected = serialise(draw(package_data, values_data))
             except DrawError as e:
@@ -165,7 +168,7 @@ def verify_files(package: bytes, values: bytes | None, *, result: bytes | None =
     return Outcome(tuple(steps), expected, computed)
 
 
-def _sources(sources: list[dict[str, Any]], values: list[str], rounds: Mapping[str, bytes],
+def _sources(sources: list[dict[str, Any]], values: list[str], rounds: list[tuple[str, bytes]],
              chosen: bool, names: Names) -> list[Step]:
     """A step for each declared source, after any chosen round file that fits none."""
     steps, found = (_chosen_rounds(sources, rounds) if chosen
@@ -205,20 +208,20 @@ def _sources(sources: list[dict[str, Any]], values: list[str], rounds: Mapping[s
 _Found = dict[int, tuple[str, Any, str | None]]  # source index -> (file name, JSON, why unreadable)
 
 
-def _named_rounds(sources: list[dict[str, Any]], rounds: Mapping[str, bytes]) -> _Found:
-    by_name = {PurePath(name).name: name for name in rounds}
+def _named_rounds(sources: list[dict[str, Any]], rounds: list[tuple[str, bytes]]) -> _Found:
+    by_name = {PurePath(name).name: (name, data) for name, data in rounds}
     found: _Found = {}
     for i, source in enumerate(sources):
         declared = declared_round(source)
         wanted = round_file(*declared) if declared else None
         if wanted and re.fullmatch(ROUND_FILE_PATTERN, wanted) and wanted in by_name:
-            name = by_name[wanted]
-            found[i] = (name, *_parse(name, rounds[name]))
+            name, data = by_name[wanted]
+            found[i] = (name, *_parse(name, data))
     return found
 
 
 def _chosen_rounds(sources: list[dict[str, Any]],
-                   rounds: Mapping[str, bytes]) -> tuple[list[Step], _Found]:
+                   rounds: list[tuple[str, bytes]]) -> tuple[list[Step], _Found]:
     """Each chosen file goes to the declared drand source whose round it holds (the chain in
     its name decides between two of the same number); to the only drand source when it fits
     none, whose check then names the difference."""
@@ -226,7 +229,7 @@ def _chosen_rounds(sources: list[dict[str, Any]],
     labels = "、".join(f"{c} 第 {r} 轮" for c, r in declared.values()) or "无"
     steps: list[Step] = []
     found: _Found = {}
-    for name, raw in rounds.items():
+    for name, raw in rounds:
         data, error = _parse(name, raw)
         if error is not None:
             steps.append(Step("round-file", FAIL, error, phase=_ROUND_FILE))
