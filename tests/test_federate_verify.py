@@ -263,8 +263,8 @@ def test_what_fetch_mirrors_is_enough_and_a_missing_chain_is_incomplete(
 
     fetched = verified(tmp_path / "fetched", mirror.MIRRORED)
     assert statuses(fetched, "2025-01")["tokens"] == "pass"
-    # the plan's page data is not mirrored: the margin is the federation's
-    assert "该局未公布时限，按见证机关的时限" in checks(fetched, "2025-01")["timing"][1]
+    # the plan's page data is mirrored: the margin is the one the county publishes
+    assert "（按该局公布的时限）" in checks(fetched, "2025-01")["timing"][1]
     unchained = verified(tmp_path / "unchained", ("data/", "draws/"))
     status, message = checks(unchained, "2025-01")["tokens"]
     assert status == "incomplete" and "timestamp-authorities/example-tsa.pem" in message

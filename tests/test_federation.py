@@ -233,6 +233,18 @@ def test_fetch_mirrors_members_and_witnesses_their_commitments_once(
     assert "首次看到 0 个承诺值" in second.output
     assert len(witness.read_log(federation)) == len(commitments)
     assert len(list((federation / witness.RUNS).glob("*.json"))) == 2
+    # re-verified from the mirror alone: the example's draws were stamped and first seen long
+    # after their drand round, so they fail; the unreachable member was never fetched
+    checked = run_ssj(federation, "federate", "verify", "--jobs", "1")
+    assert checked.exit_code == 1 and "Traceback" not in checked.output, checked.output
+    assert f"（{code}）：不合格" in checked.output and "（211322）：不合格" in checked.output
+    assert "从未镜像成功" in checked.output and " witness：" in checked.output
+    data = json.loads(run_ssj(federation, "federate", "verify", "--format", "json").output)
+    (county,) = [m for m in data["members"] if m["division_code"] == code]
+    checks = {c["name"]: c["status"] for d in county["draws"] for c in d["checks"]
+              if d["plan"] == "2025-01"}
+    assert checks["commitment"] == checks["result"] == checks["rounds"] == "pass"
+    assert checks["witness"] == "fail"
 
 
 def test_two_runs_within_one_second_are_both_recorded(federation: Path) -> None:

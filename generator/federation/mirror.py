@@ -23,7 +23,8 @@ from typing import Any, BinaryIO
 
 FORMAT = "ssj-manifest/1"
 MANIFEST_PATH = "data/manifest.json"
-MIRRORED = ("data/", "draws/", "report/", "timestamp-authorities/")  # data, draws, yearly reports, chains
+# open data, draws, each plan's JSON (its draw margin), yearly reports and pinned chains
+MIRRORED = ("data/", "draws/", "plans/", "report/", "timestamp-authorities/")
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 DIVISION_CODE = re.compile(r"[0-9]{6}")  # as records' jurisdiction has it; a folder name here
