@@ -253,3 +253,19 @@ def test_two_runs_within_one_second_are_both_recorded(federation: Path) -> None:
              for item in (A, B)]
     assert names == ["20261207T020000Z", "20261207T020000Z-2"]
     assert [e.run for e in witness.read_log(federation)] == names
+
+
+def test_a_members_ledger_of_published_records_only_grows(federation: Path) -> None:
+    ledger = federation / "mirror" / "members" / "211324" / "published.json"
+    entry = {"sha256": "a" * 64, "first_seen": "2026-12-07"}
+    write_tree(federation, {str(ledger.relative_to(federation)): json.dumps(
+        {"findings": {"2025-01-01": entry}})})
+    git(federation, "init", "-q")
+    commit(federation)
+    base = git(federation, "rev-parse", "HEAD").strip()
+    ledger.write_text(json.dumps({"findings": {"2025-01-01": entry,
+                                               "2025-01-02": entry}}), encoding="utf-8")
+    assert run_ssj(federation, "federate", "check", "--base", base).exit_code == 0
+    ledger.write_text(json.dumps({"findings": {"2025-01-02": entry}}), encoding="utf-8")
+    refused = run_ssj(federation, "federate", "check", "--base", base)
+    assert refused.exit_code == 1 and "该账本只能追加" in refused.output

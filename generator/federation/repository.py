@@ -43,9 +43,11 @@ env:
 FETCH = f"""\
 # Several times a day: fetch every member's site into mirror/ (only what its manifest says
 # changed), append each commitment seen for the first time to the witness log, have the log's
-# run time-stamped by the pinned authorities, and commit both to main. A member that cannot be
+# run time-stamped by the pinned authorities, re-verify every member from the mirror, build the
+# oversight site, commit what was seen to main and publish the site. A member that cannot be
 # reached keeps its last good copy and is flagged; it never holds up the others.
-name: 镜像与见证
+# One manual setting: Settings -> Pages -> Build and deployment -> Source: "GitHub Actions".
+name: 镜像、见证与发布
 
 on:
   schedule:
@@ -72,6 +74,11 @@ jobs:
       - name: 镜像与见证
         run: |
           "$RUNNER_TEMP/venv/bin/ssj" federate fetch
+      # every member re-verified; into the runner's temporary folder, where nothing from the
+      # checkout lives
+      - name: 核验并生成网站
+        run: |
+          "$RUNNER_TEMP/venv/bin/ssj" federate build --out "$RUNNER_TEMP/site"
       - name: 提交
         env:
           GH_TOKEN: ${{{{ github.token }}}}
@@ -82,6 +89,25 @@ jobs:
           if git diff --cached --quiet; then exit 0; fi
           git commit -q -m "镜像与见证 $(date -u +%FT%TZ)"
           git push "https://x-access-token:$GH_TOKEN@github.com/$GITHUB_REPOSITORY.git" HEAD:main
+      - uses: actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b # v5.0.0
+      - uses: actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1
+        with:
+          path: ${{{{ runner.temp }}}}/site
+
+  deploy:
+    name: 发布
+    needs: fetch
+    runs-on: ubuntu-24.04
+    timeout-minutes: 10
+    permissions:
+      pages: write # publish to GitHub Pages
+      id-token: write # prove to Pages that this run is this repository's deployment
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - id: deployment
+        uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5
 """
 
 PULL_REQUEST = f"""\
@@ -146,7 +172,8 @@ README = """\
 - `members.yaml`：镜像的各局网站及其应固定的时间戳机构指纹。
 - `.github/workflows/fetch.yml` 每三小时运行 `ssj federate fetch`：只下载各站 manifest 标明改动的
   文件，存入 `mirror/`；首次看到的承诺值追加到 `witness/log.jsonl`，本次记录由固定的时间戳机构
-  加时间戳（`witness/runs/`），然后提交到主分支。它需要向主分支推送：在分支保护中允许
+  加时间戳（`witness/runs/`）；然后 `ssj federate build` 只凭镜像重新核验每个成员并生成公示网站，
+  把镜像与见证记录提交到主分支，发布网站（Settings → Pages → Source 选 GitHub Actions）。它需要向主分支推送：在分支保护中允许
   GitHub Actions 推送，其余改动仍须经拉取请求和 `CODEOWNERS` 中的负责人审核{owners_todo}。
 - 见证记录只能追加：拉取请求的检查（`ssj federate check --base`）拒绝改写或删除已有记录。
 - 在本机安装：`python3 -m venv .venv && .venv/bin/python -P -m pip install --require-hashes -r requirements.lock && .venv/bin/python -P -m pip install --no-deps --no-build-isolation -r requirements.txt`
