@@ -17,7 +17,7 @@ from generator.site import feeds
 from generator.site import manifest
 from generator.site import search
 from generator.site.history import record_history
-from generator.site.output import Page
+from generator.site.output import File, Page
 from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render, root_path
@@ -105,7 +105,7 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     records = checked.records
     base = base_url or records.jurisdiction.site.base_url
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
-    _refuse_links(site_dir)
+    refuse_links(site_dir)
     try:
         site = assemble(records, site_dir, source.day, source.history,
                         checked.rule_problems if checked.as_of == source.day else None)
@@ -164,10 +164,8 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
         outcome = render_pages(site.pages, page_files, names, inputs, out_dir, state, jobs, visit)
         for file in site.files:
             put(file.path, file.content)
-        for static in sorted((site_dir / "static").rglob("*")):
-            if static.is_file():
-                put("static/" + static.relative_to(site_dir / "static").as_posix(),
-                    static.read_bytes())
+        for file in static_files(site_dir):
+            put(file.path, file.content)
         authority = f"{jurisdiction['division_code']}.ssj"
         for feed in (feeds.Feed("feed.xml", jurisdiction["name"], "ssj", "index.html",
                                 site.notices), *site.feeds):
@@ -284,7 +282,7 @@ class _IndexStream:
 _SOURCE_FOLDERS = ("pages", "static", "templates")  # what the build reads under site/
 
 
-def _refuse_links(site_dir: Path) -> None:
+def refuse_links(site_dir: Path) -> None:
     """Refuse a symbolic link anywhere the build reads under site/: a linked page, template or
     asset would publish a file from outside the repository that no review of it sees."""
     for folder in _SOURCE_FOLDERS:
@@ -294,3 +292,10 @@ def _refuse_links(site_dir: Path) -> None:
                                                  if path.is_symlink()]
         if linked:
             raise BuildRefused(f"{display_path(linked[0])} 是符号链接；site/ 中只能放普通文件和目录")
+
+
+def static_files(site_dir: Path) -> list[File]:
+    """site/static/ as the site publishes it, under static/, in path order."""
+    folder = site_dir / "static"
+    return [File("static/" + path.relative_to(folder).as_posix(), path.read_bytes())
+            for path in sorted(folder.rglob("*")) if path.is_file()]
