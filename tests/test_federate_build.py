@@ -272,29 +272,31 @@ def test_two_builds_are_byte_identical(oversight: Oversight, tmp_path: Path) -> 
     files = oversight.site.files()
     assert Site(again).files() == files
     assert [f for f in files if (again / f).read_bytes() != (oversight.out / f).read_bytes()] == []
-    # built again into its own folder, a day later: nothing changed, so nothing is new
-    before = {f: (again / f).read_bytes() for f in files}
-    result = build_federation_site(oversight.root, oversight.federation, oversight.verdicts,
-                                   REPO / "site", again, TODAY + dt.timedelta(days=1))
-    changed_files = [f for f in files if (again / f).read_bytes() != before[f]]
-    assert result.removed == 0 and all(f.endswith((".html", ".json")) for f in changed_files)
-    assert (again / "data/history.json").read_bytes() == before["data/history.json"]
+    # a day later, nothing new: each event keeps its day, in the repository and on the site
+    kept = oversight.root / MIRROR / "members" / HONEST / "history.json"
+    before = kept.read_bytes()
+    build_federation_site(oversight.root, oversight.federation, oversight.verdicts,
+                          REPO / "site", again, TODAY + dt.timedelta(days=1))
+    assert kept.read_bytes() == before
+    assert (again / "data/history.json").read_bytes() == \
+        (oversight.out / "data/history.json").read_bytes()
+
+
+def own_copy(oversight: Oversight, tmp_path: Path) -> Path:
+    """The federation repository copied, for a test that adds to its members' histories."""
+    return Path(shutil.copytree(oversight.root, tmp_path / "fed"))
 
 
 def test_a_change_of_status_a_rewrite_and_a_failed_fetch_are_dated_when_first_seen(
         oversight: Oversight, tmp_path: Path) -> None:
-    honest = oversight.verdicts[0]
-    out = tmp_path / "site"
-    build_federation_site(oversight.root, oversight.federation, [honest], REPO / "site", out,
-                          TODAY)
+    root, out = own_copy(oversight, tmp_path), tmp_path / "site"
     later = dataclasses.replace(
-        honest, fetch_status="kept-last-good",
+        oversight.verdicts[0], fetch_status="kept-last-good",
         flags=(Flag("unreachable", "data/manifest.json", "连接超时"),),
         rewrites=(Rewrite("findings", "2025-01-02", "changed", "检查结果 2025-01-02 的公开内容与 "
                           "2026-12-07 首次见到的不同：已公开的记录被改写"),))
     next_day = TODAY + dt.timedelta(days=1)
-    build_federation_site(oversight.root, oversight.federation, [later], REPO / "site", out,
-                          next_day)
+    build_federation_site(root, oversight.federation, [later], REPO / "site", out, next_day)
     site = Site(out)
     row = member_rows(site)["成员211324司法局"]
     assert marks(row["状态"]) == [("mark-fail", "✗ 不合格")]
@@ -312,7 +314,7 @@ def test_a_change_of_status_a_rewrite_and_a_failed_fetch_are_dated_when_first_se
         ("2026-12-08", "核验状态：成员211324司法局：不合格"),
         ("2026-12-07", "核验状态：成员211324司法局：合格")]
     # the same again a day later: each event keeps its first day
-    build_federation_site(oversight.root, oversight.federation, [later], REPO / "site", out,
+    build_federation_site(root, oversight.federation, [later], REPO / "site", out,
                           next_day + dt.timedelta(days=1))
     assert ET.parse(out / f"members/m{HONEST}.xml").getroot().findtext(f"{ATOM}updated") == \
         "2026-12-08T00:00:00+08:00"
@@ -320,13 +322,12 @@ def test_a_change_of_status_a_rewrite_and_a_failed_fetch_are_dated_when_first_se
 
 def test_a_history_this_site_did_not_write_is_refused(oversight: Oversight,
                                                       tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    build_federation_site(oversight.root, oversight.federation, oversight.verdicts,
-                          REPO / "site", out, TODAY)
-    (out / "data/history.json").write_text("{}", encoding="utf-8")
+    root, out = own_copy(oversight, tmp_path), tmp_path / "site"
+    (root / MIRROR / "members" / HONEST / "history.json").write_text("{}", encoding="utf-8")
     with pytest.raises(BuildRefused, match="history.json"):
-        build_federation_site(oversight.root, oversight.federation, oversight.verdicts,
-                              REPO / "site", out, TODAY)
+        build_federation_site(root, oversight.federation, oversight.verdicts, REPO / "site", out,
+                              TODAY)
+    assert not out.exists()
 
 
 OVERFLOW = "() => [document.documentElement.scrollWidth, innerWidth]"

@@ -1,9 +1,11 @@
 """What changed, and when the oversight site first showed it: each member's status, each failing
 draw check and each rewritten record, dated the day of the first build that saw it.
 
-A verdict says how things stand, not since when; so the site keeps what it has shown in its own
-data/history.json and reads it back from the output folder at the next build. Same verdicts and
-the same history give the same bytes; an event once recorded keeps its date and its feed id.
+A verdict says how things stand, not since when; so each member's history is kept in the
+federation repository, beside its state and its ledger in the mirror
+(mirror/members/<division_code>/history.json, which the fetch workflow commits with them), and
+the site publishes all of them as data/history.json. An event once recorded keeps its date and
+its feed id; the same verdicts on the same history add nothing.
 """
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.draw.standalone import FAIL, INCOMPLETE
-from generator.federation.verify import AUDITED, MemberVerdict
+from generator.federation.verify import AUDITED, MIRROR, MemberVerdict
+from generator.filewrite import write_changed
 from generator.records.types import ID_PATTERN
 from generator.site.build import BuildRefused
 from generator.site.pages import Notice
 
-PATH = "data/history.json"
+PATH = "data/history.json"  # every member's, as the site publishes it
+FILE = "history.json"  # one member's, in its folder of the mirror
 FORMAT = "ssj-federation-history/1"
 STATUS_LABELS = {"pass": "合格", "incomplete": "待核", "fail": "不合格"}
 CHECK_LABELS = {"commitment": "承诺值", "rounds": "公开随机源", "result": "抽取结果",
@@ -46,24 +50,37 @@ def draw_anchor(plan: str) -> str:
     return f"plan-{plan}" if re.fullmatch(ID_PATTERN, plan) else f"plan-{_digest(plan)}"
 
 
-def read(out: Path) -> dict[str, Any]:
-    """The history an earlier build left in `out` (the caller makes sure that build wrote it);
-    refused, rather than started afresh, when it is not one this site writes: dates once
-    published would change."""
-    try:
-        document = json.loads((out / PATH).read_bytes())
-    except FileNotFoundError:
-        return {}
-    except ValueError:
-        document = None
-    members = document.get("members") if isinstance(document, dict) \
-        and document.get("format") == FORMAT else None
-    if not isinstance(members, dict) or not all(
-            isinstance(kept, dict) and isinstance(kept.get("events"), list)
-            and all(isinstance(e, dict) and all(isinstance(e.get(key), str) for key in EVENT)
-                    for e in kept["events"]) for kept in members.values()):
-        raise BuildRefused(f"{out / PATH} 不是本程序写的 {FORMAT} 文件，无法接续状态变化记录")
-    return members
+def read(root: Path, verdicts: list[MemberVerdict]) -> dict[str, Any]:
+    """Each member's history as the last build left it; refused, rather than started afresh,
+    when a file is not one this site writes: dates once published would change."""
+    previous = {}
+    for verdict in verdicts:
+        path = _file(root, verdict)
+        try:
+            kept = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            continue
+        except ValueError:
+            kept = None
+        if not (isinstance(kept, dict) and kept.get("format") == FORMAT
+                and kept.get("status") in STATUS_LABELS and isinstance(kept.get("events"), list)
+                and all(isinstance(e, dict) and all(isinstance(e.get(key), str) for key in EVENT)
+                        for e in kept["events"])):
+            raise BuildRefused(f"{path} 不是本程序写的 {FORMAT} 文件，无法接续状态变化记录")
+        previous[verdict.id] = {"status": kept["status"], "events": kept["events"]}
+    return previous
+
+
+def write(root: Path, verdicts: list[MemberVerdict], members: dict[str, Any]) -> None:
+    """Each member's history into the repository, where the next build reads it."""
+    for verdict in verdicts:
+        path = _file(root, verdict)
+        write_changed(path.parent, {path.name: _json({"format": FORMAT,
+                                                      **members[verdict.id]})})
+
+
+def _file(root: Path, verdict: MemberVerdict) -> Path:
+    return root / MIRROR / "members" / verdict.division_code / FILE
 
 
 def update(previous: dict[str, Any], verdicts: list[MemberVerdict],
@@ -100,9 +117,12 @@ def _member(kept: dict[str, Any], verdict: MemberVerdict, day: str) -> dict[str,
 
 
 def as_json(members: dict[str, Any]) -> bytes:
-    text = json.dumps({"format": FORMAT, "members": members}, ensure_ascii=False, indent=1,
-                      sort_keys=True)
-    return (text + "\n").encode()
+    """Every member's history, by member id, as the site publishes it."""
+    return _json({"format": FORMAT, "members": members})
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
 def notices(members: dict[str, Any], member_id: str | None = None) -> list[Notice]:

@@ -46,13 +46,13 @@ def build_federation_site(root: Path, federation: Federation, verdicts: list[Mem
                           site_dir: Path, out: Path, today: dt.date) -> SiteResult:
     """Write the oversight site into `out` from `verdicts` (verify_federation's, as of
     `today`), the mirror and witness log under `root`, and the templates and assets of
-    `site_dir`. The same inputs, and the same data/history.json from the last build in `out`,
-    give the same bytes. Raises BuildRefused (a link under site/, a history this site did not
-    write) and FileExistsError (an output folder an earlier build did not mark)."""
+    `site_dir`; then add what this build saw first to each member's history in the mirror
+    (history.py). The same inputs give the same bytes. Raises BuildRefused (a link under site/,
+    a history this site did not write) and FileExistsError (an output folder an earlier build
+    did not mark), having written nothing."""
     refuse_links(site_dir)
+    kept = history.update(history.read(root, verdicts), verdicts, today)
     writer = TreeWriter(out)
-    kept = history.update(history.read(out) if history.PATH in writer.previous else {},
-                          verdicts, today)
     pages, files = _assemble(root, federation, verdicts, kept)
     env = environment(site_dir)
     shared = {"site": {"name": federation.name, "short_name": federation.name, "address": None,
@@ -84,6 +84,7 @@ def build_federation_site(root: Path, federation: Federation, verdicts: list[Mem
             put(feed.path, feeds.atom(feed, None, authority, federation.name))
         put("robots.txt", feeds.robots(None))
         done, _, removed = writer.commit()
+    history.write(root, verdicts, kept)
     return SiteResult(len(pages), len(written), done, removed)
 
 
