@@ -121,6 +121,17 @@ def _require_output_folder(out: Path) -> None:
         _fail(f"--out {out}：{existing} 是文件，不是目录；未写入任何文件", EXIT_USAGE)
 
 
+def _require_site_folder(out: Path, repository: Path) -> None:
+    """Refuse an --out for a site that is a file, or holds what a build would publish without
+    having written it (files git tracks in `repository`'s repository, symbolic links)."""
+    from generator.filewrite import foreign_output
+
+    _require_output_folder(out)
+    if problem := foreign_output(out, repository):
+        _fail(f"--out {out}：{problem}，生成的网站会连它一起发布；请换一个输出目录"
+              "（CI 写入运行器的临时目录）；未写入任何文件", EXIT_USAGE)
+
+
 def _fail(message: str, code: int = EXIT_ERRORS) -> None:
     click.echo(f"ssj: {message}", err=True)
     sys.exit(code)
@@ -154,7 +165,6 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
 
     from generator.checks.run import check_loaded
     from generator.checks.output import as_text
-    from generator.filewrite import foreign_output
     from generator.records.load import load_records
     from generator.records.parsecache import cache_folder
     from generator.site.build import BuildRefused, Clock, build, read_source
@@ -165,10 +175,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
         _fail(f"找不到模板目录 {site_dir / 'templates'}（用 --site 指定）", EXIT_USAGE)
     if base_url is not None and not base_url.endswith("/"):
         _fail("--base-url 须以 / 结尾", EXIT_USAGE)
-    _require_output_folder(out)
-    if problem := foreign_output(out, records_dir):
-        _fail(f"--out {out}：{problem}，生成的网站会连它一起发布；请换一个输出目录"
-              "（CI 写入运行器的临时目录）；未写入任何文件", EXIT_USAGE)
+    _require_site_folder(out, records_dir)
     clock = Clock()
     source = read_source(records_dir)
     records, problems = load_records(records_dir)
@@ -427,6 +434,7 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
         except OSError as e:
             _fail(f"{path}: 无法读取：{e.strerror}", EXIT_USAGE)
 
+    package, values = read(package_file), read(values_file)
     if round_files:
         rounds = [(str(path), read(path)) for path in round_files]
     else:  # drand-<chain>-<round>.json beside the values, as a draw folder publishes them
@@ -444,7 +452,6 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
             claimed = claimed_file.read_bytes()
         except OSError:
             claimed = b"\xff"  # said as unreadable: a commitment that cannot be confirmed
-    package, values = read(package_file), read(values_file)
     outcome = verify_files(package, values, result=read(result_file) if result_file else None,
                            commitment_file=claimed, rounds=rounds, chosen=bool(round_files),
                            names=Names(str(package_file), str(values_file), str(result_file),
@@ -768,6 +775,36 @@ def federate_verify(root: Path, fmt: str, jobs: int) -> None:
     statuses = {v.status for v in verdicts}
     sys.exit(EXIT_ERRORS if "fail" in statuses else EXIT_UNVERIFIED if "incomplete" in statuses
              else EXIT_OK)
+
+
+@federate.command("build")
+@_federation_option
+@click.option("--site", "site_dir", default=None, type=click.Path(path_type=Path),
+              help="模板与静态文件（默认：ssj 自带的 site/）")
+@click.option("--out", default="_site", show_default=True, type=click.Path(path_type=Path),
+              help="输出目录")
+@click.option("--jobs", default=0, type=click.IntRange(0, 256),
+              help="并行核验的进程数（默认 0：全部 CPU 核心）")
+def federate_build(root: Path, site_dir: Path | None, out: Path, jobs: int) -> None:
+    """核验全部成员后生成见证机关的公示网站：各局核验结果、名录与信用公示、见证记录。"""
+    import datetime as dt
+
+    from generator.authoring.bureau import PROJECT
+    from generator.federation.site import build_federation_site
+    from generator.federation.verify import verify_federation
+    from generator.site.build import BuildRefused
+
+    federation = _load_federation(root)
+    _require_site_folder(out, root)
+    now = dt.datetime.now(dt.timezone.utc)
+    verdicts = verify_federation(root, federation, now, jobs)
+    try:
+        result = build_federation_site(root, federation, verdicts, site_dir or PROJECT / "site",
+                                       out, now.astimezone(dt.timezone(dt.timedelta(hours=8))).date())
+    except (BuildRefused, FileExistsError) as e:
+        _fail(f"未生成网站：{e}")
+    click.echo(f"ssj federate build：{len(verdicts)} 个成员，{result.pages} 个页面，"
+               f"{result.files} 个文件（写入 {result.written}，删除 {result.removed}） -> {out}")
 
 
 @cli.command("example")

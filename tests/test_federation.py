@@ -245,6 +245,16 @@ def test_fetch_mirrors_members_and_witnesses_their_commitments_once(
               if d["plan"] == "2025-01"}
     assert checks["commitment"] == checks["result"] == checks["rounds"] == "pass"
     assert checks["witness"] == "fail"
+    out = federation.parent / "oversight"
+    built = run_ssj(federation, "federate", "build", "--out", str(out), "--jobs", "1")
+    assert built.exit_code == 0 and "Traceback" not in built.output, built.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "不合格" in index and "建平县司法局" in index
+    assert json.loads((out / "data" / "verdicts.json").read_bytes())["members"] == data["members"]
+    git(federation, "init", "-q")
+    git(federation, "add", "-A")
+    refused = run_ssj(federation, "federate", "build", "--out", "mirror")
+    assert refused.exit_code == 2 and "git 跟踪的文件" in refused.output
 
 
 def test_two_runs_within_one_second_are_both_recorded(federation: Path) -> None:

@@ -96,7 +96,8 @@ class MemberVerdict:
 
     @property
     def status(self) -> str:
-        if self.fetch_status == "never-fetched" or self.rewrites:
+        # a site that could not be fetched whole is as the oversight site marks it: red
+        if self.fetch_status == "never-fetched" or self.rewrites or self.flags:
             return FAIL
         return worst(draw.status for draw in self.draws)
 
