@@ -61,17 +61,23 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
             and p.suffix != ".html"}
 
 
-def publish(mirror_dir: Path, code: str, files: dict[str, bytes],
-            edit: Callable[[dict[str, Any]], None] = lambda document: None,
-            held: tuple[str, ...] = READ) -> None:
-    """`files` as a member's site with `code`, stored as a fetch does: its manifest (rewritten
-    for these files) as the last good one, and the objects under `held` it lacks."""
+def manifest_of(code: str, files: dict[str, bytes],
+                edit: Callable[[dict[str, Any]], None] = lambda document: None) -> bytes:
+    """The manifest of `files` published as the site of the member with `code`."""
     document = json.loads(files[mirror.MANIFEST_PATH])
     document["site"]["division_code"] = code
     document["files"] = [{"path": path, "sha256": sha(data), "size": len(data)}
                          for path, data in sorted(files.items()) if path != mirror.MANIFEST_PATH]
     edit(document)
-    manifest = mirror.parse_manifest(json.dumps(document, ensure_ascii=False).encode(), code)
+    return json.dumps(document, ensure_ascii=False).encode()
+
+
+def publish(mirror_dir: Path, code: str, files: dict[str, bytes],
+            edit: Callable[[dict[str, Any]], None] = lambda document: None,
+            held: tuple[str, ...] = READ) -> None:
+    """`files` as a member's site with `code`, stored as a fetch does: its manifest (rewritten
+    for these files) as the last good one, and the objects under `held` it lacks."""
+    manifest = mirror.parse_manifest(manifest_of(code, files, edit), code)
     for path, entry in manifest.files.items():
         if path.startswith(held) and not mirror.has_object(mirror_dir, entry.sha256):
             assert mirror.store_object(mirror_dir, entry.sha256, files[path])
