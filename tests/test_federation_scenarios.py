@@ -121,3 +121,12 @@ def test_each_misbehaving_member_is_red_with_its_reason(oversight: Site, code: s
     assert "不合格" in status, status
     page = oversight.page(f"members/m{code}.html").text()
     assert why in page, page[:2000]
+
+
+def test_a_draw_has_a_witness_page_where_the_county_links(oversight: Site) -> None:
+    """A county lists <oversight site>/members/<id>/ as its witness: its plan page's link, the
+    witness's URL followed by plans/<plan>.html, lands on this draw's witness record."""
+    text = oversight.page(f"members/m{HONEST}/plans/2025-01.html").text()
+    assert "见证机关于 2020年7月1日" in text and "首次看到承诺值" in text
+    late = oversight.page(f"members/m{LATE}/plans/2025-01.html").text()
+    assert "公开晚/未经见证" in late

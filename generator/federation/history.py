@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from generator.draw.standalone import FAIL, INCOMPLETE
 from generator.federation.verify import AUDITED, MIRROR, MemberVerdict
@@ -42,6 +43,12 @@ def overall(verdict: MemberVerdict) -> str:
 
 def member_page(member_id: str) -> str:
     return f"members/{member_id}.html"
+
+
+def draw_page(member_id: str, plan: str) -> str:
+    """A draw's own page: where the member's site has its plan page, under the member's folder
+    (a county's plan page links its witness's copy of that path)."""
+    return f"members/{member_id}/plans/{quote(plan, safe='')}.html"
 
 
 def draw_anchor(plan: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.federation import history
+from generator.federation.history import draw_page
 from generator.federation.config import Federation
 from generator.federation.verify import MemberVerdict, as_json
 from generator.federation.views import Published, list_views, member_view, witness_view
@@ -108,6 +109,16 @@ def _assemble(root: Path, federation: Federation, verdicts: list[MemberVerdict],
                                       "federation/member.html"), m["name"],
                           {"member": m, "feeds": [{"title": f"{m['name']}核验动态",
                                                    "path": m["feed"]}]}, m))
+    # each draw also where the member's own page for it sits, under the member's folder: a
+    # county lists this site's members/<id>/ as its witness, and its plan pages link there
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for entry in witnessed["entries"]:
+        seen.setdefault((entry["member"]["id"], entry["plan"]), []).append(entry)
+    for m in members:
+        for d in m["draws"]:
+            pages.append(Page(draw_page(m["id"], d["plan"]), ("federation/draw.html",),
+                              f"{m['name']} 计划 {d['plan']}",
+                              {"member": m, "draw": d, "seen": seen.get((m["id"], d["plan"]), [])}))
     pages += [
         Page("lists.html", ("federation/lists.html",), "各局执业异常名录、信用黑名单与信用公示",
              {"entries": entries, "notices": notices},

@@ -23,7 +23,7 @@ from generator.draw.timestamp import Stamp, TimestampError, verify_stamp
 from generator.federation import witness
 from generator.federation.config import Federation, Member
 from generator.federation.history import (CHANGES, CHECK_LABELS, STATUS_LABELS, draw_anchor,
-                                          member_page, overall, reasons)
+                                          draw_page, member_page, overall, reasons)
 from generator.federation.mirror import Manifest, ManifestError, last_good, object_path
 from generator.federation.verify import AUDITED, MIRROR, MemberVerdict
 from generator.records.kinds import IRREGULARITY_KINDS
@@ -103,6 +103,7 @@ def member_view(member: Member | None, verdict: MemberVerdict,
     status = overall(verdict)
     draws = [{
         "plan": draw.plan, "anchor": draw_anchor(draw.plan), "commitment": draw.commitment,
+        "witness_page": draw_page(verdict.id, draw.plan),
         "status": draw.status, "status_label": CHECK_STATES[draw.status],
         "page": f"{site}plans/{quote(draw.plan, safe='')}.html" if site else None,
         "checks": [{"name": c.name, "label": CHECK_LABELS.get(c.name, c.name),
