@@ -279,3 +279,19 @@ def test_a_members_ledger_of_published_records_only_grows(federation: Path) -> N
     ledger.write_text(json.dumps({"findings": {"2025-01-02": entry}}), encoding="utf-8")
     refused = run_ssj(federation, "federate", "check", "--base", base)
     assert refused.exit_code == 1 and "该账本只能追加" in refused.output
+
+
+def test_a_members_history_only_grows(federation: Path) -> None:
+    history = federation / "mirror" / "members" / "211324" / "history.json"
+    event = {"date": "2026-12-07", "slug": "status-1-fail"}
+    write_tree(federation, {str(history.relative_to(federation)): json.dumps(
+        {"status": "fail", "events": [event]})})
+    git(federation, "init", "-q")
+    commit(federation)
+    base = git(federation, "rev-parse", "HEAD").strip()
+    later = {**event, "date": "2026-12-08", "slug": "status-2-pass"}
+    history.write_text(json.dumps({"status": "pass", "events": [event, later]}), encoding="utf-8")
+    assert run_ssj(federation, "federate", "check", "--base", base).exit_code == 0
+    history.write_text(json.dumps({"status": "pass", "events": [later]}), encoding="utf-8")
+    refused = run_ssj(federation, "federate", "check", "--base", base)
+    assert refused.exit_code == 1 and "已记下的状态变化" in refused.output

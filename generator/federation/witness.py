@@ -160,9 +160,9 @@ def _run_time(root: Path, run: str, authorities: dict[str, Authority]) -> dt.dat
 
 
 def rewrites(root: Path, base: str) -> list[str]:
-    """What changed in the witness log, or in a member's ledger of published records, since the
-    revision `base`, other than additions: each a one-line reason. Both only grow: a sighting,
-    or a record seen published, once recorded, is evidence."""
+    """What changed in the witness log, or in a member's ledger of published records or its
+    history, since the revision `base`, other than additions: each a one-line reason. All only
+    grow: a sighting, a record seen published, a change dated, once recorded, is evidence."""
     found = []
     before = git(root, "show", f"{base}:{LOG}")
     now = (root / LOG).read_text(encoding="utf-8") if (root / LOG).exists() else ""
@@ -173,17 +173,22 @@ def rewrites(root: Path, base: str) -> list[str]:
         status, _, path = line.partition("\t")
         if status != "A":
             found.append(f"{path} 在 {base[:12]} 后被修改或删除：每次镜像的见证文件与时间戳不能改动")
-    # each member's ledger of published records: what was seen published stays as first seen
-    ledgers = git(root, "ls-tree", "-r", "--name-only", base, "--", "mirror/members") or ""
-    for path in ledgers.splitlines():
-        if not path.endswith("/published.json"):
+    # each member's ledger of published records (what was seen published stays as first seen)
+    # and history (each change of status, dated when first seen)
+    kept = git(root, "ls-tree", "-r", "--name-only", base, "--", "mirror/members") or ""
+    for path in kept.splitlines():
+        if not path.endswith(("/published.json", "/history.json")):
             continue
         before = json.loads(git(root, "show", f"{base}:{path}") or "{}")
         try:
             now = json.loads((root / path).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             now = {}
-        if any(now.get(kind, {}).get(rid) != entry
-               for kind, entries in before.items() for rid, entry in entries.items()):
+        if path.endswith("/history.json"):
+            events = now.get("events") or []
+            if events[:len(before.get("events") or [])] != (before.get("events") or []):
+                found.append(f"{path} 改写或删除了 {base[:12]} 时已记下的状态变化：只能追加")
+        elif any(now.get(kind, {}).get(rid) != entry
+                 for kind, entries in before.items() for rid, entry in entries.items()):
             found.append(f"{path} 改写或删除了 {base[:12]} 时已记下的公开记录：该账本只能追加")
     return found
