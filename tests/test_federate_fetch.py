@@ -490,3 +490,25 @@ def test_hostile_answers_are_flags_never_exceptions(serve, mirror: Path) -> None
     assert "HTTP 404" in result.flags[0].message
     [result] = fetch_members([odd_etag.member()], mirror, LATER)
     assert (result.status, result.flags) == ("unchanged", ())
+
+
+def test_a_compressed_answer_is_refused_before_it_can_decode_past_the_limit(
+        serve, mirror: Path) -> None:
+    """ssj asks for files as they are (Accept-Encoding: identity); a site that compresses
+    anyway is flagged and nothing of that file is stored: a small gzip body can decode to far
+    more than the size limit."""
+    import gzip
+
+    site = serve("211324")
+    site.put("data/plans.csv", b"id\n" + b"2025-03\n" * 1000)  # no other member has these bytes
+    site.publish()
+    body = gzip.compress((site.root / "data/plans.csv").read_bytes())
+    site.special["data/plans.csv"] = lambda handler: (
+        handler.send_response(200), handler.send_header("Content-Encoding", "gzip"),
+        handler.send_header("Content-Length", str(len(body))), handler.end_headers(),
+        handler.wfile.write(body))
+    [result] = fetch_members([site.member()], mirror, NOW)
+    assert (result.status, kinds(result)) == ("never-fetched", [("http-error", "data/plans.csv")])
+    assert "压缩编码" in result.flags[0].message
+    asked = {path: headers for path, _, headers in site.requests}
+    assert asked[MANIFEST_PATH]["accept-encoding"] == "identity"

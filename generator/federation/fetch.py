@@ -132,7 +132,11 @@ class _Getter:
             try:
                 with self.client.stream("GET", current, timeout=self.timeout,
                                         follow_redirects=False,
-                                        headers={"User-Agent": USER_AGENT, **(conditional or {})}
+                                        headers={"User-Agent": USER_AGENT,
+                                                 # the size limit counts what is stored: no
+                                                 # compressed body that decodes past it
+                                                 "Accept-Encoding": "identity",
+                                                 **(conditional or {})}
                                         ) as response:
                     if response.has_redirect_location:
                         current = self._redirect(response, path)
@@ -166,8 +170,13 @@ class _Getter:
         return target
 
     def _body(self, response: httpx.Response, path: str) -> bytes:
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise _Refused(Flag("http-error", path, (
+                f"{path} 以 {encoding} 压缩编码返回（已要求不压缩），未下载：压缩的内容解开后可能"
+                "远超大小上限；请该单位的网站对 Accept-Encoding: identity 返回原文件。")))
         body = bytearray()
-        for chunk in response.iter_bytes():
+        for chunk in response.iter_raw():
             body += chunk
             if len(body) > self.max_bytes:
                 raise _Refused(_too_large(path, self.max_bytes))
