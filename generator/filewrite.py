@@ -1,8 +1,10 @@
-"""The one place that writes into the records or the site: atomic, and never half a file.
+"""The one place that writes into the records, the site or a federation's mirror: atomic, and
+never half a file.
 
 Files are written to a temporary name beside their target, made durable together by one sync,
 and then linked into place, so a reader (or a crash) sees either the whole file or none (one
-sync for the lot, not one fsync per file: a province site has 200,000 files). `write_new`
+sync for the lot, not one fsync per file: a province site has 200,000 files; `write_durable`
+syncs its one file alone, for the mirror's many small writes on a busy disk). `write_new`
 refuses to replace anything. Files get the permissions of an ordinary write (0666 less the
 umask), so a copy to a web server stays readable; `TreeWriter` removes only what an earlier
 build wrote.
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 
-def _temp_copy(path: Path, data: bytes) -> Path:
+def _temp_copy(path: Path, data: bytes, durable: bool = False) -> Path:
     # not tempfile.mkstemp: its files are 0600 whatever the umask, and a site copied with
     # `rsync -a` then answers 403 for every page
     while True:
@@ -32,10 +34,24 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
+            if durable:
+                out.flush()
+                os.fsync(out.fileno())
     except BaseException:
         os.unlink(temp)
         raise
     return temp
+
+
+def write_durable(path: Path, data: bytes) -> None:
+    """One file, atomically, synced on its own (an fsync, not os.sync for the whole system:
+    for a writer of many small files, each taken whole or not at all, on a busy disk)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_copy(path, data, durable=True)
+    try:
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)  # gone after the rename; left only by an error
 
 
 def write_new(files: dict[Path, bytes]) -> None:
@@ -75,7 +91,8 @@ def write_changed(root: Path, files: dict[str, bytes]) -> tuple[int, int]:
         for path, data in changed:
             path.parent.mkdir(parents=True, exist_ok=True)
             temps.append((_temp_copy(path, data), path))
-        _sync()
+        if temps:  # nothing to make durable: no sync of the whole system
+            _sync()
         for temp, path in temps:
             os.replace(temp, path)
     finally:
@@ -161,15 +178,21 @@ def foreign_output(root: Path, repository: Path) -> str | None:
                     return f"{entry.path} 是符号链接"
                 if entry.is_dir():
                     folders.append(entry.path)
+    first = first_tracked(repository, root.resolve())
+    return None if first is None else f"{root} 中有 git 跟踪的文件（如 {first}）"
+
+
+def first_tracked(where: Path, path: Path) -> str | None:
+    """A file under `path` that the git repository around the folder `where` tracks, by its
+    path in the repository; None when there is none, no repository or no git."""
     try:
-        listed = subprocess.run(["git", "-C", str(repository), "ls-files", "-z", "--full-name", "--",
-                                 str(root.resolve())], capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):  # no git: no repository to track anything
+        listed = subprocess.run(["git", "-C", str(where), "ls-files", "-z", "--full-name", "--",
+                                 str(path)], capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
         return None
-    if listed.returncode == 0 and listed.stdout:
-        first = listed.stdout.split(b"\0")[0].decode("utf-8", "replace")
-        return f"{root} 中有 git 跟踪的文件（如 {first}）"
-    return None
+    if listed.returncode != 0 or not listed.stdout:
+        return None
+    return listed.stdout.split(b"\0")[0].decode("utf-8", "replace")
 
 
 def _marker(paths: Iterable[str]) -> bytes:

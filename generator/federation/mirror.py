@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+from generator.filewrite import write_durable
 
 FORMAT = "ssj-manifest/1"
 MANIFEST_PATH = "data/manifest.json"
@@ -207,7 +207,7 @@ def store_object(mirror: Path, sha256: str, data: bytes) -> bool:
     """Store `data` under `sha256` if that is its SHA-256; False (storing nothing) if not."""
     if hashlib.sha256(data).hexdigest() != sha256:
         return False
-    _write(object_path(mirror, sha256), data)
+    write_durable(object_path(mirror, sha256), data)
     return True
 
 
@@ -227,7 +227,7 @@ def last_good(mirror: Path, division_code: str) -> Manifest | None:
 
 
 def write_last_good(mirror: Path, manifest: Manifest) -> None:
-    _write(_member(mirror, manifest.division_code) / "manifest.json", manifest.raw)
+    write_durable(_member(mirror, manifest.division_code) / "manifest.json", manifest.raw)
 
 
 def missing(mirror: Path, manifest: Manifest) -> list[FileEntry]:
@@ -260,27 +260,5 @@ def write_state(mirror: Path, division_code: str, state: State) -> None:
                 "last_good": state.last_good, "last_attempt": state.last_attempt,
                 "flags": [{"kind": f.kind, "path": f.path, "message": f.message}
                           for f in state.flags]}
-    _write(_member(mirror, division_code) / "state.json",
+    write_durable(_member(mirror, division_code) / "state.json",
            (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
-
-
-def _write(path: Path, data: bytes) -> None:
-    """`data` at `path`, atomically: a synced temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            # 0666 less the umask, like every other file ssj writes (filewrite)
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                         0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)  # gone after the rename; left only by an error

@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 from functools import cache
@@ -25,6 +24,7 @@ from typing import Any
 import platformdirs
 import yaml
 
+from generator.filewrite import first_tracked
 from generator.records.jsonread import read_json
 from generator.records.model import Fields, Record
 from generator.records.problems import Problem
@@ -151,14 +151,7 @@ def cache_folder(records: Path) -> Path | None:
 def _tracked(folder: Path) -> bool:
     """Whether git tracks any file in `folder` (False outside a git work tree)."""
     inside = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
-    if inside is None:
-        return False
-    try:
-        listed = subprocess.run(["git", "-C", str(inside), "ls-files", "-z", "--", str(folder)],
-                                capture_output=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return listed.returncode == 0 and bool(listed.stdout)
+    return inside is not None and first_tracked(inside, folder) is not None
 
 
 def _warn(message: str) -> None:
