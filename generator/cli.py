@@ -93,8 +93,8 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
 # kept whatever else is wrong with it (spec: no silent redraw); `ssj check` still reports them.
 _DRAW_EVIDENCE_RULES = frozenset({
     "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.timestamp-quorum",
-    "draw.publication-late", "draw.commit-date", "draw.unfrozen", "draw.derivation",
-    "draw.silent-redraw", "draw.undrawn"})
+    "draw.publication-late", "draw.witness", "draw.witness-late", "draw.commit-date",
+    "draw.unfrozen", "draw.derivation", "draw.silent-redraw", "draw.undrawn"})
 
 
 def _load_clean(records_dir: Path, as_of=None,  # type: ignore[no-untyped-def]
@@ -313,10 +313,14 @@ def _report_stamps(plan: str, outcome) -> None:  # type: ignore[no-untyped-def]
                    err=True)
 
 
+def _timeout_option(each: str):  # type: ignore[no-untyped-def]
+    return click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=20.0,
+                        show_default=True, help=f"每个{each}的等待秒数")
+
+
 @draw.command("stamp")
 @click.argument("plan")
-@click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=20.0,
-              show_default=True, help="每个时间戳服务的等待秒数")
+@_timeout_option("时间戳服务")
 @_records_option
 def draw_stamp(plan: str, timeout: float, records_dir: Path) -> None:
     """为计划 PLAN 的抽取包申请可信时间戳（RFC 3161），每个已固定的时间戳机构一个文件。"""
@@ -329,6 +333,38 @@ def draw_stamp(plan: str, timeout: float, records_dir: Path) -> None:
     except (DrawError, FileExistsError) as e:
         _fail(f"未取得时间戳：{e}")
     _report_stamps(plan, outcome)
+
+
+@draw.command("witness")
+@click.argument("plan")
+@_timeout_option("见证机关网站")
+@_records_option
+def draw_witness(plan: str, timeout: float, records_dir: Path) -> None:
+    """从 jurisdiction.yaml 所列每个见证机关的网站取回它首次看到计划 PLAN 承诺值的记录。
+
+    \b
+    记录（镜像记录与其时间戳）经与 ssj check 相同的核验后写入
+    records/draws/PLAN/witness-<见证机关>/；计划页面据此写明“见证：某机关于……首次看到该承诺值”。
+    尚未看到的见证机关只作说明；取不回或核验不通过时退出码为 1，不写任何文件。
+    """
+    from generator.draw.evidence import witness_pins
+    from generator.draw.store import draw_folder
+    from generator.federation.county import take_home
+
+    records = _load_clean(records_dir, allow=_DRAW_EVIDENCE_RULES)
+    folder = records.draws.get(plan)
+    stored = folder.get("commitment.txt") if folder else None
+    if stored is None:
+        _fail(f"计划 {plan} 还没有冻结的抽取包（records/draws/{plan}/commitment.txt）：先运行 ssj draw freeze")
+    pins, _ = witness_pins(records)
+    if not pins:
+        _fail("jurisdiction.yaml 没有列出见证机关（witnesses）：见 README“Federation”一节")
+    taken = take_home(draw_folder(records_dir, plan), records.jurisdiction.division_code, plan,
+                      stored.data, pins, timeout)
+    for outcome in taken:
+        click.echo(f"{outcome.witness.name}：{outcome.message}", err=outcome.failed)
+    if any(outcome.failed for outcome in taken):
+        sys.exit(1)
 
 
 @draw.command("run")

@@ -577,8 +577,10 @@ def test_the_browser_verifies_a_delegated_draw_under_the_higher_bureaus_pins(
 def test_the_plan_page_links_each_witness_that_mirrors_the_site(tmp_path: Path,
                                                                 authority: Authority) -> None:
     honest(tmp_path, authority)
-    witnesses = ("witnesses:\n  - name: 朝阳市司法局\n    url: https://sfj.chaoyang.example/mirror/kazuo/\n"
-                 "  - name: 辽宁省司法厅\n    url: https://sft.ln.example/mirror/kazuo/\n")
+    witnesses = ("witnesses:\n  - id: city\n    name: 朝阳市司法局\n    division_code: \"211300\"\n"
+                 "    url: https://sfj.chaoyang.example/mirror/kazuo/\n"
+                 "  - id: province\n    name: 辽宁省司法厅\n    division_code: \"210000\"\n"
+                 "    url: https://sft.ln.example/mirror/kazuo/\n")
     text = jurisdiction_text(tmp_path)
     write(tmp_path, {JURISDICTION_FILE: text.replace("timestamp_authorities:",
                                                      witnesses + "timestamp_authorities:")})

@@ -158,6 +158,15 @@ policy:
 #       -----BEGIN CERTIFICATE-----
 #       （该机构公布的根证书与中间证书，PEM 格式）
 #       -----END CERTIFICATE-----
+# 外部见证（README“Federation”）：上级司法局的监督网站镜像本站，以它的时间戳记录首次看到每个承诺值的
+# 时间。列出后，ssj draw witness 计划编号 取回它的见证记录，计划页面写明“见证：……首次看到该承诺值”：
+# witnesses:
+#   - id: city
+#     name: 朝阳市司法局
+#     division_code: "211300"
+#     url: https://（监督网站）/members/（本局在其中的编号）/
+#     timestamp_authorities:       # 监督网站“见证记录”页列出的时间戳机构，写法同上
+#       - id: ……
 """
 
 

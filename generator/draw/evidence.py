@@ -30,6 +30,7 @@ from cryptography.x509 import Certificate, NameOID
 from generator.draw.gittime import FirstCommit, MainLine, first_commit, main_line
 from generator.draw.policy import DrawPolicy, policy_on
 from generator.draw.timestamp import Stamp, TimestampError, load_chain, verify_stamp
+from generator.draw.witnessed import Pin, Sighting, sightings
 from generator.records.model import Draw, Record, Records
 from generator.records.problems import ERROR, NOTICE, WARNING, Problem
 from generator.records.timing import BEIJING, package_source_times, plan_source_times
@@ -45,6 +46,7 @@ DISCLOSED_BY = {
     "draw.timestamp-missing": ("late-timestamp", "missed-freeze"),
     "draw.timestamp-quorum": ("late-timestamp", "missed-freeze"),
     "draw.publication-late": ("late-publication", "missed-freeze"),
+    "draw.witness-late": ("late-publication", "missed-freeze"),
     "draw.commit-date": ("misdated-commit",),
     "draw.unfrozen": ("missed-freeze",),
     "draw.undrawn": ("late-draw",),
@@ -115,6 +117,19 @@ def delegated_authorities(plan: Record) -> tuple[dict[str, Authority], list[Prob
                              "draw.delegated.authorities")
 
 
+def witness_pins(records: Records) -> tuple[dict[str, Pin], list[Problem]]:
+    """The witnesses of jurisdiction.yaml, each with the authorities pinned for it."""
+    jurisdiction = records.jurisdiction
+    pins, problems = {}, []
+    for n, entry in enumerate(jurisdiction.fields.get("witnesses") or (), start=1):
+        authorities, bad = parse_authorities(
+            jurisdiction, entry.get("timestamp_authorities") or (),
+            f"witnesses[{n}].timestamp_authorities")
+        problems += bad
+        pins[entry.id] = Pin(entry.id, entry.name, entry.division_code, entry.url, authorities)
+    return pins, problems
+
+
 def parse_authorities(record: Record, entries: tuple, where: str,  # tuple of Fields
                       ) -> tuple[dict[str, Authority], list[Problem]]:
     """The authorities pinned at `where` in `record` (jurisdiction.yaml, or a plan drawn by a
@@ -175,6 +190,7 @@ class Evidence:
     problems: tuple[Problem, ...]
     authorities: Mapping[str, Authority] = field(default_factory=dict)  # the ones it was judged by
     delegated: bool = False  # a higher bureau's draw, under that bureau's authorities
+    witnessed: tuple[Sighting, ...] = ()  # outside witnesses' proven first sight of it
 
     @property
     def frozen_at(self) -> int | None:
@@ -192,6 +208,11 @@ class Evidence:
     def proven(self) -> bool:
         """The tokens the rule requires, all on time."""
         return self.needed > 0 and len(self.on_time) >= self.needed
+
+    def witnessed_on_time(self, sighting: Sighting) -> bool:
+        return (self.first_source is not None and self.policy is not None
+                and sighting.proven.timestamp() + self.policy.margin_hours * 3600
+                <= self.first_source)
 
     @property
     def published_on_time(self) -> bool:
@@ -248,10 +269,12 @@ def _policy_day(stamps: list[Stamp], git: FirstCommit, now: float) -> dt.date:
 
 def package_evidence(records: Records, plan: Record, folder: Draw, commitment: str,
                      authorities: dict[str, Authority], drawn: bool, now: float,
-                     line: MainLine, delegated: bool = False) -> Evidence:
+                     line: MainLine, delegated: bool = False,
+                     witnesses: Mapping[str, Pin] | None = None) -> Evidence:
     """Verify every token of `folder` and read git; problems say what is missing or late.
     `delegated`: a higher bureau's draw (二（三）): its sources are its package's, and when it
-    was published is that bureau's record, not this county's git."""
+    was published is that bureau's record, not this county's git. `witnesses`: those pinned in
+    jurisdiction.yaml, whose records of first seeing the commitment `folder` may hold."""
     package_file = folder.get("package.json").file
     if delegated:
         times = package_source_times(folder.get("package.json").data)
@@ -352,8 +375,19 @@ def package_evidence(records: Records, plan: Record, folder: Draw, commitment: s
                         f"{duration(git.time + margin - first)}。时间戳只能证明抽取包当时已存在，"
                         "不能证明它是唯一的：私下冻结、事后才公开的抽取包可能是几个候选之一",
                         LATE_HINT))
-    return Evidence(tuple(tokens), git, policy, in_force, needed, first, tuple(problems),
-                    authorities, delegated)
+    seen, refused = sightings(folder, records.jurisdiction.division_code, commitment,
+                              witnesses or {})
+    problems += refused
+    evidence = replace(evidence, witnessed=tuple(seen))
+    for sighting in seen:
+        if not evidence.witnessed_on_time(sighting):
+            add(Problem(sighting.run_file, 1, "draw.witness-late",
+                        f"{sighting.witness.name}首次看到承诺值（时间戳证明不晚于 "
+                        f"{_when(sighting.proven.timestamp())}）晚于规定：须在首个随机源公布"
+                        f"（{_when(first)}）前 {policy.margin_hours} 小时，差 "
+                        f"{duration(sighting.proven.timestamp() + margin - first)}；"
+                        "外部见证表明抽取包公开得晚", LATE_HINT))
+    return replace(evidence, problems=tuple(problems))
 
 
 def misdated_commits(records: Records, line: MainLine, where: str) -> list[Problem]:
@@ -370,6 +404,7 @@ def all_evidence(records: Records, authorities: dict[str, Authority],
     """The evidence of every frozen package whose commitment is stored, by plan: what the site
     shows beside each draw (ssj check reports the problems)."""
     line = main_line(Path(records.root), now)
+    witnesses, _ = witness_pins(records)  # `ssj check` reports a witness pinned wrongly
     out = {}
     for plan_id, folder in records.draws.items():
         plan = records.get(plan_id, ("plan",))
@@ -380,5 +415,5 @@ def all_evidence(records: Records, authorities: dict[str, Authority],
         judged_by = delegated_authorities(plan)[0] if delegated else authorities
         out[plan_id] = package_evidence(records, plan, folder, stored.data, judged_by,
                                         folder.get("result.json") is not None, now, line,
-                                        delegated)
+                                        delegated, witnesses)
     return out

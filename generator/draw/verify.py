@@ -9,15 +9,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from collections.abc import Mapping
 from typing import Any, Iterator
 
 from generator.draw.derive import explain_by_history, package_before, package_differences
 from generator.draw.drand import DrandError, verify_round
 from generator.draw.evidence import (Authority, Evidence, delegated_authorities, judged,
-                                     misdated_commits, package_evidence, pinned_authorities)
+                                     misdated_commits, package_evidence, pinned_authorities,
+                                     witness_pins)
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
 from generator.draw.redraw import check_redraws, check_unfrozen
+from generator.draw.witnessed import Pin
 from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
                                  validate_package)
 from generator.draw import table
@@ -119,7 +122,7 @@ class Checked:
 
 def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority],
                 now: float, line: MainLine, new_package: bool = False,
-                derive: bool = True) -> Checked:
+                derive: bool = True, witnesses: Mapping[str, Pin] | None = None) -> Checked:
     """All problems of one records/draws/<plan>/ folder; `derive`: also compare the package
     with what the records give (only records free of integrity errors can be read so)."""
     plan = records.get(folder.plan, ("plan",))
@@ -150,7 +153,7 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
     values_file, result_file = folder.get("values.json"), folder.get("result.json")
     evidence = package_evidence(records, plan, folder, commitment(package), authorities,
                                 drawn=result_file is not None, now=now, line=line,
-                                delegated=delegated is not None)
+                                delegated=delegated is not None, witnesses=witnesses)
     problems.extend(evidence.problems)
     if delegated is not None:
         pass  # drawn from the higher bureau's rosters: nothing here can re-derive it
@@ -339,6 +342,8 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
     """
     now = time.time() if now is None else now
     authorities, problems = pinned_authorities(records)
+    witnesses, wrongly_pinned = witness_pins(records)
+    problems += wrongly_pinned
     # freeze() reads references and dates that the integrity checks vouch for; on records they
     # fault (an unknown department, say) it cannot re-derive a package, it would crash
     if integrity is None:
@@ -356,7 +361,7 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
         if plans and plan_id not in plans:
             continue
         checked = verify_draw(records, folder, authorities, now, line,
-                              plan_id in new_packages, derive)
+                              plan_id in new_packages, derive, witnesses)
         problems.extend(checked.problems)
         if checked.evidence is not None:
             evidence[plan_id] = checked.evidence

@@ -256,10 +256,18 @@ JURISDICTION = Kind(
                 public=True, required=True),
         )), "抽查政策：所有政策数字都在这里，而不在代码里", public=True, required=True),
         Field("witnesses", ListOf(Obj((
+            Field("id", ID, "编号，见证目录 records/draws/<计划>/witness-<编号>/ 用它",
+                  public=True, required=True),
             Field("name", Str(), "见证机关名称，如 朝阳市司法局", public=True, required=True),
-            Field("url", Str(pattern=r"https://\S+/", pattern_help="以 / 结尾的 https 网址"),
+            Field("division_code", Str(pattern=r"[0-9]{6}", pattern_help="6 位行政区划代码"),
+                  "见证机关的行政区划代码：见证记录须是它写的", public=True, required=True),
+            Field("url", Str(pattern=r"https://\S+/|http://(127\.0\.0\.1|localhost)(:[0-9]+)?/(\S*/)?",
+                             pattern_help="以 / 结尾的 https 网址（本机试用可用 http://127.0.0.1/…）"),
                   "该机关镜像本站的地址（与本站同样的路径在其下），它记录首次见到每个承诺值的时间",
                   public=True, required=True),
+            Field("timestamp_authorities", ListOf(TIMESTAMP_AUTHORITY),
+                  "见证机关固定的时间戳服务（其网站“见证记录”页列出）：ssj draw witness 取回的见证记录"
+                  "只有经这里固定的证书链验证，才在计划页面写明见证时间", public=True),
         ))), "外部见证：镜像本站、以自己的时间戳记录每个抽取包何时公开的机关（如上级司法局）；"
             "抽取页面逐一链接", public=True),
         Field("timestamp_authorities", ListOf(TIMESTAMP_AUTHORITY), "可信时间戳服务（RFC 3161 / GB/T 20520）：证明抽取包在随机源产生之前已冻结",

@@ -44,8 +44,14 @@ DRAW_FILES = ("package.json", "commitment.txt", "values.json", "result.json")
 _ROUND_FILE = re.compile(r"drand-(quicknet|default)-[1-9][0-9]*\.json")
 # RFC 3161 tokens, one per pinned authority; DER, so kept as bytes and read by the draw checks
 STAMP_FILE = re.compile(rf"timestamp-({ID_PATTERN})\.tsr")
+# a witness's record of first seeing the commitment: its run file and its authorities' tokens
+WITNESS_FOLDER = re.compile(rf"witness-({ID_PATTERN})")
+WITNESS_RUN = "run.json"
 _DRAW_FILES_HELP = ("抽取目录只含 " + "、".join(DRAW_FILES)
-                    + "、drand-<链>-<轮次>.json 和 timestamp-<时间戳机构>.tsr")
+                    + "、drand-<链>-<轮次>.json、timestamp-<时间戳机构>.tsr 和见证目录 "
+                    "witness-<见证机关>/（ssj draw witness 写入）")
+_WITNESS_FILES_HELP = (f"见证目录只含 {WITNESS_RUN} 和 timestamp-<时间戳机构>.tsr，"
+                       "由 ssj draw witness 从见证机关的网站取得")
 _FORBIDDEN_HINT = "删除该字符（编辑器中多半看不见，常由复制粘贴或 \\u 转义带入）"
 
 
@@ -379,31 +385,40 @@ def load_draws(folder: Path, cache: ParseCache | None = None) -> tuple[list[Draw
             continue
         files: dict[str, DrawFile] = {}
         broken: set[str] = set()
-        for path in _listed(sub, ignored=set()):
+        entries = [("", path) for path in _listed(sub, ignored=set())]
+        while entries:
+            prefix, path = entries.pop(0)
+            name = prefix + path.name
             if path.is_symlink():
                 problems.append(_linked(path))
-                broken.add(path.name)
+                broken.add(name)
                 continue
-            if not path.is_file() or not (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)
-                                          or STAMP_FILE.fullmatch(path.name)):
-                problems.append(_stray(path, "不是抽取工具写出的文件", _DRAW_FILES_HELP))
+            if not prefix and path.is_dir() and WITNESS_FOLDER.fullmatch(path.name):
+                entries += [(f"{path.name}/", inner) for inner in _listed(path, ignored=set())]
+                continue
+            if not path.is_file() or not (
+                    (STAMP_FILE.fullmatch(path.name) or path.name == WITNESS_RUN) if prefix
+                    else (path.name in DRAW_FILES or _ROUND_FILE.fullmatch(path.name)
+                          or STAMP_FILE.fullmatch(path.name))):
+                problems.append(_stray(path, "不是抽取工具写出的文件",
+                                       _WITNESS_FILES_HELP if prefix else _DRAW_FILES_HELP))
                 continue
             raw = Path(path).read_bytes()
             if STAMP_FILE.fullmatch(path.name):
-                files[path.name] = DrawFile(display_path(path), raw, raw)
+                files[name] = DrawFile(display_path(path), raw, raw)
                 continue
             try:
                 text = path.name.endswith(".txt")
                 data = raw.decode("ascii").strip() if text else parse_json(raw)
             except UnicodeDecodeError:
                 problems.append(Problem(display_path(path), 1, "load.encoding", "应为 ASCII 文本"))
-                broken.add(path.name)
+                broken.add(name)
                 continue
             except YamlProblem as e:
                 problems.append(Problem(display_path(path), e.line, e.rule, e.message, e.hint))
-                broken.add(path.name)
+                broken.add(name)
                 continue
-            files[path.name] = DrawFile(display_path(path), data, raw)
+            files[name] = DrawFile(display_path(path), data, raw)
         draws.append(Draw(sub.name, display_path(sub), files, frozenset(broken)))
     return draws, problems
 

@@ -104,6 +104,17 @@ class Draw:
         return {name[len("timestamp-"):-len(".tsr")]: f for name, f in sorted(self.files.items())
                 if name.startswith("timestamp-") and name.endswith(".tsr")}
 
+    @property
+    def witnessed(self) -> dict[str, dict[str, DrawFile]]:
+        """Each witness's files (witness-<id>/run.json and its tokens), by witness id; a token
+        file is named by its authority as the draw's own are."""
+        out: dict[str, dict[str, DrawFile]] = {}
+        for name, f in sorted(self.files.items()):
+            folder, slash, inner = name.partition("/")
+            if slash and folder.startswith("witness-"):
+                out.setdefault(folder[len("witness-"):], {})[inner] = f
+        return out
+
 
 @dataclass(frozen=True)
 class Round:

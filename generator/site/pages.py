@@ -108,6 +108,7 @@ def _draw_view(records: Records, plan_id: str,
         "proven": evidence is not None and evidence.proven,
         "rule": evidence.rule() if evidence is not None else "",
         "published": _publication_view(evidence),
+        "witnessed": _witnessed_view(evidence, plan_id, url_of(plan) if plan is not None else ""),
         "margin_hours": policy.margin_hours if policy else None,
         "max_revisions": policy.max_revisions if policy else None,
         "policy_since": policy.since.isoformat() if policy and policy.since else None,
@@ -155,6 +156,26 @@ def _publication_view(evidence: Evidence | None) -> dict[str, Any] | None:
     return {"commit": evidence.git.commit, "time": _beijing_time(evidence.git.time),
             "lead": ("早 " if lead >= 0 else "晚 ") + duration(lead),
             "on_time": evidence.published_on_time}
+
+
+def _witnessed_view(evidence: Evidence | None, plan_id: str, page: str) -> list[dict[str, Any]]:
+    """Each outside witness's proven first sight of the commitment (`ssj check` verified its
+    files), beside the first source; `page`: this plan's page, which the witness mirrors."""
+    out = []
+    for sighting in evidence.witnessed if evidence is not None else ():
+        lead = evidence.first_source - sighting.proven.timestamp()
+        names = {a.id: a.name for a in sighting.witness.authorities.values()}
+        out.append({
+            "name": sighting.witness.name, "page": sighting.witness.url + page,
+            "first_seen": _beijing_time(sighting.first_seen.timestamp()),
+            "proven": _beijing_time(sighting.proven.timestamp()),
+            "by": [names[a] for a in sighting.authorities],
+            "lead": ("早 " if lead >= 0 else "晚 ") + duration(lead),
+            "on_time": evidence.witnessed_on_time(sighting),
+            "files": [{"label": label, "path": f"draws/{plan_id}/{name}"} for label, name in
+                      zip(["镜像记录"] + [f"{names[a]}的时间戳" for a in sighting.authorities],
+                          sighting.files)]})
+    return out
 
 
 def _grouped(items: list[dict[str, Any]], key: Any) -> dict[str, list[dict[str, Any]]]:
