@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import http.server
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,15 @@ from tests.test_federate_build import SEEN, stamped_again
 # `example` is a fixture: the example county's published files, built once for the module
 from tests.test_federate_verify import (EXAMPLE_ROOT, changed, commitment_of, example, load,
                                         manifest_of, root_of, write_federation)
+from tests.browser import EXAMPLE_ENV
 from tests.localhost import closed_url, local_server
-from tests.sitecheck import Site, records_of, table_captioned
-from tests.tsa_authority import make_authority, serve
+from tests.sitecheck import Site, build_site, copy_example, records_of, table_captioned
+from tests.test_draw_witness import pin_witness, witness_entry
+from tests.tsa_authority import Authority, make_authority, serve
 
-HONEST, TAMPERED, REWRITER, UNREACHABLE, MISMATCH, LATE = (
-    "211324", "211322", "211321", "211381", "211303", "211302")
+HONEST, TAMPERED, REWRITER, UNREACHABLE, MISMATCH, LATE, FORGER = (
+    "211324", "211322", "211321", "211381", "211303", "211302", "211382")
+FORGED = "draws/2025-01/witness-city/run.json"
 PLANS = ("2025-01", "2025-02", "2026-01", "2026-02")
 
 
@@ -46,8 +50,14 @@ def handler(folder: Path):  # type: ignore[no-untyped-def]
     return functools.partial(Quiet, directory=str(folder))
 
 
+@dataclass(frozen=True)
+class Scenario:
+    site: Site  # the oversight site built
+    fed_tsa: Authority  # the federation's pinned authority
+
+
 @pytest.fixture(scope="module")
-def oversight(example: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> Site:
+def scenario(example: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     base = tmp_path_factory.mktemp("scenarios")
     sites, root = base / "sites", base / "fed"
     fed_tsa = make_authority(base / "fedtsa", valid_from=SEEN - dt.timedelta(days=1))
@@ -63,14 +73,25 @@ def oversight(example: dict[str, bytes], tmp_path_factory: pytest.TempPathFactor
     listed = changed(honest, "data/findings.json", lambda findings: findings[:1])
     put_site(sites, MISMATCH, listed, list_tokens,
              served={"data/findings.json": honest["data/findings.json"]})
+    # a record "of" the witness's first sight, written by the member itself: a public
+    # authority's token would prove when it existed, never that the witness wrote it
+    forged = json.dumps({"format": witness.RUN_FORMAT, "federation": "211300",
+                         "run": witness.run_name(SEEN), "fetched_at": "2020-07-01T00:00:00Z",
+                         "members": {}, "first_seen": []}).encode()
+
+    def list_forged(document: dict[str, Any]) -> None:
+        list_tokens(document)
+        next(d for d in document["draws"] if d["plan"] == "2025-01")["files"].append(FORGED)
+    put_site(sites, FORGER, {**honest, FORGED: forged}, list_forged)
     roots = [EXAMPLE_ROOT, root_of(member_tsa)]
     with local_server(handler(sites)) as url, serve(fed_tsa) as tsa:
         root.mkdir()
         write_federation(root, [(code, roots) for code in
-                                (HONEST, TAMPERED, REWRITER, UNREACHABLE, MISMATCH, LATE)],
+                                (HONEST, TAMPERED, REWRITER, UNREACHABLE, MISMATCH, LATE,
+                                 FORGER)],
                          fed_tsa, tsa)
         members = (root / "members.yaml").read_text(encoding="utf-8")
-        for code in (HONEST, TAMPERED, REWRITER, MISMATCH, LATE):
+        for code in (HONEST, TAMPERED, REWRITER, MISMATCH, LATE, FORGER):
             members = members.replace(f"https://example.org/{code}/", f"{url}/{code}/")
         members = members.replace(f"https://example.org/{UNREACHABLE}/",
                                   closed_url(f"/{UNREACHABLE}/"))
@@ -79,7 +100,7 @@ def oversight(example: dict[str, bytes], tmp_path_factory: pytest.TempPathFactor
         federation = load(root)
         run = witness.record_run(root, federation.division_code, SEEN, [
             witness.Sighting(code, plan, commitment_of(example, plan))
-            for code in (HONEST, TAMPERED, REWRITER, MISMATCH) for plan in PLANS], {}, {})
+            for code in (HONEST, TAMPERED, REWRITER, MISMATCH, FORGER) for plan in PLANS], {}, {})
         (root / witness.token_file(run.name, "fedtsa")).write_bytes(
             fed_tsa.reply((root / run.file).read_bytes(), gen_time=SEEN))
         first = run_ssj(root, "federate", "fetch", "--timeout", "5")
@@ -94,7 +115,12 @@ def oversight(example: dict[str, bytes], tmp_path_factory: pytest.TempPathFactor
         assert second.exit_code == 0, second.output
     built = run_ssj(root, "federate", "build", "--out", str(base / "site"), "--jobs", "1")
     assert built.exit_code == 0 and "Traceback" not in built.output, built.output
-    return Site(base / "site")
+    return Scenario(Site(base / "site"), fed_tsa)
+
+
+@pytest.fixture(scope="module")
+def oversight(scenario: Scenario) -> Site:
+    return scenario.site
 
 
 def rows(site: Site) -> dict[str, Any]:
@@ -113,8 +139,9 @@ def test_the_honest_member_is_green(oversight: Site) -> None:
     (UNREACHABLE, ""),
     (MISMATCH, "data/findings.json"),
     (LATE, "公开晚/未经见证"),
+    (FORGER, f"该站公布的 {FORGED} 以本见证机关的名义写成，却不是本机关的见证记录"),
 ], ids=["tampered-draw", "rewrote-a-finding", "unreachable", "file-not-as-manifest",
-        "first-seen-after-its-round"])
+        "first-seen-after-its-round", "forged-witness-record"])
 def test_each_misbehaving_member_is_red_with_its_reason(oversight: Site, code: str,
                                                         why: str) -> None:
     status = rows(oversight)[code]["状态"].text()
@@ -130,3 +157,36 @@ def test_a_draw_has_a_witness_page_where_the_county_links(oversight: Site) -> No
     assert "见证机关于 2020年7月1日" in text and "首次看到承诺值" in text
     late = oversight.page(f"members/m{LATE}/plans/2025-01.html").text()
     assert "公开晚/未经见证" in late
+
+
+def test_a_county_takes_its_witness_record_home_and_its_plan_page_says_so(
+        scenario: Scenario, tmp_path: Path) -> None:
+    """`ssj draw witness` fetches the honest county's record from the oversight site as built,
+    checks it as `ssj check` will and writes it beside the draw; the plan page then says when
+    the city first saw the commitment. A witness with no page for the draw is a failure that
+    writes nothing."""
+    county = copy_example(tmp_path)
+    record = county / "records/draws/2025-01/witness-chaoyang"
+    jurisdiction = county / "records/jurisdiction.yaml"
+    original = jurisdiction.read_text(encoding="utf-8")
+    with local_server(handler(scenario.site.root)) as url:
+        def witnessed_as(member: str) -> None:
+            jurisdiction.write_text(original, encoding="utf-8")
+            pin_witness(county, witness_entry(scenario.fed_tsa, f"{url}/members/m{member}/")
+                        .replace("city-tsa", "fedtsa"))
+        witnessed_as(UNREACHABLE)  # never fetched: the oversight site has no page for its draws
+        missing = run_ssj(county, "draw", "witness", "2025-01")
+        witnessed_as(HONEST)
+        taken = run_ssj(county, "draw", "witness", "2025-01")
+        again = run_ssj(county, "draw", "witness", "2025-01")
+    assert missing.exit_code == 1 and "HTTP 404" in missing.output, missing.output
+    assert taken.exit_code == 0 and "已写入 records/draws/2025-01/witness-chaoyang" in taken.output, \
+        taken.output
+    assert again.exit_code == 0 and "已有见证记录" in again.output, again.output
+    assert sorted(p.name for p in record.iterdir()) == ["run.json", "timestamp-fedtsa.tsr"]
+    checked = run_ssj(county, "check")
+    assert checked.exit_code == 0 and "draw.witness" not in checked.output, checked.output
+    built = build_site(county, county / "out", env=EXAMPLE_ENV)
+    assert built.exit_code == 0, built.output
+    told = (county / "out/plans/2025-01.html").read_text(encoding="utf-8").split("见证：")[1]
+    assert "朝阳市司法局</a>于 " in told and "2020年7月1日" in told and "首次看到该承诺值" in told

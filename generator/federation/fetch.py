@@ -51,7 +51,7 @@ class MemberFetch:
     new_commitments: tuple[tuple[str, str], ...]
 
 
-class _Refused(Exception):
+class Refused(Exception):
     """A request that gave no usable answer."""
 
     def __init__(self, flag: Flag) -> None:
@@ -98,7 +98,7 @@ def fetch_members(members: Iterable[tuple[str, str, str]], mirror: Path, now: dt
     stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     session = client if client is not None else httpx.Client(
         limits=httpx.Limits(max_connections=concurrency))
-    get = _Getter(session, timeout, max_bytes)
+    get = Getter(session, timeout, max_bytes)
     try:
         with ThreadPoolExecutor(max_workers=concurrency) as pool:
             attempts = list(pool.map(lambda member: _manifest_step(get, mirror, member), given))
@@ -115,7 +115,7 @@ def fetch_members(members: Iterable[tuple[str, str, str]], mirror: Path, now: dt
     return [_finish(mirror, attempt, stamp) for attempt in attempts]
 
 
-class _Getter:
+class Getter:
     """GETs on the shared client: our User-Agent, redirects followed only within the host,
     bodies read up to max_bytes."""
 
@@ -125,7 +125,7 @@ class _Getter:
     def __call__(self, url: str, path: str, conditional: dict[str, str] | None = None
                  ) -> tuple[int, httpx.Headers, bytes]:
         """(status, headers, body) of a 200, or of a 304 to a `conditional` request; raises
-        _Refused for anything else."""
+        Refused for anything else."""
         current = httpx.URL(url)
         accepted = (200, 304) if conditional else (200,)
         for _ in range(_REDIRECTS + 1):
@@ -142,19 +142,19 @@ class _Getter:
                         current = self._redirect(response, path)
                         continue
                     if response.status_code not in accepted:
-                        raise _Refused(Flag("http-error", path, (
+                        raise Refused(Flag("http-error", path, (
                             f"{current} 返回 HTTP {response.status_code}；"
                             "请联系该单位核对网站是否完整发布。")))
                     return response.status_code, response.headers, self._body(response, path)
             except httpx.TimeoutException:
-                raise _Refused(Flag("unreachable", path, (
+                raise Refused(Flag("unreachable", path, (
                     f"{current} 在 {self.timeout:g} 秒内没有应答；"
                     "请确认该单位网站能够打开后重新抓取。"))) from None
             except httpx.HTTPError:
-                raise _Refused(Flag("unreachable", path, (
+                raise Refused(Flag("unreachable", path, (
                     f"无法连接 {current}，或连接中途断开、应答不合 HTTP 协议；"
                     "请确认该单位网站能够打开后重新抓取。"))) from None
-        raise _Refused(Flag("http-error", path, (
+        raise Refused(Flag("http-error", path, (
             f"{url} 重定向超过 {_REDIRECTS} 次；请联系该单位核对网站地址。")))
 
     @staticmethod
@@ -164,7 +164,7 @@ class _Getter:
         # hand us to plain http
         if target.host != response.url.host or target.scheme not in ("http", "https") \
                 or (response.url.scheme, target.scheme) == ("https", "http"):
-            raise _Refused(Flag("off-site-redirect", path, (
+            raise Refused(Flag("off-site-redirect", path, (
                 f"{response.url} 重定向到 {target}，已拒绝跟随；"
                 "如该单位网站已迁址，请更新其网站地址。")))
         return target
@@ -172,14 +172,14 @@ class _Getter:
     def _body(self, response: httpx.Response, path: str) -> bytes:
         encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
         if encoding not in ("", "identity"):
-            raise _Refused(Flag("http-error", path, (
+            raise Refused(Flag("http-error", path, (
                 f"{path} 以 {encoding} 压缩编码返回（已要求不压缩），未下载：压缩的内容解开后可能"
                 "远超大小上限；请该单位的网站对 Accept-Encoding: identity 返回原文件。")))
         body = bytearray()
         for chunk in response.iter_raw():
             body += chunk
             if len(body) > self.max_bytes:
-                raise _Refused(_too_large(path, self.max_bytes))
+                raise Refused(_too_large(path, self.max_bytes))
         return bytes(body)
 
 
@@ -189,7 +189,7 @@ def _too_large(path: str, limit: int) -> Flag:
         "属实则提高上限后重新抓取。"))
 
 
-def _manifest_step(get: _Getter, mirror: Path, member: Member) -> _Attempt:
+def _manifest_step(get: Getter, mirror: Path, member: Member) -> _Attempt:
     previous = last_good(mirror, member.division_code)
     attempt = _Attempt(member, previous, read_state(mirror, member.division_code))
     conditional = {}
@@ -201,7 +201,7 @@ def _manifest_step(get: _Getter, mirror: Path, member: Member) -> _Attempt:
     url = member.base_url + MANIFEST_PATH
     try:
         status, headers, body = get(url, MANIFEST_PATH, conditional)
-    except _Refused as refused:
+    except Refused as refused:
         attempt.flags.append(refused.flag)
         return attempt
     if status == 304:  # only ever an answer to a conditional request: previous is not None
@@ -235,13 +235,13 @@ def _validator(value: str | None) -> str | None:
     return value
 
 
-def _file_step(get: _Getter, mirror: Path, attempt: _Attempt, entry: FileEntry
+def _file_step(get: Getter, mirror: Path, attempt: _Attempt, entry: FileEntry
                ) -> tuple[Flag | None, int]:
     """(None, the size of the file stored), or (the flag, 0)."""
     url = attempt.member.base_url + quote(entry.path, safe="/")
     try:
         _, _, body = get(url, entry.path)
-    except _Refused as refused:
+    except Refused as refused:
         return refused.flag, 0
     if store_object(mirror, entry.sha256, body):
         return None, len(body)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.federation import history
+from generator.federation import history, witness
 from generator.federation.history import draw_page
 from generator.federation.config import Federation
 from generator.federation.verify import MemberVerdict, as_json
@@ -89,6 +89,22 @@ def build_federation_site(root: Path, federation: Federation, verdicts: list[Mem
     return SiteResult(len(pages), len(written), done, removed)
 
 
+TOP = "../../../"  # from members/<id>/plans/ to the site's top folder
+
+
+def _draw_data(federation: Federation, member: dict[str, Any], plan: str,
+               pins: list[dict[str, Any]], sights: list[dict[str, Any]]) -> dict[str, Any]:
+    """The JSON beside a draw's page: when this federation first saw each commitment of it,
+    with the run file and tokens that prove it and the authorities to pin, by paths relative to
+    the page, for the county to take home (`ssj draw witness`) and check on its own."""
+    return {"format": "ssj-witness-draw/1", "witness": federation.name,
+            "witness_division_code": federation.division_code,
+            "member": member["division_code"], "plan": plan, "authorities": pins,
+            "sightings": [{**s, "run_file": TOP + s["run_file"],
+                           "tokens": {a: TOP + path for a, path in s["tokens"].items()}}
+                          for s in sights]}
+
+
 def _assemble(root: Path, federation: Federation, verdicts: list[MemberVerdict],
               kept: dict[str, Any]) -> tuple[list[Page], list[File]]:
     """Every page (template, context, the JSON beside it) and every file to copy."""
@@ -114,11 +130,17 @@ def _assemble(root: Path, federation: Federation, verdicts: list[MemberVerdict],
     seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for entry in witnessed["entries"]:
         seen.setdefault((entry["member"]["id"], entry["plan"]), []).append(entry)
+    sights = witness.first_sights(root, federation.authorities)
+    pins = [{"id": a["id"], "name": a["name"], "root_sha256": a["fingerprint"],
+             "root_url": a["root_url"], "chain": TOP + a["chain"]}
+            for a in witnessed["authorities"]]
     for m in members:
         for d in m["draws"]:
             pages.append(Page(draw_page(m["id"], d["plan"]), ("federation/draw.html",),
                               f"{m['name']} 计划 {d['plan']}",
-                              {"member": m, "draw": d, "seen": seen.get((m["id"], d["plan"]), [])}))
+                              {"member": m, "draw": d, "seen": seen.get((m["id"], d["plan"]), [])},
+                              _draw_data(federation, m, d["plan"], pins,
+                                         sights.get((m["division_code"], d["plan"]), []))))
     pages += [
         Page("lists.html", ("federation/lists.html",), "各局执业异常名录、信用黑名单与信用公示",
              {"entries": entries, "notices": notices},

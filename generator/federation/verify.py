@@ -22,9 +22,9 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -39,8 +39,9 @@ from generator.draw.timestamp import TimestampError, load_chain, verify_stamp
 from generator.federation.config import Federation, Member
 from generator.federation.mirror import (MANIFEST_PATH, Draw, Flag, Manifest, last_good,
                                          object_path, read_state)
-from generator.federation.witness import Entry, proven_sightings
+from generator.federation.witness import Entry, proven_sightings, run_digests
 from generator.filewrite import write_changed
+from generator.records.load import WITNESS_RUN
 from generator.records.timing import BEIJING, package_source_times
 from generator.site.pages import AUTHORITIES_FOLDER
 from generator.site.renderpass import default_jobs
@@ -112,6 +113,8 @@ class _Task:
     margin_hours: int  # the federation's witness margin
     now: dt.datetime
     sightings: _Sightings
+    federation: str = ""  # its division code: a run file naming it is one it wrote
+    runs: Mapping[str, str] = field(default_factory=dict)  # its run files' SHA-256, by run
 
 
 def verify_federation(root: Path, federation: Federation, now: dt.datetime,
@@ -120,8 +123,10 @@ def verify_federation(root: Path, federation: Federation, now: dt.datetime,
     parallel on `jobs` processes (0: every core; 1: in this process)."""
     sightings = proven_sightings(root, federation.authorities)  # verified once, here
     # every sighting to every member: a delegated draw is judged by the drawing member's
+    runs = run_digests(root)
     tasks = [_Task(root / MIRROR, member, federation.members, federation.witness_margin_hours,
-                   now, sightings) for member in federation.members]
+                   now, sightings, federation.division_code, runs)
+             for member in federation.members]
     jobs = min(jobs or default_jobs(), len(tasks))
     if jobs <= 1:
         return [_verify_member(task) for task in tasks]
@@ -226,7 +231,8 @@ def _verify_draw(task: _Task, site: _Site, plan: str, draw: Draw | None,
         first = _first_source(package) if computed else None
         checks.append(tokens)
         checks.append(_timing(task, site, plan, earliest, first))
-        checks.append(_witness(task, judge, draw, first, bool(delegation)))
+        checks.append(_forged(task, site, draw)
+                      or _witness(task, judge, draw, first, bool(delegation)))
     if delegation is not None:
         checks.append(_delegated(task, delegation, delegate,
                                  outcome.commitment if outcome else None))
@@ -412,6 +418,25 @@ def _witness(task: _Task, judge: Member | None, draw: Draw, first: tuple[int, st
     return Check("witness", PASS, (
         f"见证机关于 {_when(when.timestamp())} 首次看到承诺值{where}（记录 {entry.run}，有时间戳证明），"
         f"早于首个随机源（{first[1]}）{lead}，不少于 {margin} 小时"))
+
+
+def _forged(task: _Task, site: _Site, draw: Draw) -> Check | None:
+    """A record the member publishes as this witness's (draws/<plan>/witness-*/run.json naming
+    this federation) that is not byte for byte a run file this federation wrote: a token proves
+    when such a file existed, not who wrote it, so only the witness itself can catch this."""
+    for path in draw.files:
+        if not re.fullmatch(rf"draws/[^/]+/witness-[^/]+/{WITNESS_RUN}", path):
+            continue
+        data, claimed = site.read(path), site.json(path)
+        if not isinstance(claimed, dict) or claimed.get("federation") != task.federation:
+            continue
+        run = claimed.get("run")
+        if data is None or task.runs.get(run if isinstance(run, str) else "") \
+                != hashlib.sha256(data).hexdigest():
+            return Check("witness", FAIL, (
+                f"该站公布的 {path} 以本见证机关的名义写成，却不是本机关的见证记录"
+                f"{f'（{run}）' if isinstance(run, str) else ''}：冒称见证"))
+    return None
 
 
 def _delegated(task: _Task, delegation: dict[str, Any], delegate: Member | None,

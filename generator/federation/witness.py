@@ -125,6 +125,20 @@ def token_file(run: str, authority: str) -> str:
     return f"{RUNS}/{run}-{authority}.tsr"
 
 
+def first_sights(root: Path, authorities: Iterable[str]
+                 ) -> dict[tuple[str, str], list[dict[str, object]]]:
+    """Each (member, plan)'s log entries as the oversight site publishes them for the member to
+    take home (`ssj draw witness`): the run file and each pinned authority's token over it, as
+    paths from the site's top folder."""
+    out: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for entry in read_log(root):
+        out.setdefault((entry.member, entry.plan), []).append({
+            **_entry_json(entry), "run_file": f"{RUNS}/{entry.run}.json",
+            "tokens": {a: token_file(entry.run, a) for a in sorted(authorities)
+                       if (root / token_file(entry.run, a)).is_file()}})
+    return out
+
+
 def _entry_json(entry: Entry) -> dict[str, str]:
     return {"member": entry.member, "plan": entry.plan, "commitment": entry.commitment,
             "first_seen": _iso(entry.first_seen), "run": entry.run}
@@ -141,6 +155,12 @@ def proven_sightings(root: Path, authorities: dict[str, Authority]
             proven[entry.run] = _run_time(root, entry.run, authorities)
         result[entry.member, entry.commitment] = (entry, proven[entry.run])
     return result
+
+
+def run_digests(root: Path) -> dict[str, str]:
+    """Each run file this federation wrote, its SHA-256 by run name."""
+    return {path.stem: hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted((root / RUNS).glob("*.json"))}
 
 
 def _run_time(root: Path, run: str, authorities: dict[str, Authority]) -> dt.datetime | None:
