@@ -164,7 +164,8 @@ def page_json(data: Any) -> bytes:
 # the navigation entry the pages under each prefix belong to (the longest matching prefix wins);
 # any other page stands on its own, under the home page
 SECTIONS = (("plans/", "plans/index.html"), ("verify.html", "plans/index.html"),
-            ("draw-spec.html", "plans/index.html"), ("findings/", "findings/index.html"),
+            ("draw-spec.html", "plans/index.html"), ("draw-spec-en.html", "plans/index.html"),
+            ("findings/", "findings/index.html"),
             ("institutions/", "institutions/index.html"),
             ("personnel/", "institutions/index.html"), ("report/", "index.html"))
 
