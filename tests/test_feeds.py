@@ -359,8 +359,8 @@ def test_an_institutions_feed_carries_its_events_with_their_titles(
     feed = entries(site, f"institutions/{FIRM_ID}.xml")
     assert set(feed) == expected_of(records, records.get(FIRM_ID))
     assert sorted(feed.values()) == sorted([
-        f"检查结果公示：{NAME}：{OUTCOMES['unreachable']}",
-        f"更正：{NAME} 2025-04-10 检查结果",
+        f"检查结果：{NAME}2025年4月10日非随机检查：{OUTCOMES['unreachable']}",
+        f"更正：{NAME}2025年4月10日检查结果",
         f"列入{LISTS['abnormal']}：{NAME}", f"移出{LISTS['abnormal']}：{NAME}",
         f"列入{LISTS['blacklist']}：{NAME}",
         f"信用平台公示：{NAME}"]), sorted(feed.values())
@@ -456,7 +456,8 @@ def test_a_finding_about_a_person_is_in_the_feed_of_their_institution(
     assert inst.id == firm_id(2)
     found = entries(site, f"institutions/{inst.id}.xml")
     assert found == {tag(loaded, dt.date(2025, 9, 10), "findings/2025-t-01.html", "finding"):
-                     f"检查结果公示：{person.name}（{inst.name}）：{OUTCOMES['compliant']}"}
+                     f"检查结果：{person.name}（{inst.name}）2025年9月1日非随机检查："
+                     f"{OUTCOMES['compliant']}"}
     path = f"institutions/{inst.id}.xml"
     assert atom_problems(site.bytes(path), path) == []
 
@@ -508,3 +509,143 @@ def test_nothing_published_later_reaches_a_feed(later: Path, tmp_path: Path) -> 
     assert "amendment in lists/abnormal.xml" in shown
     assert "exit in lists/abnormal.xml" in shown
     assert "credit notice in lists/credit-notices.xml" in shown
+
+
+# --------------------------------------------------------------------------- what a reader sees
+
+HAN4 = re.compile(r"(?=([\u4e00-\u9fff]{4}))")
+
+
+def repeated_phrase(title: str) -> str | None:
+    """A run of four Chinese characters that `title` holds twice (抽取结果：…计划：抽取结果), or
+    None."""
+    seen: set[str] = set()
+    for phrase in HAN4.findall(title):
+        if phrase in seen:
+            return phrase
+        seen.add(phrase)
+    return None
+
+
+def summaries(site: Site, path: str) -> dict[str, str]:
+    """title -> summary of every entry of the feed at `path` (titles are unique: tested)."""
+    root = ET.fromstring(site.bytes(path))
+    return {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}summary") or ""
+            for e in root.iter(f"{ATOM}entry")}
+
+
+def test_every_entry_has_a_summary_and_a_title_of_its_own(site: Site) -> None:
+    checked = 0
+    for path in feed_paths(site):
+        root = ET.fromstring(site.bytes(path))
+        titles = [e.findtext(f"{ATOM}title") for e in root.iter(f"{ATOM}entry")]
+        assert len(titles) == len(set(titles)), (path, titles)
+        for entry in root.iter(f"{ATOM}entry"):
+            checked += 1
+            title, summary = entry.findtext(f"{ATOM}title"), entry.findtext(f"{ATOM}summary")
+            assert summary and re.search(r"[\u4e00-\u9fff]", summary), (path, title)
+            assert entry.find(f"{ATOM}summary").get("type", "text") == "text"
+            assert repeated_phrase(title) is None, (path, title, repeated_phrase(title))
+            for text in (title, summary):  # dates as pages set them: 2026年, not 2026 年
+                assert not re.search(r"\d{4} +年|年 *\d{1,2} +月|月 *\d{1,2} +日|[年月] +\d", text), (path, text)
+                assert "\n" not in text and "。；" not in text, (path, text)
+    assert checked > 30
+
+
+def test_the_repeated_phrase_check_finds_the_old_titles() -> None:
+    assert repeated_phrase("抽取结果：2026年度抽查计划：抽取结果") == "抽取结果"
+    assert repeated_phrase("执业异常名录：示例律师事务所 列入执业异常名录") == "执业异常名录"[:4]
+    assert repeated_phrase("列入执业异常名录：示例博睿律师事务所") is None
+
+
+def test_a_findings_summary_gives_who_when_how_the_result_and_the_penalty(
+        site: Site, records: Records) -> None:
+    feed = summaries(site, "feed.xml")
+    methods = choices("finding", "method")
+    actions = choices("finding", "handling.action")
+    penalised = 0
+    for f in records.findings:
+        name = records.get(f.target).name
+        day = f"{f.inspected.start.year}年{f.inspected.start.month}月{f.inspected.start.day}日"
+        kind = "随机抽查" if f.plan else "非随机检查"
+        title = f"检查结果：{name}{day}{kind}：{OUTCOMES[f.outcome]}"
+        assert title in feed, title
+        summary = feed[title]
+        for part in (f"检查对象：{name}", f"检查日期：{day}", f"抽查方式：{methods[f.method]}",
+                     f"抽查结果：{OUTCOMES[f.outcome]}"):
+            assert part in summary, (part, summary)
+        for h in f.handling:
+            assert actions[h.action] in summary, summary
+            if h.decision_number:
+                assert h.decision_number in summary, summary
+                penalised += h.action == "penalty"
+    assert penalised  # the example has a penalty with its decision number
+
+
+def test_a_plans_notice_and_result_give_year_sectors_counts_and_dates(
+        site: Site, records: Records) -> None:
+    feed = summaries(site, "feed.xml")
+    sectors = choices("plan", "scope.sector")
+    drawn = 0
+    for plan in records.plans:
+        title = re.sub(r"(\d) +(?=[年月日])", r"\1", plan.title)  # set as pages set it
+        notice = feed[f"抽取公告：{title}"]
+        assert f"计划年度：{plan.year}年" in notice, notice
+        for s in plan.scope:
+            assert f"{sectors[s.sector]}抽取{s.ratio_percent}%（不少于{s.min_count}个）" in notice
+        start = plan.schedule.start
+        assert f"实施时间：{start.year}年{start.month}月{start.day}日至" in notice, notice
+        result = feed.get(f"抽取结果：{title}")
+        if result is None:
+            continue
+        drawn += 1
+        held = plan.draw.held_on
+        assert result.startswith(f"抽取日期：{held.year}年{held.month}月{held.day}日"), result
+        for f in records.findings:  # each drawn and inspected target is named
+            if f.plan == plan.id:
+                assert records.get(f.target).name in result, result
+    assert drawn >= 2
+
+
+def test_list_and_credit_summaries_give_institution_list_reason_and_date(
+        site: Site, records: Records) -> None:
+    feed = summaries(site, "feed.xml")
+    for e in records.list_entries:
+        name = records.get(e.institution).name
+        summary = feed[f"列入{LISTS[e.list]}：{name}"]
+        day = e.entered_on
+        for part in (f"机构：{name}", f"名录：{LISTS[e.list]}",
+                     f"列入日期：{day.year}年{day.month}月{day.day}日",
+                     f"列入情形：{choices('list_entry', 'ground')[e.ground]}",
+                     e.decision.authority):
+            assert part in summary, (part, summary)
+        if e.exit and e.exit.date <= dt.date.fromisoformat(DAY):
+            assert "移出理由：" in feed[f"移出{LISTS[e.list]}：{name}"]
+    for n in records.credit_notices:
+        name = records.get(n.institution).name
+        summary = feed[f"信用平台公示：{name}"]
+        assert f"公示平台：{n.platform}" in summary and f"机构：{name}" in summary
+
+
+def test_an_amendments_summary_gives_what_was_corrected_and_why(site_tree: SiteTrees) -> None:
+    site = site_tree(events_tree(), day=DAY)
+    summary = summaries(site, f"institutions/{FIRM_ID}.xml")[f"更正：{NAME}2025年4月10日检查结果"]
+    assert summary == (f"更正对象：{NAME}2025年4月10日检查结果；更正日期：2025年6月2日；"
+                       "更正内容：检查日期应为2025年4月10日，原公示中的其他内容不变；"
+                       "更正理由：核对时发现有误。")
+
+
+def test_titles_two_entries_share_take_their_date_and_then_their_place() -> None:
+    from generator.site.feeds import unique_titles
+    from generator.site.pages import Notice
+
+    def n(date: str, title: str) -> Notice:
+        return Notice(date, "核验状态", title, "x.html", "s", "摘要")
+
+    entries = [n("2026-03-02", "甲：合格"), n("2026-03-01", "甲：合格"), n("2026-03-01", "甲：合格"),
+               n("2026-02-01", "甲：不合格"), n("2026-01-01", "甲：合格")]
+    assert unique_titles(entries) == [
+        "核验状态：甲：合格（2026年3月2日）", "核验状态：甲：合格（2026年3月1日，第2条）",
+        "核验状态：甲：合格（2026年3月1日，第1条）", "核验状态：甲：不合格",
+        "核验状态：甲：合格（2026年1月1日）"]
+    assert unique_titles(entries[1:]) [1:] == unique_titles(entries)[2:]  # the past keeps its titles

@@ -24,7 +24,7 @@ import yaml
 from generator.records.kinds import IRREGULARITY_KINDS, KINDS_BY_NAME
 from generator.records.load import load_records
 from generator.site.irregular import irregularity_views
-from generator.site.render import environment
+from generator.site.render import environment, typeset
 from tests.browser import ARTIFACTS, built_example, open_page, screenshot, serve_site
 from tests.records_tree import run_ssj
 from tests.site_tree import Files, build_tree, valid_tree
@@ -124,10 +124,11 @@ def test_the_site_feed_carries_the_notice_once(site: Site) -> None:
     entry = found[0]
     day = NOTICE["published_on"].isoformat()
     assert entry.findtext(f"{ATOM}id") == f"tag:211324.ssj,{day}:plans/{NOTICE['plan']}.html{slug}"
-    assert entry.findtext(f"{ATOM}title") == f"{HEADING}：{PLAN['title']}：{LABEL}"
+    # set as the pages set text: 2026 年度 -> 2026年度
+    assert entry.findtext(f"{ATOM}title") == f"{HEADING}：{typeset(PLAN['title'])}：{LABEL}"
     assert entry.findtext(f"{ATOM}updated") == f"{day}T00:00:00+08:00"
     assert entry.find(f"{ATOM}link").get("href").endswith(f"plans/{NOTICE['plan']}.html")
-    assert squash(NOTICE["reason"]) == squash(entry.findtext(f"{ATOM}summary"))
+    assert squash(typeset(NOTICE["reason"])) == squash(entry.findtext(f"{ATOM}summary"))
     # the site's feed only: no institution or list follows a draw
     others = [p for p in site.files() if p.endswith(".xml") and p not in ("feed.xml", "sitemap.xml")]
     assert others and not [p for p in others if NOTICE["id"] in site.read(p)]

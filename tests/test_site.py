@@ -1507,9 +1507,11 @@ def test_the_atom_feed(site: Site, records, published) -> None:  # type: ignore[
     assert kinds.count("检查结果") == len(published)
     assert kinds.count("抽取公告") == sum(1 for p in records.plans if p.published_on)
     assert kinds.count("抽取结果") == len(PLAN_IDS)
-    entries_and_exits = sum(1 + bool(e.exit) for e in records.list_entries)
-    assert sum(kinds.count(label) for label in LIST_LABELS.values()) == entries_and_exits
-    assert kinds.count("信用公示") == len(records.credit_notices)
+    assert sum(kinds.count(f"列入{label}") for label in LIST_LABELS.values()) == \
+        len(records.list_entries)
+    assert sum(kinds.count(f"移出{label}") for label in LIST_LABELS.values()) == \
+        sum(1 for e in records.list_entries if e.exit)
+    assert kinds.count("信用平台公示") == len(records.credit_notices)
     assert any("移出" in t for t in titles)
     self_link = [link.get("href") for link in feed.findall(f"{ATOM}link")
                  if link.get("rel") == "self"]
