@@ -20,7 +20,7 @@ from generator.records.kinds import METHODS, SECTORS
 from generator.records.load import display_path
 from generator.records.model import Draw, Record, Records
 from generator.records.problems import Problem
-from generator.records.timing import BEIJING
+from generator.records.timing import BEIJING, package_source_times
 from generator.rules.catalogue import LISTED
 from generator.site import opendata
 from generator.site.charts import bar_chart
@@ -108,6 +108,8 @@ def _draw_view(records: Records, plan_id: str,
         "proven": evidence is not None and evidence.proven,
         "rule": evidence.rule() if evidence is not None else "",
         "published": _publication_view(evidence),
+        "first": _first_source_view(pkg, declared),
+        "sealed": _beijing_time(evidence.frozen_at) if evidence and evidence.frozen_at else None,
         "witnessed": _witnessed_view(evidence, plan_id, url_of(plan) if plan is not None else ""),
         "margin_hours": policy.margin_hours if policy else None,
         "max_revisions": policy.max_revisions if policy else None,
@@ -156,6 +158,19 @@ def _publication_view(evidence: Evidence | None) -> dict[str, Any] | None:
     return {"commit": evidence.git.commit, "time": _beijing_time(evidence.git.time),
             "lead": ("早 " if lead >= 0 else "晚 ") + duration(lead),
             "on_time": evidence.published_on_time}
+
+
+def _first_source_view(package: dict[str, Any], declared: tuple) -> dict[str, Any] | None:
+    """The source the draw waits for first, named as a citizen reads it, and when it is known."""
+    times = package_source_times(package)
+    if not times:
+        return None
+    n = times.index(min(times))
+    source = package["sources"][n]
+    view = source_view(source, declared[n].result_url if n < len(declared) else None)
+    name = (f"drand公开随机信标第{source['round']}轮的随机数" if source.get("kind") == "drand"
+            else f"{source.get('game', '彩票')}第{source.get('issue', '')}期的开奖号码")
+    return {"name": name, "at": view["known_at"], "official": view["official"]}
 
 
 def _witnessed_view(evidence: Evidence | None, plan_id: str, page: str) -> list[dict[str, Any]]:
