@@ -86,8 +86,8 @@ class Clock:
 
 NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
        ("items.html", "事项清单"), ("institutions/index.html", "对象名录"),
-       ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"), ("rules.html", "规则"),
-       ("regulation.html", "实施方案"), ("search.html", "搜索"))
+       ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"),
+       ("regulation.html", "实施方案"), ("search.html", "搜索"))  # the rules: from 实施方案
 
 
 def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,

@@ -68,6 +68,7 @@ def environment(site_dir: Path) -> jinja2.Environment:
     env.filters["nw"] = keep_tokens
     env.filters["date"] = time_element
     env.filters["zh_date"] = zh_date
+    env.filters["links"] = site_links
     return env
 
 
@@ -121,6 +122,15 @@ def keep_tokens(text: Any) -> Markup:
                           for part in parts))
 
 
+_SITE_HREF = re.compile(r'href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^"]+)"')
+
+
+def site_links(html: str, url: Any) -> Markup:
+    """HTML written by hand (a page under site/pages/) with each link to a site path made as
+    the templates' `url` makes it, so a page links right under a base URL's path too."""
+    return Markup(_SITE_HREF.sub(lambda m: f'href="{url(m.group(1))}"', str(html)))
+
+
 def link(base_url: str | None, here: str, target: str) -> str:
     """`target` (a site path, may carry #fragment) as seen from the page at `here`."""
     if base_url:
@@ -167,7 +177,8 @@ SECTIONS = (("plans/", "plans/index.html"), ("verify.html", "plans/index.html"),
             ("draw-spec.html", "plans/index.html"), ("draw-spec-en.html", "plans/index.html"),
             ("findings/", "findings/index.html"),
             ("institutions/", "institutions/index.html"),
-            ("personnel/", "institutions/index.html"), ("report/", "index.html"))
+            ("personnel/", "institutions/index.html"), ("report/", "index.html"),
+            ("rules.html", "regulation.html"))
 
 
 def section_of(path: str) -> str | None:
