@@ -163,10 +163,14 @@ def test_open_data_has_the_notices_public_fields_only(site: Site) -> None:
     assert rows == [expected]
     text = site.bytes("data/irregularities.csv").decode("utf-8")
     assert text.startswith("\ufeff")
-    table = list(csv.DictReader(io.StringIO(text[1:])))
-    assert list(table[0]) == PUBLIC
-    assert table[0]["id"] == NOTICE["id"] and table[0]["plan"] == NOTICE["plan"]
-    assert table[0]["commit"] == "" and table[0]["reason"] == NOTICE["reason"]
+    table = list(csv.DictReader(io.StringIO(text[1:], newline="")))
+    # for people: Chinese headers, the kind's code beside its label, the plan's id beside its title
+    assert list(table[0]) == ["编号", "异常类型代码", "异常类型", "所涉抽查计划编号", "所涉抽查计划",
+                              "时间有误的提交", "公布日期", "发生的原因与经过"]
+    assert table[0]["编号"] == NOTICE["id"] and table[0]["所涉抽查计划编号"] == NOTICE["plan"]
+    assert table[0]["异常类型代码"] == NOTICE["kind"] and table[0]["异常类型"] == LABEL
+    assert table[0]["所涉抽查计划"] == PLAN["title"]
+    assert table[0]["时间有误的提交"] == "" and table[0]["发生的原因与经过"] == NOTICE["reason"]
     data = site.page("data.html")
     section = data.one("section", **{"aria-labelledby": "t-irregularities"})
     assert section.one("h2").text() == "抽取程序异常说明"

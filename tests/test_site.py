@@ -1436,9 +1436,9 @@ def test_every_table_as_csv_and_json_with_its_dictionary(site: Site, records, pu
                  for a in section.iter("a")}
         assert links == {".csv": f"data/{name}.csv", ".json": f"data/{name}.json"}
         dictionary = records_of(section.one("table"))
-        columns = [r["字段"].text() for r in dictionary]
+        columns = [r["列名"].text() for r in dictionary]
         private = {f.name for f in KINDS_BY_NAME[kinds[name]].fields if not f.public}
-        assert not private & {c.split(".")[0] for c in columns}
+        assert not private & {r["JSON 字段"].text().split(".")[0] for r in dictionary}
         assert all(r["类型"].text() and r["含义"].text() for r in dictionary)
         raw = site.bytes(f"data/{name}.csv")
         assert raw.startswith(b"\xef\xbb\xbf")
@@ -1452,12 +1452,13 @@ def test_every_table_as_csv_and_json_with_its_dictionary(site: Site, records, pu
         public = {f.name for f in KINDS_BY_NAME[kinds[name]].fields if f.public}
         assert all(set(r) <= public for r in data)
     # a value, not just the shape: an institution's row
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(
+    rows = {r["编号"]: r for r in csv.DictReader(io.StringIO(
         site.bytes("data/institutions.csv")[3:].decode("utf-8"), newline=""))}
     inst = records.institutions[0]
-    assert rows[inst.id]["name"] == inst.name
-    assert rows[inst.id]["uscc"] == (inst.uscc or "")
-    assert rows[inst.id]["address"] == inst.address
+    assert rows[inst.id]["机构名称"] == inst.name
+    assert rows[inst.id]["统一社会信用代码"] == (inst.uscc or "")
+    assert rows[inst.id]["住所"] == inst.address
+    assert rows[inst.id]["行业代码"] == inst.sector and rows[inst.id]["行业"] == SECTORS[inst.sector]
 
 
 def test_each_page_has_its_data_beside_it(site: Site, published) -> None:  # type: ignore[no-untyped-def]
