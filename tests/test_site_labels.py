@@ -146,8 +146,8 @@ def test_a_list_is_shown_by_its_label(site: Site, name: str) -> None:
     (item,) = [li for li in lists.find_all("li")
                if li.find("a", href=f"../lists.html#{entry_of(name)}") is not None]
     assert item.text().startswith(f"{label}：")
-    assert f"列入{label}：{NAME}" in feed_titles(site, f"institutions/{FIRM_ID}.xml")
-    assert f"{label}：{NAME} 列入{label}" in feed_titles(site, "feed.xml")
+    for feed in (f"institutions/{FIRM_ID}.xml", "feed.xml"):  # dated if the firm is listed twice
+        assert [t for t in feed_titles(site, feed) if t.startswith(f"列入{label}：{NAME}")], feed
 
 
 @pytest.mark.parametrize("mode", list(MODES))
