@@ -12,7 +12,10 @@ jieba when it indexes but a query with the browser's segmenter (ICU) when it sea
 disagree: jieba keeps 频次 whole, ICU cuts it into 频 and 次, and then 次 matches nothing, so
 searching 随机抽查比例和频次 found no page. With one character per word both sides agree, and
 search.js searches a run of characters as an exact phrase, which is a substring search: any part
-of a name, a code or a clause finds the pages that contain it.
+of a name, a code or a clause finds the pages that contain it. It cuts a query into concepts
+(site/static/search/terms.json: synonyms, terms, stop words; years; clauses; pairs of characters)
+and ranks by where each is on a page, for which `for_index` tells it the page's headings and the
+labels that stand over nothing (无, 暂无), and marks where cells, items and rows end.
 
 Pagefind's Python API (`pagefind.index.PagefindIndex`) speaks to the same binary (`pagefind
 --service`: base64 JSON messages, each ended by a comma) but waits 0.1 s before reading each
@@ -291,12 +294,84 @@ _ENDS_HAN = re.compile(f"[{_HAN}]$")
 _H1 = re.compile(r"<h1[\s>]")
 _HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
+# What the reader of an excerpt needs and a table or a list does not write: where a cell, an item
+# or a row ends. Index only (search.js cuts its excerpts there); the pages published are as built.
+_CELL_END = re.compile(r"(?=</(?:td|th|dd|li)>)")
+_TERM_END = re.compile(r"(?=</(?:dt|caption)>)")
+_ROW_END = re.compile(r"(?=</tr>)")
+# The numbered headings of the 方案 (site/pages/regulation.md): 二、… then （九）…, which the site
+# and the rules cite as 二（九）.
+_SUBHEADINGS = re.compile(r"<(h[23])([^>]*)>([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_NUMERAL = re.compile(r"[一二三四五六七八九十]+")
+# Blocks that say nothing: a section that is only 无, a table whose one row says 无 or 暂无.
+NOTHING = frozenset({"无", "暂无"})
+_BLOCK = re.compile(r"<(h[2-6])[^>]*>(.*?)</\1>|</section>|</main>", re.DOTALL)
+_TABLE = re.compile(r"<table[^>]*>(.*?)</table>", re.DOTALL)
+_CAPTION = re.compile(r"<caption[^>]*>(.*?)</caption>", re.DOTALL)
+_COLUMN = re.compile(r"<th scope=\"col\"[^>]*>(.*?)</th>", re.DOTALL)
+_BODY_ROWS = re.compile(r"<tbody[^>]*>(.*?)</tbody>", re.DOTALL)
+_ROW = re.compile(r"<tr[\s>]")
+_ASIDE = re.compile(r"<p class=\"(?:feed-link|data-link)\">.*?</p>", re.DOTALL)
+
+
+def _text(html: str) -> str:
+    return " ".join(unescape(_TAG.sub(" ", html)).split())
+
+
+def _says_nothing(table: str) -> bool:
+    rows = _BODY_ROWS.search(table)
+    return rows is not None and len(_ROW.findall(rows.group(1))) == 1 \
+        and _text(rows.group(1)) in NOTHING
+
+
+def empty_labels(html: str) -> list[str]:
+    """The headings, captions and column heads on a page that stand over nothing: a heading
+    followed by 无 (or only by tables that say 无), a table whose one row says 无 or 暂无. Sorted,
+    each once. search.js scores a match in one of them as boilerplate, not as content."""
+    labels: set[str] = set()
+    for table in _TABLE.finditer(html):
+        if _says_nothing(table.group(1)):
+            labels.update(_text(m.group(1)) for m in _CAPTION.finditer(table.group(1)))
+            labels.update(_text(m.group(1)) for m in _COLUMN.finditer(table.group(1)))
+    blocks = list(_BLOCK.finditer(html))
+    for block, following in zip(blocks, blocks[1:]):
+        if block.group(1) is None:
+            continue
+        between = html[block.end():following.start()]
+        tables = list(_TABLE.finditer(between))
+        if tables and not all(_says_nothing(t.group(1)) for t in tables):
+            continue
+        rest = _text(_ASIDE.sub(" ", _TABLE.sub(" ", between)))
+        if rest in NOTHING or (tables and not rest):
+            labels.add(_text(block.group(2)))
+    labels.discard("")
+    return sorted(labels)
+
+
+def _clause_numbers(html: str) -> str:
+    """Each （九） heading under a 二、 heading starts 二（九）, as the 方案 is cited."""
+    section = ""
+
+    def numbered(match: re.Match[str]) -> str:
+        nonlocal section
+        tag, attributes, number = match.groups()
+        if number.endswith("、"):
+            section = number[:-1] if tag == "h2" else section
+            return match.group(0)
+        return f"<{tag}{attributes}>{section}{number}" if tag == "h3" and section \
+            else match.group(0)
+
+    return _SUBHEADINGS.sub(numbered, html)
 
 
 def for_index(html: str) -> str:
     """A page as Pagefind reads it: each Chinese character set apart by spaces, so that it is a
-    word, and its heading as written (meta `heading`, which search.js shows; the `title`
-    Pagefind takes from the spaced <h1> counts each character as a title match)."""
+    word; a table's cells and a list's items ended by ；, a row by 。 and a term by ：, so that
+    search.js can cut its excerpts at their ends; a clause of the 方案 numbered as cited
+    (二（九）); its heading as written (meta `heading`, which search.js shows; the `title`
+    Pagefind takes from the spaced <h1> counts each character as a title match), its other
+    headings (meta `headings`: Pagefind lists only those with an id) and the labels that stand
+    over nothing (meta `empty`, which search.js scores low)."""
     after_han = False
 
     def spaced(match: re.Match[str]) -> str:
@@ -309,12 +384,21 @@ def for_index(html: str) -> str:
         after_han = bool(_ENDS_HAN.search(text))
         return ">" + lead + _BESIDE_HAN.sub(" ", text) + "<"
 
-    out = _TEXT.sub(spaced, html)
+    # (spaced: a code beside one stays a word of its own)
+    marked = _ROW_END.sub(" 。 ", _TERM_END.sub(" ： ", _CELL_END.sub(" ； ", _clause_numbers(html))))
+    out = _TEXT.sub(spaced, marked)
     heading = _HEADING.search(html)
     if heading is None:
         return out
     text = " ".join(unescape(_TAG.sub("", heading.group(1))).split())
     meta = f'<meta data-pagefind-meta="heading[content]" content="{escape(text)}">'
+    headings = [_text(m.group(2)) for m in _BLOCK.finditer(_clause_numbers(html)) if m.group(1)]
+    if headings:
+        meta += (f'<meta data-pagefind-meta="headings[content]" '
+                 f'content="{escape("|".join(h for h in headings if h))}">')
+    empty = empty_labels(html)
+    if empty:
+        meta += f'<meta data-pagefind-meta="empty[content]" content="{escape("|".join(empty))}">'
     at = _H1.search(out).start()  # type: ignore[union-attr]
     return out[:at] + meta + out[at:]
 
