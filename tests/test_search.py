@@ -342,3 +342,79 @@ def test_an_index_in_parts_finds_what_one_index_finds(browser: Any, site: Path, 
     # without a code answers with near words, so the order differs and more pages may follow)
     count = re.compile(r"找到 (\d+) 条")
     assert int(count.search(parts["status"])[1]) >= int(count.search(one["status"])[1])
+
+
+# --------------------------------------------------------------------------- relevance
+
+RELEVANCE = Path(__file__).with_name("search_relevance.json")
+TERMS = REPO / "site" / "static" / "search" / "terms.json"
+
+
+def test_the_synonyms_name_what_the_site_names() -> None:
+    """terms.json's synonym groups lead with the names the records and pages use: the sectors,
+    the two lists (generator/records/kinds.py); no name is in two groups."""
+    terms = json.loads(TERMS.read_text(encoding="utf-8"))
+    leads = {group[0] for group in terms["synonyms"]}
+    assert {"律师事务所", "基层法律服务所", "司法鉴定机构"} <= set(SECTORS.values()) & leads
+    assert {"执业异常名录", "信用黑名单"} <= leads
+    names = [n for group in terms["synonyms"] for n in group]
+    assert len(names) == len(set(names))
+    groups = {n: group for group in terms["synonyms"] for n in group}
+    for short, full in [("律所", "律师事务所"), ("基层所", "基层法律服务所"), ("鉴定所", "司法鉴定机构"),
+                        ("鉴定机构", "司法鉴定机构"), ("法援", "法律援助"), ("异常名录", "执业异常名录"),
+                        ("黑名单", "信用黑名单")]:
+        assert groups[short][0] == full, short
+
+
+def test_the_relevance_set_ranks_each_page_in_the_first_three(browser: Any,  # noqa: F811
+                                                              site: Path) -> None:
+    """Each query of tests/search_relevance.json, typed into one search page in Chromium (the
+    real search.js on the example site): its page is among the first three results."""
+    queries = json.loads(RELEVANCE.read_text(encoding="utf-8"))["queries"]
+    assert len(queries) >= 40
+    missed = []
+    with serve_site(site) as served, open_page(browser, served, "/search.html") as opened:
+        opened.page.wait_for_selector("#search[data-ready]", timeout=30_000)
+        for case in queries:
+            wanted = case["page"] if isinstance(case["page"], list) else [case["page"]]
+            assert all((site / w).is_file() for w in wanted), wanted
+            found = searched(opened.page, case["q"])[:FIRST]
+            if not set(wanted) & set(found):
+                missed.append(f"{case['q']}（{case['kind']}）-> {found}，应有 {wanted[0]}")
+        excerpts = opened.page.eval_on_selector_all("#results .excerpt", "ps => ps.map(p => p.textContent)")
+    assert not missed, f"{len(missed)} of {len(queries)} missed:\n" + "\n".join(missed)
+    assert opened.errors == [] and served.outside == []
+    assert excerpts and all(not re.match(r"[\d。，；：、]", e) for e in excerpts), excerpts
+
+
+def test_a_page_that_says_nothing_ranks_below_the_page_that_says_it(browser: Any,  # noqa: F811
+                                                                     site: Path) -> None:
+    """黑名单: the list and the institution on it come before the institutions whose section
+    says 无; 二（九）: the 方案 before the rule catalogue; excerpts are whole clauses, marked."""
+    listed = next(e for e in records("lists") if e["list"] == "blacklist")
+    with serve_site(site) as served, open_page(browser, served, "/search.html") as opened:
+        page = opened.page
+        page.wait_for_selector("#search[data-ready]", timeout=30_000)
+        found = searched(page, "黑名单")
+        assert found[:2] == ["lists.html", f"institutions/{listed['institution']}.html"], found
+        found = searched(page, "二（九）")
+        assert found[0] == "regulation.html" and found.index("rules.html") > 0, found
+        excerpt = page.inner_text("#results > li:first-child .excerpt")
+        marks = page.eval_on_selector_all("#results > li:first-child mark", "ms => ms.map(m => m.textContent)")
+        assert "二（九）" in marks and not re.match(r"[\d。，；…]", excerpt), excerpt
+        assert excerpt.endswith(("。", "…", "；")), excerpt
+    assert opened.errors == [] and served.outside == []
+
+
+def test_the_index_marks_ends_clauses_and_what_says_nothing() -> None:
+    page = ('<main data-pagefind-body><h1>甲</h1><section aria-labelledby="l"><h2 id="l">信用黑名单'
+            '</h2>\n<p>无</p></section><h2>二、机制</h2><h3>（九）随机抽查计划</h3>'
+            "<dl><dt>行业</dt><dd>律师事务所</dd></dl><table><caption>检查</caption><thead><tr>"
+            '<th scope="col">结果</th></tr></thead><tbody><tr><td colspan="1">暂无</td></tr>'
+            "</tbody></table></main>")
+    out = search.for_index(page)
+    assert 'data-pagefind-meta="empty[content]" content="信用黑名单|检查|结果"' in out
+    assert 'data-pagefind-meta="headings[content]" content="信用黑名单|二、机制|二（九）随机抽查计划"' in out
+    assert "<h3> 二 （ 九 ） 随 机" in out and "<dt> 行 业 ： </dt><dd> 律 师 事 务 所 ； </dd>" in out
+    assert '<td colspan="1"> 暂 无 ； </td> 。 </tr>' in out
+    assert search.empty_labels("<h2>二、机制</h2><h3>（一）范围</h3><p>正文</p>") == []
