@@ -4,11 +4,13 @@ The 404 page's links start at the base URL's path."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from markupsafe import Markup
 
-from generator.site.render import keep_tokens, root_path, time_element, typeset, zh_date
+from generator.site.render import (keep_tokens, one_spacing, root_path, time_element, typeset,
+                                   zh_date)
 
 
 @pytest.mark.parametrize("value, shown", [
@@ -54,3 +56,48 @@ def test_tokens_that_must_not_break_are_kept_whole_and_markup_is_left_alone() ->
 ])
 def test_the_404_page_links_start_at_the_base_path(base: str | None, root: str) -> None:
     assert root_path(base) == root
+
+
+@pytest.mark.parametrize("html, shown", [
+    ("2026 年度", "2026年度"),
+    ("第 1337 轮", "第1337轮"),
+    ("抽取 <span class=\"nw\">20%</span>，至少 2 家", "抽取<span class=\"nw\">20%</span>，至少2家"),
+    ("共\n3 个", "共3个"),  # a line break in the template renders as a space too
+    ("（2 家）", "（2家）"),
+    # a clock time keeps its space; so do code, a block boundary and Latin words
+    ('<time datetime="x">2026年4月28日 12:00</time> 北京时间',
+     '<time datetime="x">2026年4月28日 12:00</time> 北京时间'),
+    ("<code>第 1 轮</code> 共 3 个", "<code>第 1 轮</code> 共3个"),
+    ("</p>\n<p>2026", "</p>\n<p>2026"),
+    ("运行 ssj check", "运行 ssj check"),
+])
+def test_one_spacing_rule_no_space_between_chinese_and_digits(html: str, shown: str) -> None:
+    assert one_spacing(html) == shown
+
+
+def test_no_page_of_the_example_site_spaces_chinese_from_digits(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    import re
+
+    from tests.browser import built_example
+    from tests.sitecheck import Site
+
+    site = Site(built_example(tmp_path_factory))
+    spaced = re.compile(r"[\u4e00-\u9fff（）：；，。] +\d|\d +[\u4e00-\u9fff]")
+    verbatim = {"code", "pre", "samp", "kbd", "script", "style"}
+    blocks = {"p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "caption", "summary"}
+
+    def words(element: Any) -> str:
+        return "".join(c if isinstance(c, str) else "" if c.tag in verbatim else words(c)
+                       for c in element.children)
+
+    found = []
+    for path in site.html_pages():
+        for element in site.page(path).iter():
+            # the innermost blocks: two blocks' texts never run on as one line
+            if element.tag in blocks and not any(e.tag in blocks for e in element.iter()
+                                                 if e is not element):
+                # a clock time keeps its space (日 12:00 北京时间)
+                text = re.sub(r"\d{1,2}:\d{2}(?::\d{2})?", "时", " ".join(words(element).split()))
+                found += [f"{path}: {m.group(0)!r}" for m in spaced.finditer(text)]
+    assert not found, found[:20]

@@ -201,6 +201,36 @@ def crumbs(path: str, nav: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return trail
 
 
+# One spacing rule across the site: no space between a Chinese character (or full-width
+# punctuation) and a digit, whoever wrote the text (templates, records). Inline tags between
+# them do not count; block boundaries, code and a clock time (日 12:00) keep their space.
+_CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20"
+_INLINE = r"(?:</?(?:a|span|strong|em|b|i|time|abbr|mark|small)\b[^>]*>)*"
+_SPACED = re.compile(rf"(?<=[{_CJK}])({_INLINE})[ \n]+({_INLINE})(?=\d)"
+                     rf"|(?<=\d)({_INLINE})[ \n]+({_INLINE})(?=[{_CJK}])")
+_CLOCK_AFTER = re.compile(r"\d{1,2}:\d{2}")
+_CLOCK_BEFORE = re.compile(r"\d:\d{2}$")
+_VERBATIM = re.compile(r"(<(code|pre|samp|kbd|script|style|textarea)\b.*?</\2>)", re.S)
+
+
+def one_spacing(html: str) -> str:
+    """`html` with the site's spacing rule applied to its text (see _SPACED)."""
+    parts = _VERBATIM.split(html)
+    out = []
+    for n, part in enumerate(parts):
+        kind = n % 3  # 0: text and markup, 1: a verbatim element, 2: its tag name
+        if kind == 2:
+            continue
+        out.append(part if kind == 1 else _SPACED.sub(lambda m: _joined(m, part), part))
+    return "".join(out)
+
+
+def _joined(match: re.Match[str], text: str) -> str:
+    if _CLOCK_AFTER.match(text, match.end()) or _CLOCK_BEFORE.search(text, 0, match.start()):
+        return match.group(0)
+    return "".join(g for g in match.groups() if g)
+
+
 def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],
            base_url: str | None) -> bytes:
     template = env.select_template(page.templates)
@@ -211,4 +241,4 @@ def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],
         url=lambda target: link(base_url, page.path, target),
         data_url=link(base_url, page.path, json_path(page.path)) if page.data is not None else None,
     )
-    return html.encode()
+    return one_spacing(html).encode()
