@@ -721,7 +721,7 @@ def test_the_plans_page_lists_every_plan(site: Site, records) -> None:  # type: 
     assert [r["编号"].text() for r in rows] == sorted(PLAN_IDS, reverse=True)
     for row in rows:
         plan = records.get(row["编号"].text(), ("plan",))
-        assert row["计划"].one("a").text() == plan.title
+        assert row["计划"].one("a").text() == typeset(plan.title)  # 2026 年度 -> 2026年度
         assert href_id(row["计划"].one("a")) == plan.id
         assert row["范围"].text() == "、".join(SECTORS[s.sector] for s in plan.scope)
         assert row["实施时间"].text() == f"{zh(plan.schedule.start)} 至 {zh(plan.schedule.end)}"
