@@ -2,7 +2,8 @@
 telling it, for each published draw, which files to fetch, its commitment and sources, the policy
 in force when its package was frozen (margin, quorum, revision cap) and the time-stamping
 authorities whose tokens it needs, and, for each pinned authority, its chain file, its root's
-SHA-256 fingerprint and the address where it publishes that root.
+SHA-256 fingerprint and the address where it publishes that root; and the sectors' Chinese names
+(generator.records.kinds.SECTORS), which the page shows for a stratum's code.
 
 verify.json is written by the same bureau as the files it lists, so the page takes nothing from it
 that could make a draw pass: the drand chains and the spec's minimum margin are the page's own
@@ -19,9 +20,11 @@ from typing import Any
 
 from generator.draw.evidence import Authority, Evidence
 from generator.draw.policy import MIN_MARGIN_HOURS, DrawPolicy
+from generator.records.kinds import SECTORS
 from generator.records.model import Records
 from generator.records.timing import source_time
 from generator.site.output import Page
+from generator.site.render import typeset
 from generator.site.views import source_view, url_of
 
 PAGE = "verify.html"
@@ -61,7 +64,7 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
         stored = folder.get("commitment.txt")
         judged = evidence.get(plan.id)
         plans[plan.id] = {
-            "title": plan.title, "page": url_of(plan),
+            "title": typeset(plan.title), "page": url_of(plan),
             "commitment": stored.data if stored else None,
             "files": sorted(folder.files),
             "sources": [{**source_view(s, declared[n].result_url if n < len(declared) else None),
@@ -77,6 +80,7 @@ def verifier(records: Records, authorities: dict[str, Authority], authorities_fo
     index = {
         "example": records.jurisdiction.example,
         "authorities": {a.id: authority_view(a, authorities_folder) for a in authorities.values()},
+        "sectors": dict(SECTORS),  # words only: nothing a draw's verdict depends on
         "plans": plans,
     }
     return Page(PAGE, ("verify.html",), "核验抽取",

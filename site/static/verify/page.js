@@ -13,7 +13,7 @@ import { difference } from "./compare.js";
 import { colonHex, rootsOf } from "./roots.js";
 import {
   CHAINS, COMMITMENT_FILE, MIN_MARGIN_HOURS, PACKAGE_FILE, RESULT_FILE, TOKEN_FILE_PATTERN, VALUES_FILE,
-  roundFile, say,
+  roundFile, say, sourceLabel,
 } from "./table.js";
 
 const STATE_TEXT = { pass: "通过", fail: "未通过", skip: "未核验" };
@@ -44,7 +44,7 @@ function unbroken(text) {
 function span(seconds) {
   const s = Math.abs(seconds);
   const [d, h, m] = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60)];
-  return d ? `${d} 天 ${h} 小时` : h ? `${h} 小时 ${m} 分` : `${m} 分 ${s % 60} 秒`;
+  return d ? `${d}天${h}小时` : h ? `${h}小时${m}分` : `${m}分${s % 60}秒`;
 }
 const sentence = (text) => (/[。！？]$/.test(text) ? text : text + "。");
 
@@ -124,9 +124,20 @@ class Draw {
  * chosen: files the reader chose or dropped: no site's rules apply; every token must verify and
  *   be on time by the spec's floor. */
 class Context {
-  constructor(mode, index = null, entry = null) {
-    Object.assign(this, { mode, index, entry });
+  constructor(mode, index = null, entry = null, { folder = null, sectors = null } = {}) {
+    Object.assign(this, { mode, index, entry, folder });
     this.example = mode === "plan" && index?.example === true;
+    // the sectors' Chinese names (verify.json, from the records' own table): words only
+    this.sectors = sectors ?? index?.sectors ?? {};
+  }
+  /** A stratum as people read it: its sector's name, else its code. */
+  sector(id) {
+    const name = Object.hasOwn(this.sectors, id) ? this.sectors[id] : null;
+    return typeof name === "string" && name ? name : String(id);
+  }
+  /** A draw file's name: a link to it when the files are the site's own. */
+  file(name) {
+    return this.folder ? el("a", { href: new URL(encodeURIComponent(name), this.folder).href }, name) : code(name);
   }
   authority(id) {
     // a plan drawn by a higher bureau names its own pinned chains (verify.json plans[].pins)
@@ -145,10 +156,12 @@ async function loadIndex() {
   return JSON.parse(utf8.decode(await fetchBytes(new URL("verify.json", root))));
 }
 
+const drawFolder = (planId) => new URL(`draws/${encodeURIComponent(planId)}/`, root);
+
 async function fetchPlan(index, planId) {
   const entry = Object.hasOwn(index.plans, planId) ? index.plans[planId] : null;
   if (!entry) throw new Error(`本站没有计划 ${planId} 的抽取记录`);
-  const folder = new URL(`draws/${encodeURIComponent(planId)}/`, root);
+  const folder = drawFolder(planId);
   const files = new Map(await Promise.all(entry.files.map(async (name) =>
     [name, await fetchBytes(new URL(encodeURIComponent(name), folder))])));
   const pins = new Map(await Promise.all(Object.entries(entry.pins ?? index.authorities ?? {}).map(async ([id, a]) =>
@@ -164,15 +177,6 @@ async function chosenFiles(list) {
     else files.set(file.name, bytes);
   }
   return new Draw(files, pins);
-}
-
-/** A declared source as people read it, as generator.draw.spec.source_label says it. */
-function sourceLabel(source) {
-  if (source.kind === "drand" && typeof source.chain === "string" && Number.isInteger(source.round)) {
-    return `drand ${source.chain} 第 ${source.round} 轮`;
-  }
-  if (source.kind === "lottery") return `${source.game ?? "彩票"} 第 ${source.issue ?? "?"} 期`;
-  return typeof source.kind === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(source.kind) ? `${source.kind} 随机源` : "未知种类的随机源";
 }
 
 // ---- the steps ----------------------------------------------------------------------------
@@ -194,14 +198,17 @@ async function checkCommitment(draw, ctx, result) {
     return step.set("fail", sentence(say("package_invalid", { file: PACKAGE_FILE, reason: e.message }))), null;
   }
   const computed = await ssj.commitment(pkg);
-  step.add(el("p", {}, "抽取包规范化（键按码点排序、无空白、非 ASCII 字符原样、UTF-8）后的 SHA-256：", code(computed)));
+  step.add(el("p", {}, "抽取包（", ctx.file(PACKAGE_FILE), "）规范化（键按码点排序、无空白、中文等非ASCII字符原样保留、UTF-8编码）后的SHA-256：", code(computed)));
+  // [where, as the shared messages name it, the commitment it gives, as a reader reads where]
   const claims = [];
   const stored = safeText(draw, COMMITMENT_FILE);
-  if (stored !== undefined) claims.push([COMMITMENT_FILE, stored.trim()]);
-  if (ctx.entry?.commitment) claims.push(["本站计划页", ctx.entry.commitment]);
-  if (result && typeof result.commitment === "string") claims.push([RESULT_FILE, result.commitment]);
-  for (const [where, value] of claims) {
-    step.add(el("p", {}, `${where}：`, code(value), value === computed ? "（相同）" : "（不同）"));
+  if (stored !== undefined) claims.push([COMMITMENT_FILE, stored.trim(), "承诺值文件", ["承诺值文件（", ctx.file(COMMITMENT_FILE), "）"]]);
+  if (ctx.entry?.commitment) claims.push(["本站计划页", ctx.entry.commitment, "本站计划页", ["本站计划页"]]);
+  if (result && typeof result.commitment === "string") {
+    claims.push([RESULT_FILE, result.commitment, "抽取结果文件", ["抽取结果文件（", ctx.file(RESULT_FILE), "）中写的"]]);
+  }
+  for (const [, value, , shown] of claims) {
+    step.add(el("p", {}, ...shown, "：", code(value), value === computed ? "（相同）" : "（不同）"));
   }
   const wrong = claims.filter(([, value]) => value !== computed);
   if (wrong.length) {
@@ -209,7 +216,7 @@ async function checkCommitment(draw, ctx, result) {
   } else if (!claims.length) {
     step.set("skip", sentence(say("commitment_none")));
   } else {
-    step.set("pass", sentence(say("commitment_same", { where: claims.map(([w]) => w).join("、") })));
+    step.set("pass", sentence(say("commitment_same", { where: claims.map(([, , name]) => name).join("、") })));
   }
   return { pkg, commitment: computed };
 }
@@ -238,7 +245,7 @@ function lotteryCheck(source, value, official) {
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "录入号码"),
       el("th", { scope: "col" }, "期号、日期"), el("th", { scope: "col" }, "开奖公告"))),
     el("tbody", {}, el("tr", {}, el("td", {}, code(value)),
-      el("td", {}, `${source.game ?? "彩票"} 第 ${source.issue ?? "?"} 期，`, el("span", { class: "nw" }, String(source.date ?? "?")),
+      el("td", {}, `${sourceLabel(source)}，`, el("span", { class: "nw" }, String(source.date ?? "?")),
         source.time ? [" ", el("span", { class: "nw" }, String(source.time))] : []),
       el("td", {}, page)))));
 }
@@ -287,8 +294,11 @@ async function checkValues(pkg, draw, ctx) {
         } else {
           verified++;
           item.dataset.state = "pass";
-          item.append(say("round_verified", { n, label, file: name, chain: source.chain }),
-            "（该轮按链的时间表产生于 ", ...beijing(roundTime(source.chain, source.round)), "）。");
+          const chain = CHAINS[source.chain];
+          item.append(...sayNodes("round_verified", { n, label, chain: source.chain }, { file: ctx.file(name) }),
+            "（按该链的时间表，该轮产生于", ...beijing(roundTime(source.chain, source.round)), "）。",
+            el("details", {}, el("summary", {}, "技术细节"),
+              el("p", {}, "drand链：", code(chain.name), "；链哈希：", code(chain.chain_hash), "；轮次：", code(source.round), "；该轮随机数：", code(randomness), "。")));
         }
       } catch (e) {
         if (!(e instanceof DrandError) && !(e instanceof FileError)) throw e;
@@ -408,13 +418,13 @@ async function checkStamps(pkg, commitment, draw, ctx) {
   const rule = stampRule(ctx, tokens.map(([, id]) => id));
   const first = firstSourceTime(pkg);
   const heading = say("stamp_rule", { rule: rule.rule }) + rule.note;
-  if (first !== null) step.add(el("p", {}, "首个随机源公布于 ", ...beijing(first), "。"));
+  if (first !== null) step.add(el("p", {}, ...sayNodes("stamp_first_source", {}, { when: el("span", {}, ...beijing(first)) })));
   const judged = { invalid: [], onTime: [], late: [], unchecked: [] };
   const list = el("ul", {});
   for (const [name, id] of tokens) {
     const listed = ctx.authority(id);
     const counts = rule.counted.has(id);
-    const item = el("li", { "data-token": id }, `${name}（${listed?.name ?? id}）：`);
+    const item = el("li", { "data-token": id }, `${listed?.name ?? id}的时间戳（`, ctx.file(name), "）：");
     list.append(item);
     const checks = el("ul", {});
     const check = (key, state, message) => checks.append(el("li", { "data-check": key, "data-state": state },
@@ -423,7 +433,7 @@ async function checkStamps(pkg, commitment, draw, ctx) {
     if (!counts) item.append(say("stamp_not_in_force", { name: listed?.name ?? id }), "。");
     if (pem === undefined) {
       judged.unchecked.push(id);
-      item.append(ctx.mode === "plan" ? `${id} 不是本站固定的时间戳机构，无法核验。` : sentence(say("stamp_no_chain", { file: `${id}.pem` })));
+      item.append(ctx.mode === "plan" ? `${id}不是本站固定的时间戳机构，无法核验。` : sentence(say("stamp_no_chain", { file: `${id}.pem` })));
       continue;
     }
     const rootCheck = await checkRoot(pem, listed);
@@ -447,7 +457,7 @@ async function checkStamps(pkg, commitment, draw, ctx) {
     const failed = rootCheck.state === "fail" || Object.values(checked.checks).some((c) => c.state === "fail");
     if (first !== null) {
       const lead = first - genTime;
-      item.append("时间戳时间 ", ...beijing(genTime), `，${lead >= 0 ? "早于" : "晚于"}首个随机源 ${span(lead)}。`);
+      item.append("时间戳时间", ...beijing(genTime), `，${lead >= 0 ? "早于" : "晚于"}首个随机源${span(lead)}。`);
       const onTime = lead >= rule.margin * 3600;
       const words = onTime ? say("stamp_on_time", { lead: span(lead), margin: rule.margin })
         : say("stamp_too_late", { relation: lead >= 0 ? "只早于" : "晚于", lead: span(lead), margin: rule.margin });
@@ -492,13 +502,13 @@ async function checkSeed(commitment, values, result) {
   const step = new Step("seed");
   const seed = await ssj.seed(commitment, values);
   const message = new TextDecoder().decode(await ssj.canon(values));
-  step.add(el("p", {}, "以承诺值的 32 字节为密钥，对随机值数组的规范化 JSON ", code(message), " 做 HMAC-SHA256，得到 ", code(seed), "。"));
+  step.add(el("p", {}, "以承诺值的32字节为密钥，对随机值数组的规范化JSON文本", code(message), "做HMAC-SHA256，得到种子", code(seed), "。"));
   if (!result) return step.set("skip", sentence(say("seed_none", { file: RESULT_FILE })));
   if (result.seed !== seed) return step.set("fail", sentence(say("seed_mismatch", { file: RESULT_FILE, claimed: String(result.seed), computed: seed })));
   step.set("pass", sentence(say("seed_same", { file: RESULT_FILE })));
 }
 
-async function checkResult(pkg, values, draw) {
+async function checkResult(pkg, values, draw, ctx) {
   const step = new Step("result");
   let expected;
   try {
@@ -511,13 +521,13 @@ async function checkResult(pkg, values, draw) {
   for (const s of expected.strata) {
     const rows = s.ranking.map((r, n) => el("li", n < s.k ? { class: "selected" } : {},
       `${r.id} `, code(r.key), n < s.k ? `　抽中，检查组：${teams.get(r.id).join("、")}` : ""));
-    step.add(el("details", {}, el("summary", {}, `分层 ${s.id}：${s.ranking.length} 个对象，前 ${s.k} 名抽中（重新计算的完整排序）`), el("ol", {}, rows)));
+    step.add(el("details", {}, el("summary", {}, `${ctx.sector(s.id)}：${s.ranking.length}个对象，前${s.k}名抽中（重新计算的完整排序）`), el("ol", {}, rows)));
   }
   const published = draw.files.get(RESULT_FILE);
   if (!published) return step.set("skip", sentence(say("result_none", { file: RESULT_FILE })));
   const same = published.length === bytes.length && published.every((b, i) => b === bytes[i]);
   if (same) {
-    return step.set("pass", `${say("result_same", { file: RESULT_FILE })}（${expected.strata.length} 个分层的完整排序，${expected.teams.length} 个检查组）。`);
+    return step.set("pass", `${say("result_same", { file: RESULT_FILE })}（${expected.strata.length}个分层的完整排序，${expected.teams.length}个检查组）。`);
   }
   step.set("fail", sentence(say("result_mismatch", { file: RESULT_FILE, where: difference(bytes, published) })));
 }
@@ -542,7 +552,7 @@ async function run(draw, ctx) {
     stamps = await checkStamps(pkg, commitment, draw, ctx);
     if (drawn) {
       await checkSeed(commitment, drawn.values, result);
-      await checkResult(pkg, drawn.values, draw);
+      await checkResult(pkg, drawn.values, draw, ctx);
     }
   }
   const states = {};
@@ -576,8 +586,10 @@ async function start() {
   const input = document.getElementById("files");
   const fromFiles = async (list) => {
     const draw = await chosenFiles(list);
-    chosen.textContent = `核验您选择的 ${list.length} 个文件（按规范的规则核验，不用本站的规则）。`;
-    await run(draw, new Context("chosen"));
+    chosen.textContent = `核验您选择的${list.length}个文件（按规范的规则核验，不用本站的规则）。`;
+    // only the sectors' names are taken from the site's index: none of its rules
+    const sectors = (await loadIndex().catch(() => null))?.sectors ?? null;
+    await run(draw, new Context("chosen", null, null, { sectors }));
   };
   input.addEventListener("change", () => fromFiles(input.files));
   const drop = document.getElementById("drop");
@@ -600,9 +612,9 @@ async function start() {
   const entry = Object.hasOwn(index.plans ?? {}, planId) ? index.plans[planId] : null;
   try {
     const draw = await fetchPlan(index, planId);
-    chosen.replaceChildren("核验计划 ", el("a", { href: new URL(entry.page, root).href }, entry.title),
-      `（${planId}）在本站公布的 ${draw.files.size} 个抽取文件。`);
-    await run(draw, new Context("plan", index, entry));
+    chosen.replaceChildren("核验计划", el("a", { href: new URL(entry.page, root).href }, entry.title),
+      `（编号${planId}）在本站公布的${draw.files.size}个抽取文件。`);
+    await run(draw, new Context("plan", index, entry, { folder: drawFolder(planId) }));
   } catch (e) {
     main.dataset.verdict = "fail";
     document.getElementById("verdict").textContent = `无法核验：${e.message}`;

@@ -46,6 +46,19 @@ export const CHAINS = Object.freeze(Object.fromEntries(Object.entries({
     "chain_hash": "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce"
   }
 }).map(([k, v]) => [k, Object.freeze(v)])));
+export const SOURCE_LABELS = Object.freeze({
+  "drand": "drand公开随机信标第{round}轮",
+  "lottery": "{game}第{issue}期",
+  "unknown": "未知种类的随机源"
+});
+export const TOKEN_STATUSES = Object.freeze([
+  "已签发",
+  "已签发（有修改）",
+  "被拒绝",
+  "等待中",
+  "即将吊销的警告",
+  "已吊销的通知"
+]);
 export const MESSAGES = Object.freeze({
   "package_missing": "缺少抽取包 {file}，无法核验",
   "package_invalid": "无法计算：{file} 不是符合规范的抽取包：{reason}",
@@ -56,7 +69,7 @@ export const MESSAGES = Object.freeze({
   "commitment_mismatch": "承诺值不一致（{where}）：公布的是 {claimed}，按抽取包重新计算是 {computed}：抽取包在公布承诺值之后被改动过",
   "commitment_same": "抽取包与公布的承诺值一致（{where}）",
   "commitment_none": "没有可比对的承诺值（缺少 commitment.txt 和 result.json）",
-  "round_verified": "已核验：第 {n} 个随机值（{label}）等于 {file} 的 randomness，该轮签名在 drand {chain} 链的公钥下有效",
+  "round_verified": "已核验：第 {n} 个随机值（{label}）等于轮次文件（{file}）中的随机数，该轮签名用该链的drand公钥验证有效",
   "round_missing": "第 {n} 个随机值（{label}）没有对应的轮次文件",
   "round_unverified": "未核验：{message}，只重新计算了结果",
   "round_expected": "（应为 {file}）",
@@ -70,7 +83,7 @@ export const MESSAGES = Object.freeze({
   "drand_wrong_round": "drand 轮次应为 {expected}，实为 {actual}",
   "drand_not_hash": "randomness 不等于 signature 的 SHA-256",
   "drand_bad_signature": "drand {chain} 第 {round} 轮的签名验证失败",
-  "result_same": "{file} 与重新计算的结果逐字节相同",
+  "result_same": "公布的抽取结果（{file}）与重新计算的结果逐字节相同",
   "result_mismatch": "{file} 与重新计算的结果不同：{where}",
   "diff_value": "{path}: 公布 {actual}，应为 {expected}",
   "diff_missing": "{path}: 公布的文件中缺少，应为 {expected}",
@@ -93,16 +106,16 @@ export const MESSAGES = Object.freeze({
   "stamp_rule_all": "固定的 {pinned} 家时间戳机构都须给出按时的时间戳（至少早于首个随机源 {margin} 小时）",
   "stamp_rule_quorum": "固定的 {pinned} 家时间戳机构中至少 {quorum} 家给出按时的时间戳（至少早于首个随机源 {margin} 小时）",
   "stamp_rule_none": "本站没有为该计划固定时间戳机构；规范要求至少一家时间戳机构给出按时的时间戳（至少早于首个随机源 {margin} 小时）",
-  "stamp_rule_chosen": "您选择的 {count} 个时间戳都须有效并且按时（至少早于首个随机源 {margin} 小时，即规范的下限；您选择的文件没有本站的规则可依）",
+  "stamp_rule_chosen": "您选择的{count}个时间戳都须有效并且按时（至少早于首个随机源 {margin} 小时，即规范的下限；您选择的文件没有本站的规则可依）",
   "stamp_rule_chosen_none": "您选择的文件中没有时间戳；规范要求至少一家时间戳机构给出按时的时间戳（至少早于首个随机源 {margin} 小时）",
   "stamp_rule": "规则：{rule}。",
-  "stamp_floor": "本站写的时限 {site} 小时低于规范的下限 {floor} 小时，按 {floor} 小时核验。",
-  "stamp_first_source": "首个随机源公布于 {when}。",
-  "stamp_proven": "{count} 个按时的时间戳证明抽取包在首个随机源公布至少 {margin} 小时前已冻结",
+  "stamp_floor": "本站写的时限为{site}小时低于规范的下限{floor}小时，按{floor}小时核验。",
+  "stamp_first_source": "首个随机源公布于{when}。",
+  "stamp_proven": "{count}个按时的时间戳证明抽取包在首个随机源公布至少{margin}小时前已冻结",
   "stamp_missing": "缺少 {names} 的有效时间戳：无法证明抽取包在随机源公布前已冻结",
   "stamp_unchecked": "{names} 的时间戳无法在本页核验（见下）：无法证明抽取包在随机源公布前已冻结",
   "stamp_none": "没有时间戳文件：无法证明抽取包在随机源公布前已冻结",
-  "stamp_late": "按时的时间戳不够（按时 {on_time} 个，规则要求 {required} 个）：不能证明抽取包在随机源公布前已冻结",
+  "stamp_late": "按时的时间戳不够（按时{on_time}个，规则要求{required}个）：不能证明抽取包在随机源公布前已冻结",
   "stamp_invalid": "时间戳未通过核验（见下）",
   "stamp_no_source_time": "无法确定首个随机源的公布时间，无法判断时间戳是否按时",
   "stamp_example": "示例数据：时间戳本身有效、针对的正是该承诺值，但晚于随机源，只演示核验方法，不能证明抽取包先于随机源冻结",
@@ -110,21 +123,21 @@ export const MESSAGES = Object.freeze({
   "stamp_no_chain": "缺少该机构的证书链 {file}，无法核验",
   "stamp_on_time": "时间戳时间早于首个随机源 {lead}，不少于规定的 {margin} 小时",
   "stamp_too_late": "时间戳时间{relation}首个随机源 {lead}，不足规定的 {margin} 小时",
-  "root_fingerprint": "根证书“{subject}”的 SHA-256 指纹 {fingerprint}",
-  "root_compare": "请到时间戳机构公布根证书的地址 {url} 核对这个指纹，而不是核对名称",
+  "root_fingerprint": "根证书“{subject}”的SHA-256指纹{fingerprint}",
+  "root_compare": "请到时间戳机构公布根证书的地址{url}核对这个指纹，而不是核对名称",
   "root_compare_chosen": "请到该时间戳机构公布根证书的地址核对这个指纹，而不是核对名称",
   "root_listed": "与本站公布的指纹相同",
-  "root_mismatch": "本站公布的指纹是 {listed}，与证书链文件中根证书的指纹 {fingerprint} 不同：证书链不是本站固定的那一家机构的",
-  "root_count": "证书链中应恰有一张自签名的根证书，实有 {count} 张",
-  "lottery_state": "{count} 个彩票开奖号码须人工核对：本页无法核对彩票，请与官方开奖公告比对",
+  "root_mismatch": "本站公布的指纹是{listed}，与证书链文件中根证书的指纹{fingerprint}不同：证书链不是本站固定的那一家机构的",
+  "root_count": "证书链中应恰有一张自签名的根证书，实有{count}张",
+  "lottery_state": "{count}个彩票开奖号码须人工核对：本页无法核对彩票，请与官方开奖公告比对",
   "lottery_page": "官方开奖公告",
   "lottery_no_page": "本站没有给出该期的官方开奖公告地址，请到彩票机构网站查找该期公告",
-  "values_verified": "{count} 个 drand 随机值是所声明轮次的真实随机数（签名验证通过）",
-  "values_failed": "{count} 个随机值未通过核对",
-  "values_unverified": "{count} 个 drand 随机值没有轮次文件，未核验：只能说明结果按这些值计算，不能说明这些值来自 drand",
-  "seed_same": "{file} 中的种子与重新计算的相同",
-  "seed_none": "缺少 {file}，没有可比对的种子",
-  "result_none": "缺少 {file}：上面是重新计算的结果，没有可比对的公布结果",
+  "values_verified": "{count}个drand随机值是所声明轮次的真实随机数（签名验证通过）",
+  "values_failed": "{count}个随机值未通过核对",
+  "values_unverified": "{count}个drand随机值没有轮次文件，未核验：只能说明结果按这些值计算，不能说明这些值来自 drand",
+  "seed_same": "抽取结果（{file}）中的种子与重新计算的相同",
+  "seed_none": "缺少抽取结果文件（{file}），没有可比对的种子",
+  "result_none": "缺少抽取结果文件（{file}）：上面是重新计算的结果，没有可比对的公布结果",
   "step_blocked": "前面的步骤无法完成",
   "verdict_pass": "核验通过：公布的抽取结果就是按公布的抽取包和公开随机源计算出来的，随机值来自声明的 drand 轮次，时间戳证明抽取包在随机源公布前已冻结。",
   "verdict_fail": "核验未通过：至少有一项与公布的文件不符，详见下面标为“未通过”的步骤。",
@@ -142,6 +155,17 @@ export function say(id, fields = {}) {
     if (!Object.hasOwn(fields, name)) throw new Error(`message ${id} needs ${name}`);
     return String(fields[name]);
   });
+}
+
+/** A declared source as the page names it (table.py source_label says the same). */
+export function sourceLabel(source) {
+  if (source.kind === "drand" && typeof source.chain === "string" && Number.isInteger(source.round)) {
+    return SOURCE_LABELS.drand.replace("{round}", String(source.round));
+  }
+  if (source.kind === "lottery") {
+    return SOURCE_LABELS.lottery.replace("{game}", String(source.game ?? "彩票")).replace("{issue}", String(source.issue ?? "?"));
+  }
+  return SOURCE_LABELS.unknown;
 }
 
 export const roundFile = (chain, round) => ROUND_FILE.replace("{chain}", chain).replace("{round}", String(round));

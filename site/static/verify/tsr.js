@@ -3,6 +3,7 @@
 // pinned certificates, the timeStamping key usage, the validity at genTime and the ESS
 // signing-certificate attribute. Only WebCrypto: a verifier should not have to trust any
 // third-party code.
+import { TOKEN_STATUSES } from "./table.js";
 
 const subtle = globalThis.crypto.subtle;
 
@@ -40,7 +41,6 @@ const NAMES = {
   "1.2.840.113549.1.1.5": "sha1WithRSAEncryption", "1.2.840.113549.1.1.10": "RSASSA-PSS",
   "1.2.840.10045.4.3.1": "ecdsa-with-SHA224", "1.3.101.112": "Ed25519", "1.3.132.0.35": "P-521 曲线",
 };
-const STATUS_NAMES = ["granted", "grantedWithMods", "rejection", "waiting", "revocationWarning", "revocationNotification"];
 const MAX_DEPTH = 8;
 const PINNED = "固定的证书链";
 
@@ -174,6 +174,11 @@ const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 const nameOf = (oid) => NAMES[oid] ?? oid;
 const iso = (date) => date.toISOString().replace(/\.\d{3}Z$/, "Z");
+/** A moment as the page states it: 2026年12月1日 12:02:42（北京时间）. */
+function beijingText(date) {
+  const d = new Date(date.getTime() + 8 * 3600 * 1000);
+  return `${d.getUTCFullYear()}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${d.toISOString().slice(11, 19)}（北京时间）`;
+}
 const pass = (message) => ({ state: "pass", message });
 const fail = (message) => ({ state: "fail", message });
 const skip = (message) => ({ state: "skip", message });
@@ -501,7 +506,7 @@ async function checkEss(info, signer, path) {
       }
     }
   }
-  return unchecked ?? pass(`时间戳的 ESS 签名证书属性（${found.map((a) => a.name).join("、")}）指向签名者“${who}”`);
+  return unchecked ?? pass(`时间戳中注明的签名证书正是签名者“${who}”的证书`);
 }
 
 // ---- the chain, the key usage, the validity
@@ -560,7 +565,7 @@ function checkEku(signer) {
     return fail(`签名证书“${who}”的扩展密钥用途应只有 timeStamping，实为 ${usages.join("、") || "（空）"}`);
   }
   if (!critical) return fail(`签名证书“${who}”的扩展密钥用途（timeStamping）没有标为关键扩展（critical）`);
-  return pass(`签名证书“${who}”专用于时间戳（timeStamping，关键扩展）`);
+  return pass(`签名证书“${who}”专用于签发时间戳（扩展密钥用途只有时间戳一项，且标为关键扩展）`);
 }
 
 // RFC 3161: what counts is each certificate's validity when the token was made, not today.
@@ -575,26 +580,27 @@ function checkValidity(path, genTime) {
       return fail(`证书“${cert.subject}”在时间戳时间 ${iso(genTime.date)} 已过期（有效期至 ${iso(cert.notAfter)}）`);
     }
   }
-  return pass(`时间戳时间 ${genTime.text} 在证书链上 ${path.length} 个证书的有效期内`);
+  return pass(`时间戳时间${beijingText(genTime.date)}在证书链上${path.length}个证书的有效期内`);
 }
 
 function checkStatus(token, signed) {
   if (token.form === "token") return pass("文件是时间戳令牌本身（不含响应状态），按已批准处理");
-  const name = STATUS_NAMES[token.status] ?? "未知";
-  const said = token.statusText ? `：${token.statusText}` : "";
+  // RFC 3161 PKIStatus in words (table.js); an unknown one by its number
+  const name = TOKEN_STATUSES[token.status] ?? `未知状态（状态码${token.status}）`;
+  const said = token.statusText ? `；服务的说明：${token.statusText}` : "";
   // granted (0) only, as ssj check and rfc3161-client: "with modifications" is not what was asked
   if (token.status !== 0) {
-    return fail(`时间戳服务没有批准（状态 ${token.status} ${name}${said}）${signed ? "" : "，文件中没有时间戳"}`);
+    return fail(`时间戳服务没有按请求签发（状态：${name}${said}）${signed ? "" : "，文件中没有时间戳"}`);
   }
-  if (!signed) return fail(`时间戳服务的回答是批准（状态 ${token.status} ${name}），却没有附带时间戳令牌`);
-  return pass(`时间戳服务批准了请求（状态 ${token.status} ${name}${said}）`);
+  if (!signed) return fail(`时间戳服务的回答是已签发（状态：${name}），却没有附带时间戳令牌`);
+  return pass(`时间戳服务已按请求签发时间戳（状态：${name}${said}）`);
 }
 
 function checkImprint(tst, commitment) {
   if (!/^[0-9a-f]{64}$/.test(commitment)) return fail(`承诺值应为 64 位小写十六进制，实为“${commitment}”`);
   if (tst.hashAlgorithm !== SHA256) return fail(`时间戳的消息摘要算法是 ${nameOf(tst.hashAlgorithm)}，应为 SHA-256`);
   if (tst.imprint !== commitment) return fail(`时间戳针对的是另一个承诺值 ${tst.imprint}，不是本抽取包的 ${commitment}`);
-  return pass(`时间戳的消息摘要（SHA-256）正是本抽取包的承诺值 ${commitment}`);
+  return pass(`时间戳的消息摘要（SHA-256）正是本抽取包的承诺值${commitment}`);
 }
 
 /** Every check of a .tsr over `commitment` (64 hex) against the pinned PEM chain. Throws
