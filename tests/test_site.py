@@ -380,7 +380,7 @@ def test_there_is_no_banner_when_the_records_are_not_an_example(site_tree: SiteT
 
 
 def test_each_page_marks_itself_in_the_navigation(site: Site) -> None:
-    from generator.site.build import NAV
+    from generator.site.urls import NAV
 
     # the example publishes its inspector roster, which then has a place in the navigation
     targets = [t for t, _ in NAV]
@@ -958,7 +958,7 @@ def test_how_to_check_the_draw_yourself(site: Site, example: Path, plan_id: str)
 
 def test_the_openssl_example_matches_a_shown_key_for_a_weighted_target(example: Path) -> None:
     from generator.draw.spec import draw
-    from generator.site.pages import _key_example
+    from generator.site.family.draws import _key_example
 
     package = draw_json(example, "2025-02", "package.json")
     values = draw_json(example, "2025-02", "values.json")

@@ -22,7 +22,7 @@ from generator.federation.verify import AUDITED, MIRROR, MemberVerdict
 from generator.filewrite import write_changed
 from generator.records.types import ID_PATTERN
 from generator.site.build import BuildRefused
-from generator.site.pages import Notice
+from generator.site.family.notices import Notice
 
 PATH = "data/history.json"  # every member's, as the site publishes it
 FILE = "history.json"  # one member's, in its folder of the mirror

@@ -43,9 +43,8 @@ from generator.federation.witness import Entry, proven_sightings, run_digests
 from generator.filewrite import write_changed
 from generator.records.load import WITNESS_RUN
 from generator.records.timing import BEIJING, package_source_times
-from generator.site.pages import AUTHORITIES_FOLDER
+from generator.site import urls
 from generator.site.renderpass import default_jobs
-from generator.site.views import URLS
 
 FORMAT = "ssj-federation-verify/1"
 MIRROR = "mirror"
@@ -301,7 +300,7 @@ def _tokens(site: _Site, draw: Draw, commitment: str | None, judge: Member | Non
     if not draw.tokens:
         return Check("tokens", FAIL, say("stamp_none")), None
     listed = judge.authorities if judge is not None else ()
-    pins = f"{AUTHORITIES_FOLDER}/{draw.plan}" if delegated else AUTHORITIES_FOLDER
+    pins = urls.pins(draw.plan if delegated else None)
     failed, gaps, times, listed_times = [], [], [], []
     for path in draw.tokens:
         named = re.fullmatch(TOKEN_FILE_PATTERN, PurePosixPath(path).name)
@@ -374,7 +373,7 @@ def _timing(task: _Task, site: _Site, plan: str, earliest: dt.datetime | None,
     if earliest is None:
         return Check("timing", INCOMPLETE, "没有可信的有效时间戳，无法判断抽取包是否按时冻结")
     # the policy in force for this draw, as the plan's page data publishes it
-    page = site.json(URLS["plan"].format(plan).removesuffix(".html") + ".json")
+    page = site.json(urls.json_beside(urls.record("plan", plan)))
     drawing = page.get("drawing") if isinstance(page, dict) else None
     published = drawing.get("margin_hours") if isinstance(drawing, dict) else None
     if type(published) is int:

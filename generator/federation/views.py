@@ -30,7 +30,7 @@ from generator.records.kinds import IRREGULARITY_KINDS
 from generator.records.timing import BEIJING
 from generator.site.handcheck import TS_OK
 from generator.site.output import File
-from generator.site.pages import AUTHORITIES_FOLDER
+from generator.site import urls
 from generator.site.views import LIST_GROUNDS, LISTS
 
 CHECK_STATES = {PASS: "通过", INCOMPLETE: "待核", FAIL: "不通过"}
@@ -247,8 +247,8 @@ def witness_view(root: Path, federation: Federation, members: list[dict[str, Any
     shown = {(m["division_code"], d["plan"]) for m in members for d in m["draws"]}
     authorities = []
     for authority in federation.authorities.values():
-        chain, root_file = (f"{AUTHORITIES_FOLDER}/{authority.id}{end}.pem"
-                            for end in ("", "-root"))
+        chain = urls.chain(urls.AUTHORITIES_FOLDER, authority.id)
+        root_file = urls.root(urls.AUTHORITIES_FOLDER, authority.id)
         files += [File(chain, authority.pem.encode()),
                   File(root_file, authority.root.public_bytes(Encoding.PEM))]
         authorities.append({
@@ -273,5 +273,5 @@ def _ts_verify(token: str, data: str, authority: str, stamp: Stamp) -> str:
     return shlex.join(["openssl", "ts", "-verify", *(["-token_in"] if stamp.form == "token"
                                                      else []),
                        "-in", token, "-data", data,
-                       "-CAfile", f"{AUTHORITIES_FOLDER}/{authority}.pem",
+                       "-CAfile", urls.chain(urls.AUTHORITIES_FOLDER, authority),
                        "-attime", str(int(stamp.gen_time.timestamp()))])

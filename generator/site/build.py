@@ -16,6 +16,7 @@ from generator.site.revision import source_epoch, source_revision
 from generator.site import feeds
 from generator.site import manifest
 from generator.site import search
+from generator.site import urls
 from generator.site.history import record_history
 from generator.site.output import File, Page
 from generator.site.pages import PageError, assemble, site_date
@@ -84,12 +85,6 @@ class Clock:
         self.last = now
 
 
-NAV = (("index.html", "首页"), ("plans/index.html", "抽查计划"), ("findings/index.html", "结果公示"),
-       ("items.html", "事项清单"), ("institutions/index.html", "对象名录"),
-       ("lists.html", "异常名录与黑名单"), ("data.html", "开放数据"),
-       ("regulation.html", "实施方案"), ("search.html", "搜索"))  # the rules: from 实施方案
-
-
 def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
           base_url: str | None = None, *, jobs: int = 1, state_file: Path | None = None,
           clock: Clock | None = None) -> BuildResult:
@@ -114,8 +109,8 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     clock.lap("assemble")
     env = environment(site_dir)
     jurisdiction = public(records.jurisdiction)
-    nav = NAV[:5] + ((("inspectors.html", "检查人员"),) if records.policy.publish_inspector_roster
-                     else ()) + NAV[5:]
+    nav = urls.NAV[:5] + ((urls.NAV_INSPECTORS,) if records.policy.publish_inspector_roster
+                          else ()) + urls.NAV[5:]
     shared = {"site": {**jurisdiction, "revision": source.revision,
                        "built_on": site.day.isoformat(), "nav": nav}}
     # each file is written as soon as it is made, and only its digest kept: a province's site
@@ -136,7 +131,7 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
         # the 404 page is served at any depth: its links start at the site's root path, on the
         # site's own host (/kazuo-ssj/…), so they work wherever it is served, under any domain
         html = render(env, page, shared, root_path(link_base or base)
-                      if page.path == "404.html" else link_base)
+                      if page.path == urls.NOT_FOUND else link_base)
         data = {json_path(page.path): page_json(page.data)} if page.data is not None else {}
         # its text for the search index is made here too: on the worker, beside the page
         return Rendered(page.path, {page.path: html, **data}, extra=search.for_index(
@@ -167,13 +162,13 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
         for file in static_files(site_dir):
             put(file.path, file.content)
         authority = f"{jurisdiction['division_code']}.ssj"
-        for feed in (feeds.Feed("feed.xml", jurisdiction["name"], "ssj", "index.html",
+        for feed in (feeds.Feed(urls.FEED, jurisdiction["name"], "ssj", urls.HOME,
                                 site.notices), *site.feeds):
             put(feed.path, feeds.atom(feed, base, authority, jurisdiction["name"]))
-        put("robots.txt", feeds.robots(base))
+        put(urls.ROBOTS, feeds.robots(base))
         if base:
-            put("sitemap.xml", feeds.sitemap([p.path for p in site.pages if p.path != "404.html"],
-                                             base))
+            put(urls.SITEMAP, feeds.sitemap([p.path for p in site.pages
+                                             if p.path != urls.NOT_FOUND], base))
         clock.lap("render")
         stream.finish()
         clock.lap("index")

@@ -14,8 +14,8 @@ EPOCH = "1970-01-01T00:00:00Z"  # `updated` of a feed with no entries: fixed, ne
 
 
 class Entry(Protocol):
-    """One event of a feed (pages.Notice): dated, titled `kind：title`, linked to its page, with
-    a plain-text summary of the record's essentials for readers that show no page."""
+    """One event of a feed (family.notices.Notice): dated, titled `kind：title`, linked to its page,
+    with a plain-text summary of the record's essentials for readers that show no page."""
 
     @property
     def date(self) -> str: ...  # YYYY-MM-DD, a day in Beijing

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.records.kinds import IRREGULARITY_KINDS
 from generator.records.model import Record, Records
+from generator.site import urls
 from generator.site.public import public
 from generator.site.views import url_of
 
@@ -22,7 +23,7 @@ SLUG = "irregularity"  # feed ids: irregularity-<notice id>, as amendments are a
 
 def report_url(notice: Record) -> str:
     """The yearly report that lists the notice, at the notice's own row."""
-    return f"report/{notice.published_on.year}.html#{notice.id}"
+    return urls.anchor(urls.report(notice.published_on.year), notice.id)
 
 
 def irregularity_view(records: Records, notice: Record) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from typing import Any
 from generator.draw.spec import source_label
 from generator.records.model import Records
 from generator.records.timing import package_source_times, plan_source_times
+from generator.site import urls
 
 FORMAT = "ssj-manifest/1"
-PATH = "data/manifest.json"
-_DRAWS = "draws/"
+PATH = urls.MANIFEST
+_DRAWS = urls.DRAWS_FOLDER + "/"
 
 
 def manifest(records: Records, site: dict[str, Any], revision: str, built_on: dt.date,

@@ -25,6 +25,7 @@ from typing import Any, Callable
 from generator.records.kinds import KINDS_BY_NAME
 from generator.records.model import Records
 from generator.records.types import Bool, Enum, FieldType, ListOf, Obj, Ref
+from generator.site import urls
 from generator.site.output import File
 from generator.site.render import zh_date
 from generator.site.views import LISTS
@@ -198,7 +199,8 @@ def files(all_tables: list[Table]) -> list[File]:
         writer.writerow([c.name for c in table.columns])
         for row in table.rows:
             writer.writerow([_cell(row, c) for c in table.columns])
-        out.append(File(f"data/{table.name}.csv", "\ufeff".encode() + buffer.getvalue().encode()))
-        out.append(File(f"data/{table.name}.json", (json.dumps(
+        out.append(File(urls.data_file(table.name, "csv"),
+                        "\ufeff".encode() + buffer.getvalue().encode()))
+        out.append(File(urls.data_file(table.name, "json"), (json.dumps(
             list(table.rows), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()))
     return out

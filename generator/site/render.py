@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup, escape
 
+from generator.site import urls
 from generator.site.markup import render_markdown
 from generator.site.output import Page
 
@@ -164,26 +165,16 @@ def root_path(base_url: str | None) -> str:
 
 
 def json_path(page_path: str) -> str:
-    return posixpath.splitext(page_path)[0] + ".json"
+    return urls.json_beside(page_path)
 
 
 def page_json(data: Any) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
 
 
-# the navigation entry the pages under each prefix belong to (the longest matching prefix wins);
-# any other page stands on its own, under the home page
-SECTIONS = (("plans/", "plans/index.html"), ("verify.html", "plans/index.html"),
-            ("draw-spec.html", "plans/index.html"), ("draw-spec-en.html", "plans/index.html"),
-            ("findings/", "findings/index.html"),
-            ("institutions/", "institutions/index.html"),
-            ("personnel/", "institutions/index.html"), ("report/", "index.html"),
-            ("rules.html", "regulation.html"))
-
-
 def section_of(path: str) -> str | None:
     """The navigation target `path` is filed under (itself for a section's own page), or None."""
-    found = [(prefix, target) for prefix, target in SECTIONS if path.startswith(prefix)]
+    found = [(prefix, target) for prefix, target in urls.SECTIONS if path.startswith(prefix)]
     return max(found, key=lambda f: len(f[0]))[1] if found else None
 
 
@@ -191,12 +182,12 @@ def crumbs(path: str, nav: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The breadcrumb's links above the page at `path` (the page itself comes last, unlinked):
     the home page, then the page's section if it is not the section itself. None on the home
     page and on the 404 page (served at any depth, with its own short way back)."""
-    if path in ("index.html", "404.html"):
+    if path in (urls.HOME, urls.NOT_FOUND):
         return []
     labels = dict(nav)
-    trail = [("index.html", labels.get("index.html", "首页"))]
+    trail = [(urls.HOME, labels.get(urls.HOME, "首页"))]
     section = section_of(path)
-    if section is not None and section not in ("index.html", path) and section in labels:
+    if section is not None and section not in (urls.HOME, path) and section in labels:
         trail.append((section, labels[section]))
     return trail
 

@@ -42,11 +42,12 @@ from typing import IO, Any
 from pagefind.index import IndexConfig
 from pagefind.service import get_executable
 
+from generator.site import urls
 from generator.site.output import Page
 
-PAGE = "search.html"
+PAGE = urls.SEARCH
 FOLDER = "pagefind"  # the bundle's folder in the site; search.js imports pagefind/pagefind.js
-UNINDEXED = frozenset({"404.html", "verify.html", PAGE})  # pages with nothing to find
+UNINDEXED = frozenset({urls.NOT_FOUND, urls.VERIFY, PAGE})  # pages with nothing to find
 # One index, in the language of base.html's <html lang="zh-CN">, whatever a page says.
 CONFIG: IndexConfig = {"force_language": "zh-cn"}
 # Pagefind's ready-made search interfaces: unused (search.js shows the results; Pagefind UI

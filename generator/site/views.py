@@ -10,6 +10,7 @@ from generator.draw.spec import source_label
 from generator.records.timing import BEIJING, round_time
 from generator.records.kinds import METHODS, ROLES, SECTORS, choices
 from generator.records.model import Record, Records
+from generator.site import urls
 from generator.site.public import public
 
 STATUS = {"institution": choices("institution", "status_history.status"),
@@ -29,14 +30,8 @@ TARGET_KINDS = choices("item", "target_kind")
 # where each lottery publishes its results: the welfare lottery (福彩) and the sports lottery (体彩)
 SPORTS_GAMES = ("排列三", "排列五", "大乐透", "七星彩")  # the rest are 中国福利彩票's
 
-URLS = {"institution": "institutions/{}.html", "person": "personnel/{}.html",
-        "finding": "findings/{}.html", "plan": "plans/{}.html", "item": "items.html#{}",
-        "list_entry": "lists.html#{}", "credit_notice": "lists.html#{}",
-        "inspector": "inspectors.html#{}"}
-
-
 def url_of(record: Record) -> str:
-    return URLS[record.kind].format(record.id)
+    return urls.record(record.kind, record.id)
 
 
 def current_status(record: Record, day: dt.date) -> str:
@@ -83,12 +78,13 @@ def inspector_ref(records: Records, inspector_id: str, published: bool) -> dict[
     department = records.departments.get(inspector.department) if inspector else None
     return {"id": inspector_id, "name": inspector.name if inspector else inspector_id,
             "department": department.name if department else "",
-            "url": f"inspectors.html#{inspector_id}" if published else None}
+            "url": urls.record("inspector", inspector_id) if published else None}
 
 
 def item_ref(records: Records, item_id: str) -> dict[str, Any]:
     item = records.get(item_id, ("item",))
-    return {"id": item_id, "title": item.title if item else item_id, "url": f"items.html#{item_id}"}
+    return {"id": item_id, "title": item.title if item else item_id,
+            "url": urls.record("item", item_id)}
 
 
 def finding_view(records: Records, finding: Record) -> dict[str, Any]:
