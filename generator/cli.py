@@ -518,6 +518,39 @@ def _verify_files(package_file: Path, values_file: Path, result_file: Path | Non
 EXIT_UNVERIFIED = 3  # the public verifier: consistent, but some value was not checked
 
 
+@draw.command("round")
+@click.option("--at", "at", required=True, metavar="'YYYY-MM-DD HH:MM'",
+              help="抽取时间（北京时间），如 '2026-03-13 10:00'")
+@click.option("--chain", type=click.Choice(list(CHAINS)), default="quicknet",
+              show_default=True)
+@_records_option
+def draw_round(at: str, chain: str, records_dir: Path) -> None:
+    """算出在抽取时间当时或之后第一个公布的 drand 轮次、它的公布时间，以及抽取包最迟的冻结时间。"""
+    import time
+
+    from generator.draw.rounds import DEFAULT_MARGIN_HOURS, beijing, margin_hours, parse_beijing
+    from generator.draw.rounds import round_for
+
+    try:
+        when = parse_beijing(at)
+    except ValueError as e:
+        _fail(f"--at：{e}", EXIT_USAGE)
+    policy, whose = None, f"未找到 {records_dir}，按规范默认 {DEFAULT_MARGIN_HOURS} 小时"
+    if records_dir.is_dir():
+        from generator.records.load import load_records
+
+        policy = load_records(records_dir)[0].policy
+        if policy is not None:
+            whose = "本局政策 policy.draw_margin_hours，不少于规范的 1 小时"
+    margin = margin_hours(policy, time.time())
+    choice = round_for(chain, when.timestamp(), margin)
+    click.echo(f"drand {chain} 第 {choice.round} 轮：北京时间 {beijing(choice.published)} 公布")
+    click.echo(f"抽取包最迟须在北京时间 {beijing(choice.freeze_by)} 前冻结（取得可信时间戳）并公布"
+               f"（提前 {margin} 小时：{whose}）")
+    click.echo("计划中写（draw.sources）：")
+    click.echo(f"    - kind: drand\n      chain: {chain}\n      round: {choice.round}")
+
+
 @draw.group("seed")
 def draw_seed() -> None:
     """获取并核验公开随机源。"""
@@ -585,15 +618,22 @@ def rfc3797_command(pool_file: Path, sources_file: Path, count: int | None) -> N
 @cli.command()
 @click.argument("kind", type=click.Choice(list(NEW_KINDS)))
 @click.option("--set", "pairs", multiple=True, metavar="字段=值",
-              help="字段值（可重复；嵌套字段用点，如 certificate.valid_until=2029-12-31；列表用逗号）")
+              help="字段值（可重复；嵌套字段用点，如 certificate.valid_until=2029-12-31；列表用逗号；"
+              "可选项写中文名称或代码，如 role=律师）")
+@click.option("--plan", metavar="计划编号",
+              help="检查结果所属的抽查计划（同 --set plan=…）：列出抽中的对象，检查组按抽取结果填写")
+@click.option("--ask/--no-ask", default=None,
+              help="逐项询问缺少的字段（默认：在终端中询问，否则列出缺少的字段）")
 @_records_option
-def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
+def new(kind: str, pairs: tuple[str, ...], plan: str | None, ask: bool | None,
+        records_dir: Path) -> None:
     """新建一条带注释的记录，自动取新编号，写入对应目录（在终端中逐项询问必填字段）。"""
     import datetime as dt
+    import time
 
+    from generator.authoring.scaffold import Asker, ScaffoldError, open_problems, scaffold
     from generator.filewrite import write_new
     from generator.records.load import load_records
-    from generator.authoring.scaffold import ScaffoldError, scaffold
 
     _require_dir(records_dir)
     values = {}
@@ -602,17 +642,29 @@ def new(kind: str, pairs: tuple[str, ...], records_dir: Path) -> None:
         if not sep or not key:
             _fail(f"--set 应写成 字段=值，而不是 {pair!r}", EXIT_USAGE)
         values[key.strip()] = value.strip()
+    if plan is not None:
+        values["plan"] = plan.strip()
     records, _ = load_records(records_dir)
-    ask = (lambda text, default: click.prompt(text, default=default or None)) \
-        if sys.stdin.isatty() else None
+    asker = Asker(lambda text: click.prompt(text, default="", show_default=False), click.echo) \
+        if (sys.stdin.isatty() if ask is None else ask) else None
     try:
-        path, text = scaffold(records, records_dir, kind, values, ask, dt.date.today())
+        path, text = scaffold(records, records_dir, kind, values, asker, dt.date.today(),
+                              time.time())
         write_new({path: text.encode()})
     except ScaffoldError as e:
-        _fail(f"未新建：{e}")
+        _fail(f"未新建：{e}", e.code)
+    except (click.Abort, EOFError):
+        click.echo()  # end the question's line
+        _fail("未新建：输入已结束，未写入任何文件")
     except FileExistsError:
         _fail("未新建：同名文件已存在")
-    click.echo(f"已新建 {path}；补全带 # 的可选字段后运行 ssj check")
+    missing = open_problems(records_dir, path)
+    if missing:
+        click.echo(f"已新建 {path}，但 ssj check 还会报告以下 {len(missing)} 处，请补全或修改：")
+        for line in missing:
+            click.echo(line)
+    else:
+        click.echo(f"已新建 {path}（ssj check 通过）；可选字段带 # 写在文件里，需要时补全")
 
 
 def _repository_options(func):  # type: ignore[no-untyped-def]

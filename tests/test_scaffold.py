@@ -196,6 +196,7 @@ def test_a_targeted_finding_is_named_after_the_year(tmp_path: Path) -> None:
     tree(tmp_path)
     values = {k: v for k, v in CASES[5].values.items() if k != "plan"}
     values["targeted.ground"] = "complaint"
+    values["targeted.note"] = "收到群众投诉。"  # a complaint names its source
     first = new(tmp_path, "finding", values)
     second = new(tmp_path, "finding", values)
     assert first.exit_code == second.exit_code == 0, first.output + second.output
@@ -439,16 +440,18 @@ def test_in_a_terminal_an_irregularity_asks_for_its_plan_or_its_commit(tmp_path:
     assert records.get("2025-01-irregularity-01", ("irregularity",)).fields["plan"] == "2025-01"
 
 
-def test_in_a_terminal_a_wrong_answer_writes_nothing(tmp_path: Path) -> None:
+def test_in_a_terminal_wrong_answers_are_explained_then_stop(tmp_path: Path) -> None:
+    # each wrong answer is explained and asked again, a few times, never forever
     tree(tmp_path)
     before = snapshot(tmp_path)
     child = spawn_new(tmp_path, "credit-notice", *[a for k, v in CASES[7].values.items()
                                                    if k != "published_on"
                                                    for a in ("--set", f"{k}={v}")])
-    answer(child, "published_on", "2025-13-01")
+    for _ in range(3):
+        answer(child, "published_on", "2025-13-01")
     code, output = finish(child)
-    assert code == 1, output
-    assert "未新建" in output and "Traceback" not in output
+    assert code == 2, output
+    assert "不是日期" in output and "未新建" in output and "Traceback" not in output
     assert snapshot(tmp_path) == before
 
 
