@@ -228,6 +228,30 @@ def serve(records_dir: Path, site_dir: Path, base_url: str | None, out: Path, po
 
 
 @cli.command()
+@_records_option
+@click.option("--port", default=0, type=click.IntRange(0, 65535),
+              help="表单页面的端口（默认 0：任一空闲端口）")
+def edit(records_dir: Path, port: int) -> None:
+    """在浏览器中用表单新建、修改记录（Decap CMS）：每次保存提交到本仓库的一个新分支。"""
+    import time
+
+    from generator.editor.serve import EditorError, running_editor
+
+    try:
+        with running_editor(records_dir, port=port) as editor:
+            click.echo(f"记录表单：{editor.url}（在浏览器中打开，点“登录”；Ctrl-C 结束）")
+            click.echo(f"本地仓库服务（decap-server）：{editor.api}，"
+                       f"保存的记录提交到从 {editor.repository.branch} 分出的 cms/… 分支")
+            try:
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                click.echo("已停止记录表单与本地仓库服务")
+    except EditorError as e:
+        _fail(f"无法打开记录表单：{e}", EXIT_USAGE)
+
+
+@cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 def rules(fmt: str) -> None:
@@ -719,19 +743,29 @@ def _write_repository(write) -> int:  # type: ignore[no-untyped-def]
 @cli.command("init")
 @_repository_options
 @click.option("--short-name", required=True, help="简称")
+@click.option("--forge", type=click.Choice(["github", "gitea", "forgejo", "gitlab"]),
+              help="另写入浏览器中的记录表单 editor/（Decap CMS），登录这个代码托管平台；"
+                   "开通步骤见 editor/README.md")
 def init_command(target: Path, name: str, short_name: str, division_code: str,
-                 requirement: str | None, code_owners: tuple[str, ...]) -> None:
+                 requirement: str | None, code_owners: tuple[str, ...],
+                 forge: str | None) -> None:
     """新建一个司法局的记录仓库：记录骨架（政策取自方案 二（八））、site/、CI 工作流与说明。"""
     import datetime as dt
 
-    from generator.authoring.bureau import Bureau, init
+    from generator.authoring.bureau import Bureau, init_files, write_repository
 
     requirement = _repository_settings(division_code, requirement, code_owners)
-    count = _write_repository(lambda: init(
-        target, Bureau(name, short_name, division_code, requirement, code_owners),
-        dt.date.today()))
+    files = init_files(Bureau(name, short_name, division_code, requirement, code_owners),
+                       dt.date.today())
+    if forge:
+        from generator.editor.forge import editor_files
+
+        files.update(editor_files(forge))
+    count = _write_repository(lambda: write_repository(target, files))
     click.echo(f"已在 {target} 新建 {count} 个文件，CI 安装 {requirement}。"
                f"下一步：cd {target} && git init && ssj check；仓库须设为私有（见 README.md）")
+    if forge:
+        click.echo(f"记录表单在 {target}/editor/：按 editor/README.md 在 {forge} 上登记 OAuth 应用")
 
 
 @cli.group()
