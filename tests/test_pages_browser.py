@@ -640,8 +640,7 @@ def test_every_request_is_answered_and_nothing_is_logged(visits: Callable[[str],
 # ------------------------------------------------------------------ print
 
 POOL_JS = """([ids, names]) => {
-  const section = [...document.querySelectorAll('main section, main')].reverse()
-    .find(s => [...s.querySelectorAll('h2, h3')].some(h => h.textContent.includes('抽取公告')));
+  const section = document.getElementById('pool')?.closest('section');
   if (!section) return null;
   // getClientRects alone is not enough: a closed <details> lays its content out, unpainted
   const shownAt = el => !!el && rendered(el)
@@ -656,15 +655,19 @@ POOL_JS = """([ids, names]) => {
   });
 }"""
 
-LINK_TARGETS_JS = """() => [...document.querySelectorAll('main a[href]')]
+# a printed link shows its absolute address: an external one its own, one within the site the
+# site's address (its base URL) followed by the page's path below the served prefix
+LINK_TARGETS_JS = """([base, prefix]) => [...document.querySelectorAll('main a[href]')]
   .filter(a => !a.getAttribute('href').startsWith('#') && rendered(a))
   .filter(a => a.textContent.trim() !== a.getAttribute('href') && a.textContent.trim() !== a.href)
   .map(a => {
     const content = getComputedStyle(a, '::after').content;
     const href = a.getAttribute('href');
-    const shows = [href, a.href, decodeURI(a.href), new URL(a.href).pathname].some(u => content.includes(u));
-    return {text: a.textContent.trim().slice(0, 30), href, content, shows,
-            external: /^https?:/.test(href)};
+    const external = /^https?:/.test(href);
+    const url = new URL(a.href);
+    const absolute = external ? href : base + url.pathname.slice(prefix.length) + url.search + url.hash;
+    return {text: a.textContent.trim().slice(0, 30), href, content, external,
+            shows: content.includes(absolute)};
   })"""
 
 
@@ -696,7 +699,7 @@ def test_a_printed_plan_shows_every_pool_entry(site: Path, printed_plan: tuple[s
     plan, page = printed_plan
     ids, names = pool(site, plan)
     entries = in_page(page, POOL_JS, [ids, names])
-    assert entries is not None, f"plans/{plan}.html has no 抽取公告 section"
+    assert entries is not None, f"plans/{plan}.html has no 抽取范围 section"
     missing = [f"{e['id']} {e['name']}" + ("" if e["found"] else " (not on the page)")
                for e in entries if not e["visible"]]
     screenshot(page, f"print-plan-{plan}")
@@ -705,9 +708,9 @@ def test_a_printed_plan_shows_every_pool_entry(site: Path, printed_plan: tuple[s
              f"package are not shown:", missing)
 
 
-def test_a_printed_plan_prints_its_link_targets(printed_plan: tuple[str, Any]) -> None:
+def test_a_printed_plan_prints_its_link_targets(site: Path, printed_plan: tuple[str, Any]) -> None:
     plan, page = printed_plan
-    links = in_page(page, LINK_TARGETS_JS)
+    links = in_page(page, LINK_TARGETS_JS, [base_url(site), base_path(site)])
     assert links, f"plans/{plan}.html has no links in <main> to check"
     unprinted = [link for link in links if not link["shows"]]
     bad = [f"{link['text']} -> {link['href']} (::after content: {link['content']})"

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
@@ -70,6 +70,7 @@ def environment(site_dir: Path) -> jinja2.Environment:
     env.filters["date"] = time_element
     env.filters["zh_date"] = zh_date
     env.filters["links"] = site_links
+    env.filters["as_typed"] = as_typed
     return env
 
 
@@ -204,6 +205,12 @@ _CLOCK_BEFORE = re.compile(r"\d:\d{2}$")
 _VERBATIM = re.compile(r"(<(code|pre|samp|kbd|script|style|textarea)\b.*?</\2>)", re.S)
 
 
+def as_typed(text: str) -> Markup:
+    """`text` exempt from the spacing rule: a number in its official form (辽公网安备
+    21132402000001号 has its space), each space written as a character reference."""
+    return Markup(str(escape(text)).replace(" ", "&#32;"))
+
+
 def one_spacing(html: str) -> str:
     """`html` with the site's spacing rule applied to its text (see _SPACED)."""
     parts = _VERBATIM.split(html)
@@ -222,6 +229,18 @@ def _joined(match: re.Match[str], text: str) -> str:
     return "".join(g for g in match.groups() if g)
 
 
+_RELATIVE_LINK = re.compile(r'<a ((?:(?!>)[^h]|h(?!ref=))*)href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)'
+                            r'([^"]+)"')
+
+
+def print_targets(html: str, page_url: str) -> str:
+    """Each link to another page of the site carries its absolute address in data-print, which
+    the print style shows after it: a printed page's links then say where they go."""
+    return _RELATIVE_LINK.sub(
+        lambda m: f'<a {m.group(1)}href="{m.group(2)}" data-print="{urljoin(page_url, m.group(2))}"',
+        html)
+
+
 def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],
            base_url: str | None) -> bytes:
     template = env.select_template(page.templates)
@@ -232,4 +251,6 @@ def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],
         url=lambda target: link(base_url, page.path, target),
         data_url=link(base_url, page.path, json_path(page.path)) if page.data is not None else None,
     )
-    return one_spacing(html).encode()
+    html = one_spacing(html)
+    address = (shared.get("site", {}).get("site") or {}).get("base_url")
+    return (print_targets(html, address + page.path) if address else html).encode()
