@@ -16,6 +16,17 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+def shown(text: str) -> str:
+    """Text typed in the records as the pages show it: the staff-text typography, then the
+    site's spacing rule (no space between Chinese and digits)."""
+    import html
+
+    from markupsafe import escape
+
+    from generator.site.render import one_spacing, typeset
+    return html.unescape(one_spacing(str(escape(typeset(text)))))
+
+
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 # Attributes that make the browser fetch or navigate to a URL.
