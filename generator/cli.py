@@ -44,7 +44,10 @@ def cli() -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="按此日期评估与时间有关的规则（默认今天），YYYY-MM-DD")
 @click.option("--base", metavar="REV", help="与此 git 版本比较：已公开的记录不得删改（CI 传入拉取请求的基准）")
-def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None) -> None:  # type: ignore[no-untyped-def]
+@click.option("--site", "site_dir", type=click.Path(path_type=Path),
+              help="网站目录（默认为记录目录旁的 site/）：检查实施方案页面与页脚信息；没有时只检查记录")
+def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None,  # type: ignore[no-untyped-def]
+          site_dir: Path | None) -> None:
     """检查记录：严格读取每个文件并校验数据完整性。退出码 0 通过，1 有错误，2 用法错误。"""
     from generator.checks.run import check_records
     from generator.checks.output import as_github, as_json, as_text
@@ -53,20 +56,27 @@ def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None) ->
     from generator.checks.audit import BaseUnavailable
 
     _require_dir(records_dir)
+    site_dir = site_dir or records_dir.parent / "site"
     try:
-        result = check_records(records_dir, as_of.date() if as_of else None, base)
+        result = check_records(records_dir, as_of.date() if as_of else None, base, site_dir)
     except BaseUnavailable as e:
         _fail(f"无法读取基准版本 {base}：{e}", EXIT_USAGE)
     counts = result.records.counts()
     failed = result.errors > 0 or (strict and result.warnings > 0)
+    real = result.records.jurisdiction is not None and \
+        result.records.jurisdiction.fields.get("example") is False
+    unchecked = (f"未检查网站：找不到网站目录 {site_dir}（用 --site 指定），实施方案页面与页脚信息没有检查"
+                 if real and not site_dir.is_dir() else None)
     if fmt == "json":
         summary = {"records": counts, "errors": result.errors, "warnings": result.warnings,
-                   "ok": not failed}
+                   "ok": not failed, **({"unchecked": unchecked} if unchecked else {})}
         click.echo(as_json(result.problems, summary))
     else:
         line = as_github if fmt == "github" else as_text
         for problem in result.problems:
             click.echo(line(problem))
+        if unchecked:
+            click.echo(unchecked)
         parts = "，".join(f"{KINDS_BY_NAME[k].title} {n}" for k, n in counts.items())
         verdict = "未通过" if failed else "通过"
         summary = f"ssj check {verdict}：{parts}；错误 {result.errors}，警告 {result.warnings}"

@@ -11,7 +11,7 @@ from generator.rules.checks import CHECKS
 
 GENERATOR = Path(__file__).resolve().parent.parent / "generator"
 # a check id as the code writes it: a string literal of the form "<category>.<name>"
-EMITTED = re.compile(r"""["'](load|integrity|draw|audit)\.([a-z0-9-]+)["']""")
+EMITTED = re.compile(r"""["'](load|integrity|draw|audit|site)\.([a-z0-9-]+)["']""")
 CLAUSE = re.compile(r"[一二三四]（[一二三四五六七八九十]）")  # full-width, as the 方案 writes it
 
 

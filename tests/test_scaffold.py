@@ -24,6 +24,7 @@ from generator.records.load import load_records
 from generator.rules.uscc import check_character
 from generator.authoring.scaffold import NEW_KINDS, fresh_id
 from tests.records_tree import FIRM_ID, Run, run_ssj, valid_tree, write_tree
+from tests.test_adoption import adopt
 from tests.tools import extras_tool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -550,8 +551,17 @@ def test_init_workflows_pass_actionlint(bureau: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_init_records_pass_check(bureau: Path) -> None:
+def test_init_records_pass_check_but_for_the_bureau_s_own_regulation(bureau: Path) -> None:
+    # valid records; what only the bureau can supply, its own 方案 and 文号, is refused until it
+    # does (tests/test_adoption.py)
     run = run_ssj(bureau.parent, "check", "--records", "bureau/records")
+    assert run.exit_code == 1, run.output
+    refused = [re.search(r"\[([a-z.-]+)\]", x).group(1) for x in run.output.splitlines()
+               if ": 错误 [" in x]
+    assert refused == ["site.regulation-number", "site.regulation-placeholder"], run.output
+    adopted = bureau.parent / "adopted"
+    adopt(Path(shutil.copytree(bureau, adopted)))
+    run = run_ssj(bureau.parent, "check", "--records", "adopted/records")
     assert run.exit_code == 0, run.output
     assert "错误 0" in run.output.splitlines()[-1]
 
@@ -568,6 +578,7 @@ def test_init_builds(bureau: Path, tmp_path: Path) -> None:
 def test_init_repository_runs_its_own_ci_commands(bureau: Path, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(bureau, repo)
+    adopt(repo)  # its own 方案 in, as ssj check requires of a real bureau
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "初始化"]):
         subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env,
@@ -632,6 +643,7 @@ def test_init_with_a_quote_in_the_name_still_passes_check(tmp_path: Path) -> Non
     if run.exit_code != 0:
         assert run.exit_code == 2 and not (tmp_path / "bureau").exists()
         return
+    adopt(tmp_path / "bureau")
     checked = run_ssj(tmp_path, "check", "--records", "bureau/records")
     assert checked.exit_code == 0, checked.output
 

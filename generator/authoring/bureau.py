@@ -26,6 +26,7 @@ from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
 from generator.records.kinds import JURISDICTION, KINDS, default_lines
 from generator.records.types import PINNED, Obj
+from generator.rules.adoption import NUMBER_PLACEHOLDER, PLACEHOLDER_KEY, REGULATION_PAGE
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +105,7 @@ division_code: "{b.division_code}"
 example: false
 regulation:                      # 本局的实施方案（公开于 site/pages/regulation.md）
   title: {json.dumps(b.short_name + "关于推行“双随机一公开”规范事中事后监管的实施方案", ensure_ascii=False)}
-  number: "（文号）"
+  number: "{NUMBER_PLACEHOLDER}"                # 换成本局实施方案的文号；名称和印发日期也核对一遍
   date: {today.isoformat()}
 departments:                     # 股室；其他记录用 id 引用
   - id: lawyer
@@ -115,7 +116,9 @@ departments:                     # 股室；其他记录用 id 引用
     name: 基层工作股
   - id: supervision
     name: 法治督察股
-site:                            # 另可填网站标识码 website_id、ICP备案号 icp_record、公安备案号 psb_record、网址 base_url
+site:                            # 页脚信息：网站上线前填好，未填的 ssj check 逐项警告
+  # 网站标识码 website_id（开办审核通过后由政府网站管理平台分配）、ICP备案号 icp_record（beian.miit.gov.cn
+  # 办理）、公安备案号 psb_record（beian.mps.gov.cn 办理）；网址 base_url
   # 页脚“联系我们”：对外电话 telephone、邮箱 email（不填则不显示）；主办单位 host（不填则为本局全称）；
   # 党政机关网站标识 gov_mark（image：放在 site/static/ 下的标识图片，url：核验地址），开办审核后填写
   # 与 requirements.txt 相同的 ssj 来源：抽取页面据此告诉公众安装哪一版 ssj 核验抽取；升级时两处一起改
@@ -167,6 +170,24 @@ policy:
 #     url: https://（监督网站）/members/（本局在其中的编号）/
 #     timestamp_authorities:       # 监督网站“见证记录”页列出的时间戳机构，写法同上
 #       - id: ……
+"""
+
+
+# what `ssj init` writes in place of the model 方案 (this project's site/pages/regulation.md, which
+# is Kazuo's): `ssj check` refuses a real bureau's site until the bureau's own text replaces it
+REGULATION_PLACEHOLDER = f"""\
+---
+title: 实施方案
+{PLACEHOLDER_KEY}: true   # 占位页：粘贴本局实施方案全文后删去这一行
+---
+
+**本页是占位页，本局的实施方案尚未粘贴到这里。**
+
+请把本局关于推行“双随机一公开”规范事中事后监管的实施方案全文粘贴在这里，替换这几段说明；删去文件开头的 `{PLACEHOLDER_KEY}: true` 一行（`title: 实施方案` 一行保留），并在 `records/jurisdiction.yaml` 的 `regulation` 中填写方案名称 `title`、文号 `number` 和印发日期 `date`。在此之前，`ssj check` 报告错误，CI 不会发布网站。
+
+正文前宜写一句：“××县司法局关于推行‘双随机一公开’规范事中事后监管的实施方案，×司发〔××××〕×号，××××年×月×日印发。以下为全文。”各级标题照原文写，如 `## 一、……`、`### （一）……`。
+
+本站规则目录引用的条款编号指 ssj 所依据的示范方案；本局方案对某一条款的表述与之不同的，以本页原文为准。
 """
 
 
@@ -288,6 +309,8 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
     for path in sorted((PROJECT / "site").rglob("*")):
         if path.is_file():
             files[path.relative_to(PROJECT).as_posix()] = path.read_bytes()
+    # the bureau's own 方案 goes here, never the model's
+    files[f"site/{REGULATION_PAGE.as_posix()}"] = REGULATION_PLACEHOLDER
     # the staff guide travels with the records, not on the public site
     files["docs/guide.md"] = (PROJECT / "docs" / "guide.md").read_bytes()
     return {k: v if isinstance(v, bytes) else v.encode() for k, v in files.items()}

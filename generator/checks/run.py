@@ -10,6 +10,7 @@ from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.checks.audit import audit, frozen_plans_at
 from generator.draw.verify import verify_draws
+from generator.rules.adoption import check_adoption
 from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity
 
@@ -35,9 +36,14 @@ class CheckResult:
         return self.count(WARNING)
 
 
-def check_records(root: Path, as_of: dt.date | None = None, base: str | None = None) -> CheckResult:
+def check_records(root: Path, as_of: dt.date | None = None, base: str | None = None,
+                  site: Path | None = None) -> CheckResult:
     """Load `root` (a records/ folder) and check it: integrity, stored draws, then the
     regulation's rules as of `as_of` (default today). Never raises for bad input.
+
+    With `site` (the site/ folder; nothing is checked of it if it is not a folder), what a real
+    bureau must fill in before its site is published (rules/adoption.py): its 实施方案 page, and
+    the 文号 and footer fields of jurisdiction.yaml that the site shows.
 
     The rules run only on records without load or integrity errors: they read references and
     dates those checks vouch for, and would otherwise repeat the same mistake in other words.
@@ -50,6 +56,8 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     if base is not None:
         problems.extend(audit(root, records, base))
         new_packages = frozenset(records.draws) - frozen_plans_at(root, base)
+    if site is not None and site.is_dir():
+        problems.extend(check_adoption(records, site))
     return check_loaded(records, problems, as_of, new_packages)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from generator.records.problems import ERROR, NOTICE, WARNING
 
-LOAD, INTEGRITY, DRAW, AUDIT = "读取", "完整性", "抽取", "追加式审计"
+LOAD, INTEGRITY, DRAW, AUDIT, SITE = "读取", "完整性", "抽取", "追加式审计", "公示网站"
 
 
 @dataclass(frozen=True)
@@ -120,4 +120,35 @@ CHECKS += _checks(
     ("audit.append-only", "三（一）", "已公开的记录与抽取文件不删不改，只能补充；更正另立更正记录"),
     ("audit.policy", "二（九）",
      "已有冻结的抽取后，抽取规则只能追加自今日或以后生效的修改；已固定的时间戳机构不删，证书链与指纹不改"),
+)
+_OWN_REGULATION = ("把 site/pages/regulation.md 换成本局实施方案的全文{}，并在 records/jurisdiction.yaml 的 "
+                   "regulation 中填写它的名称 title、文号 number 和印发日期 date")
+# a real bureau's site before it is published (example data: none of these); rules/adoption.py
+CHECKS += (
+    Check("site.regulation-placeholder", SITE, "一（二）",
+          "正式数据的网站公布本局实施方案的全文，而不是新建仓库时写入的占位页",
+          ERROR, _OWN_REGULATION.format("（开头的 placeholder: true 一行一并删去）")),
+    Check("site.regulation-model", SITE, "一（二）",
+          "正式数据的网站公布的实施方案不是示范方案（喀司发〔2024〕5号）的原文，除非本局的方案就是它",
+          ERROR, _OWN_REGULATION.format("") + "；规则目录引用示范方案的条款编号，网站公布的则须是本局自己的方案"),
+    Check("site.regulation-number", SITE, "一（二）",
+          "正式数据写明本局实施方案的文号：网站页脚据此写明“依据”哪个方案",
+          ERROR, "在 records/jurisdiction.yaml 的 regulation.number 填写本局实施方案的文号，"
+          "如 某司发〔2025〕3号，并核对 title 和 date"),
+    Check("site.regulation-mismatch", SITE, "一（二）",
+          "实施方案页面写明本局信息所填的文号", WARNING,
+          "在页面开头写明方案名称、文号和印发日期，如“……实施方案，某司发〔2025〕3号，2025年3月1日印发。"
+          "以下为全文。”；文号与 records/jurisdiction.yaml 的 regulation.number 一致"),
+    Check("site.contact", SITE, "三（一）", "正式数据的网站页脚有“联系我们”：电话、邮箱或地址至少一项",
+          WARNING, "在 records/jurisdiction.yaml 的 site 下填写对外公开的电话 telephone、邮箱 email 或"
+          "来信地址 contact_address（或填写本局办公地址 address）"),
+    Check("site.website-id", SITE, "三（一）", "正式数据的网站页脚有网站标识码", WARNING,
+          "网站标识码由政府网站主管单位在政府网站开办审核通过后，通过全国政府网站管理平台分配；"
+          "取得后填在 records/jurisdiction.yaml 的 site.website_id"),
+    Check("site.icp-record", SITE, "三（一）", "正式数据的网站页脚有 ICP 备案号", WARNING,
+          "ICP 备案在工业和信息化部政务服务平台（beian.miit.gov.cn）办理；取得备案号（如 辽ICP备12345678号）"
+          "后填在 records/jurisdiction.yaml 的 site.icp_record"),
+    Check("site.psb-record", SITE, "三（一）", "正式数据的网站页脚有公安机关备案号", WARNING,
+          "公安联网备案在全国互联网安全管理服务平台（beian.mps.gov.cn）办理，"
+          "取得备案号（如 辽公网安备 21132402000001号）后填在 records/jurisdiction.yaml 的 site.psb_record"),
 )
