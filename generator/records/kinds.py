@@ -149,6 +149,8 @@ JURISDICTION = Kind(
         Field("short_name", Str(), "简称，用于页面标题", public=True, required=True),
         Field("division_code", Str(pattern=r"[0-9]{6}", pattern_help="6 位行政区划代码"),
               "行政区划代码", public=True, required=True),
+        Field("uscc", USCC, "本局统一社会信用代码：公开信息的索引号以它开头；不填则用行政区划代码",
+              public=True),
         Field("example", Bool(), "true 表示这是示例数据，网站每页显示提示", public=True,
               required=True),
         Field("address", Str(), "办公地址", public=True),

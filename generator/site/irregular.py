@@ -9,11 +9,12 @@ Everything here reads the records as published on the site's day (`Records.publi
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from generator.records.kinds import IRREGULARITY_KINDS
 from generator.records.model import Record, Records
-from generator.site import urls
+from generator.site import notice_meta, urls
 from generator.site.public import public
 from generator.site.views import url_of
 
@@ -26,10 +27,16 @@ def report_url(notice: Record) -> str:
     return urls.anchor(urls.report(notice.published_on.year), notice.id)
 
 
-def irregularity_view(records: Records, notice: Record) -> dict[str, Any]:
+Meta = Mapping[tuple[str, str], dict[str, Any]]  # notice_meta.metadata of the records
+
+
+def irregularity_view(records: Records, notice: Record, meta: Meta | None = None
+                      ) -> dict[str, Any]:
     """What a page shows of one notice: its public fields (the reason as written: templates
-    render it as Markdown with `| md`), its kind's label, its plan's title and page, and the
-    page a feed entry links to (the plan's, or for a notice that names no plan, the report's)."""
+    render it as Markdown with `| md`), its kind's label, its plan's title and page, the
+    page a feed entry links to (the plan's, or for a notice that names no plan, the report's),
+    and its metadata block (`meta`: the records' notice_meta.metadata, made here if not given)."""
+    meta = notice_meta.metadata(records) if meta is None else meta
     plan_id = notice.fields.get("plan")
     plan = records.get(plan_id, ("plan",)) if plan_id else None
     return {
@@ -39,6 +46,7 @@ def irregularity_view(records: Records, notice: Record) -> dict[str, Any]:
         "plan_url": url_of(plan) if plan is not None else None,
         "url": url_of(plan) if plan is not None else report_url(notice),
         "report_url": report_url(notice),
+        "meta": meta.get(("irregularity", notice.id)),
     }
 
 
@@ -46,14 +54,18 @@ def _ordered(notices: tuple[Record, ...]) -> list[Record]:
     return sorted(notices, key=lambda n: (n.published_on, n.id))
 
 
-def irregularity_views(records: Records, plan_id: str) -> list[dict[str, Any]]:
+def irregularity_views(records: Records, plan_id: str,
+                       meta: Meta | None = None) -> list[dict[str, Any]]:
     """The published notices of one plan, oldest first: what its page marks in red."""
-    return [irregularity_view(records, n) for n in _ordered(records.irregularities_of(plan_id))]
+    meta = notice_meta.metadata(records) if meta is None else meta
+    return [irregularity_view(records, n, meta)
+            for n in _ordered(records.irregularities_of(plan_id))]
 
 
-def all_irregularity_views(records: Records) -> list[dict[str, Any]]:
+def all_irregularity_views(records: Records, meta: Meta | None = None) -> list[dict[str, Any]]:
     """Every published notice, oldest first (open data, the site's feed)."""
-    return [irregularity_view(records, n) for n in _ordered(records.irregularities)]
+    meta = notice_meta.metadata(records) if meta is None else meta
+    return [irregularity_view(records, n, meta) for n in _ordered(records.irregularities)]
 
 
 def feed_title(view: dict[str, Any]) -> str:

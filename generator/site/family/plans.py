@@ -51,8 +51,8 @@ def _plan_view(views: Views, plan: Record, evidence: Evidence | None) -> View:
                               if p.revision and p.revision.supersedes == plan.id],
             "revisions": _lineage(records, plan),
             "drawing": draw_view(records, plan.id, evidence),
-            "irregularities": irregular.irregularity_views(records, plan.id),
-            **views.audit_trail(plan.id, "plan")}
+            "irregularities": irregular.irregularity_views(records, plan.id, views.meta),
+            **views.notice(plan.id, "plan")}
 
 
 def _lineage(records: Records, plan: Record) -> list[dict[str, Any]]:

@@ -31,11 +31,13 @@ def part(views: Views, reports: dict[int, yearly.YearReport]) -> Part:
                             [r["name"] for r in rows],
                             [("名录数", [r["roster"] for r in rows]),
                              ("随机抽查对象", [r["inspected"] for r in rows])])]
+        notices = [views.records.get(line.id, ("irregularity",))
+                   for line in summary.irregularities]
         pages.append(Page(urls.report(year), ("report.html",), f"{year}年度汇总",
                           {"report": summary.as_dict(), "charts": charts,
                            "columns": yearly.COLUMNS, "outcomes": yearly.OUTCOMES,
-                           "irregularities": [irregular.irregularity_view(
-                               views.records, views.records.get(line.id, ("irregularity",)))
-                               for line in summary.irregularities]},
+                           "irregularities": [irregular.irregularity_view(views.records, n,
+                                                                          views.meta)
+                                              for n in notices]},
                           summary.as_dict()))
     return Part(pages)

@@ -10,6 +10,7 @@ from typing import Any, Callable
 
 from generator.records.kinds import SECTORS
 from generator.records.model import Records
+from generator.site import notice_meta
 from generator.site.feeds import Feed
 from generator.site.output import File, Page
 from generator.site.public import public
@@ -56,10 +57,10 @@ class Views:
     entries_of: dict[str, list[View]]
     notices_of: dict[str, list[View]]
     staff_of: dict[str, list[View]]  # person views by institution
+    meta: dict[tuple[str, str], View]  # each notice's metadata block, by (kind, id)
 
-    def audit_trail(self, record_id: str, kind: str) -> View:
-        """Amendments beside the original, and the dates and commits that changed it."""
-        return audit_trail(self.records, self.history, record_id, kind)
+    def notice(self, record_id: str, kind: str) -> View:
+        return notice_trail(self.records, self.history, self.meta, record_id, kind)
 
 
 def audit_trail(records: Records, history: dict[str, list[dict[str, str]]], record_id: str,
@@ -69,6 +70,13 @@ def audit_trail(records: Records, history: dict[str, list[dict[str, str]]], reco
     return {"amendments": [public(a) for a in sorted(records.amendments_of(record_id),
                                                       key=lambda a: (a.date, a.id))],
             "changes": history.get(rel, [])}
+
+
+def notice_trail(records: Records, history: dict[str, list[dict[str, str]]],
+                 meta: dict[tuple[str, str], View], record_id: str, kind: str) -> View:
+    """A notice's audit trail and its metadata block (公开信息)."""
+    return {**audit_trail(records, history, record_id, kind),
+            "meta": meta.get((kind, record_id))}
 
 
 def grouped(items: list[View], key: Callable[[View], str]) -> dict[str, list[View]]:
@@ -82,20 +90,25 @@ def grouped(items: list[View], key: Callable[[View], str]) -> dict[str, list[Vie
 def shared_views(records: Records, day: dt.date,
                  history: dict[str, list[dict[str, str]]]) -> Views:
     """The views of `records` (already published by `day`)."""
+    meta = notice_meta.metadata(records)
+
     def trail(record_id: str, kind: str) -> View:
         return audit_trail(records, history, record_id, kind)
+
+    def notice(record_id: str, kind: str) -> View:
+        return notice_trail(records, history, meta, record_id, kind)
 
     institutions = [{**institution_view(records, i, day), **trail(i.id, "institution")}
                     for i in records.institutions]
     personnel = [{**person_view(records, p, day), **trail(p.id, "person")}
                  for p in records.personnel]
     # a finding not yet published is not in `records`: links to it come out empty
-    findings = sorted(({**finding_view(records, f), **trail(f.id, "finding")}
+    findings = sorted(({**finding_view(records, f), **notice(f.id, "finding")}
                        for f in records.findings),
                       key=lambda f: (f["inspected"]["start"], f["id"]), reverse=True)
-    entries = [{**list_entry_view(records, e), **trail(e.id, "list_entry")}
+    entries = [{**list_entry_view(records, e), **notice(e.id, "list_entry")}
                for e in records.list_entries]
-    notices = [{**credit_notice_view(records, n), **trail(n.id, "credit_notice")}
+    notices = [{**credit_notice_view(records, n), **notice(n.id, "credit_notice")}
                for n in records.credit_notices]
     items = [item_view(records, i) for i in records.items]
     inspectors = ([inspector_view(records, i, day) for i in records.inspectors]
@@ -113,4 +126,4 @@ def shared_views(records: Records, day: dt.date,
         by_plan=grouped(findings, lambda f: f["plan"]),
         entries_of=grouped(entries, lambda e: e["institution"]),
         notices_of=grouped(notices, lambda n: n["institution"]),
-        staff_of=grouped(personnel, lambda p: p["institution"]))
+        staff_of=grouped(personnel, lambda p: p["institution"]), meta=meta)
