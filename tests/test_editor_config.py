@@ -119,6 +119,8 @@ def test_examples_staff_meet(config: dict[str, Any]) -> None:
     # when the object is left out)
     targeted = {f["name"]: f for f in finding["targeted"]["fields"]}
     assert finding["targeted"]["required"] is False and targeted["ground"]["required"] is False
+    assert targeted["ground"]["hint"] == "依据情形（填写“非随机检查的依据”时必填）"
+    assert finding["targeted"]["collapsed"] is True and finding["inspected"]["collapsed"] is False
     institution = {f["name"]: f for f in fields_of(by_name(config)["institutions"])}
     assert institution["contact_phone"]["label"] == "联系电话"
     assert "不公开" in institution["contact_phone"]["hint"]

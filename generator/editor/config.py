@@ -54,7 +54,7 @@ def _kind_title(name: str) -> str:
     return "股室" if name == "department" else KINDS_BY_NAME[name].title
 
 
-def _relation(kinds: tuple[str, ...], records_root: str) -> dict[str, Any]:
+def _relation(kinds: tuple[str, ...]) -> dict[str, Any]:
     if kinds == ("department",):  # the departments listed in jurisdiction.yaml
         return {"widget": "relation", "collection": "jurisdiction", "file": "jurisdiction",
                 "value_field": "departments.*.id", "search_fields": ["departments.*.name"],
@@ -67,25 +67,27 @@ def _relation(kinds: tuple[str, ...], records_root: str) -> dict[str, Any]:
             "options_length": 200}
 
 
-def _widget(ftype: FieldType, records_root: str, optional_parent: bool) -> dict[str, Any]:
-    """The widget options for a value of `ftype` (without label, hint, required)."""
+def _widget(ftype: FieldType, optional_parent: str | None) -> dict[str, Any]:
+    """The widget options for a value of `ftype` (without label, hint, required);
+    `optional_parent` is the label of the optional object it is in, if any."""
     if isinstance(ftype, Obj):
-        return {"widget": "object", "collapsed": False,
-                "fields": [_field(f, records_root, optional_parent) for f in ftype.fields]}
+        # an optional object (a withdrawal, the grounds of a targeted inspection) starts folded
+        return {"widget": "object", "collapsed": optional_parent is not None,
+                "fields": [_field(f, optional_parent) for f in ftype.fields]}
     if isinstance(ftype, ListOf):
         item = ftype.item
         out: dict[str, Any]
         if isinstance(item, Ref) and len(item.kinds) == 1:
-            out = {**_relation(item.kinds, records_root), "multiple": True}
+            out = {**_relation(item.kinds), "multiple": True}
         elif isinstance(item, Enum):
-            out = {**_widget(item, records_root, False), "multiple": True}
+            out = {**_widget(item, None), "multiple": True}
         elif isinstance(item, Obj):
             # an item exists only once added, so its required fields are required again
             out = {"widget": "list", "collapsed": False,
-                   "fields": [_field(f, records_root, False) for f in item.fields]}
+                   "fields": [_field(f, None) for f in item.fields]}
         else:
             out = {"widget": "list", "field": {"label": "一项", "name": "item",
-                                               **_widget(item, records_root, False)}}
+                                               **_widget(item, None)}}
         if ftype.min_items:
             out["min"] = ftype.min_items
         return out
@@ -94,7 +96,7 @@ def _widget(ftype: FieldType, records_root: str, optional_parent: bool) -> dict[
                 "options": [{"label": label, "value": code} for code, label in ftype.choices.items()]}
     if isinstance(ftype, Ref):
         if len(ftype.kinds) == 1:
-            return _relation(ftype.kinds, records_root)
+            return _relation(ftype.kinds)
         # a relation widget searches one collection: a reference to one of several kinds is typed
         return {"widget": "string",
                 "pattern": [f"^(?:{ID_PATTERN})$", "编号：" + "、".join(
@@ -117,18 +119,21 @@ def _widget(ftype: FieldType, records_root: str, optional_parent: bool) -> dict[
     return out
 
 
-def _field(field: Field, records_root: str, optional_parent: bool = False) -> dict[str, Any]:
+def _field(field: Field, optional_parent: str | None = None) -> dict[str, Any]:
     label, hint = label_and_hint(field)
     # Decap checks the fields of an object even when the object is left empty, so inside an
     # optional object (plan.withdrawal, finding.targeted) nothing is required by the form;
     # ssj check still requires them once the object is written
-    required = field.required and not optional_parent
-    if field.required and optional_parent:
-        hint = f"{hint}（填写上一级时必填）" if hint else "填写上一级时必填"
+    required = field.required and optional_parent is None
+    if isinstance(field.type, Ref) and len(field.type.kinds) > 1:
+        hint = f"{hint or label}：填写" + "或".join(_kind_title(k) for k in field.type.kinds) + \
+            "的编号（与其文件名相同）"
+    if field.required and optional_parent is not None:
+        hint = f"{hint or label}（填写“{optional_parent}”时必填）"
     out: dict[str, Any] = {"label": label, "name": field.name}
-    widget = _widget(field.type, records_root,
-                     optional_parent or (isinstance(field.type, Obj) and not field.required))
-    out.update(widget)
+    if isinstance(field.type, Obj) and not field.required and optional_parent is None:
+        optional_parent = label
+    out.update(_widget(field.type, optional_parent))
     out["required"] = required
     if hint:
         out["hint"] = hint
@@ -139,7 +144,7 @@ def _field(field: Field, records_root: str, optional_parent: bool = False) -> di
 
 def collection(kind: Kind, records_root: str = "records") -> dict[str, Any]:
     """One kind's collection: its forms and where its files live."""
-    fields = [_field(f, records_root) for f in kind.fields]
+    fields = [_field(f) for f in kind.fields]
     if kind.singleton:
         return {"name": kind.folder, "label": kind.title, "description": kind.help,
                 "editor": {"preview": False}, "delete": False,
@@ -183,7 +188,9 @@ def decap_config(backend: dict[str, Any], records_root: str = "records") -> dict
     }
 
 
-def config_yaml(config: dict[str, Any]) -> str:
+HEADER = "# 由 ssj 根据记录类型的声明生成（generator/editor/config.py），不要手改\n"
+
+
+def config_yaml(config: dict[str, Any], header: str = HEADER) -> str:
     """The configuration as Decap's config.yml (deterministic: keys in the order built)."""
-    header = "# 由 ssj 根据记录类型的声明生成（generator/editor/config.py），不要手改\n"
     return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=100)

@@ -20,6 +20,8 @@ from generator.editor.config import config_yaml, decap_config
 from generator.editor.serve import DECAP_JS, INDEX_HTML, SSJ_EDITOR_JS
 
 REPO_PLACEHOLDER = "OWNER/REPO"
+FORGE_HEADER = ("# 由 ssj init 根据记录类型的声明生成（generator/editor/config.py）。只改 backend 下\n"
+                "# repo、app_id 等地址（见 editor/README.md）；表单字段不要手改，升级 ssj 后重新生成\n")
 FORGES = ("github", "gitlab", "gitea", "forgejo")
 
 
@@ -86,7 +88,7 @@ README = """\
 
 def editor_files(forge: str, branch: str = "main", records_root: str = "records") -> dict[str, bytes]:
     """The files of `editor/` in a bureau's repository for `forge`, by relative path."""
-    config = config_yaml(decap_config(forge_backend(forge, branch), records_root))
+    config = config_yaml(decap_config(forge_backend(forge, branch), records_root), FORGE_HEADER)
     notice = DECAP_JS.with_name("decap-cms.js.LICENSE.txt")
     files = {
         "editor/index.html": INDEX_HTML.read_bytes(),

@@ -1,4 +1,4 @@
-// Loaded after the vendored decap-cms.js (unmodified): one adjustment for our records.
+// Loaded after the vendored decap-cms.js (unmodified): two adjustments, then Decap starts.
 //
 // Decap names a new entry's file by its slug, which it lower-cases and in which it turns dots
 // into dashes (decap-cms 3.16, prepareSlug); a record's file must be named exactly by its id
@@ -42,5 +42,12 @@
     }
     CMS.registerBackend("ssj-" + name, Backend);
   });
+  // decap-cms 3.16's Simplified Chinese lacks the Forgejo login button's words (it would read
+  // "Login with Forgejo"); the rest of its phrases are kept as they are
+  var zh = CMS.getLocale("zh_Hans");
+  if (zh && zh.auth && !zh.auth.loginWithForgejo) {
+    CMS.registerLocale("zh_Hans", Object.assign({}, zh, {
+      auth: Object.assign({}, zh.auth, {loginWithForgejo: "使用 Forgejo 登录"})}));
+  }
   CMS.init();  // index.html sets CMS_MANUAL_INIT: the backends are registered first
 })();
