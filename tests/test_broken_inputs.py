@@ -292,7 +292,7 @@ address: 喀左县大城子街道示例路 1 号
 status_history:
   - since: 2015-03-01
     status: active
-"""}, FIRM, 3, "load.enum", ("'law_firm'", "是否想写 law-firm？"))),
+"""}, FIRM, 3, "load.enum", ("'law_firm'", "是否想写 law-firm（律师事务所）？"))),
     # jurisdiction line 3: `division_code: "211324"`
     case("pattern-mismatch",
          Broken({JURISDICTION_FILE: edit(JURISDICTION, 'division_code: "211324"',
@@ -632,8 +632,9 @@ def test_broken_record_is_reported_once(tmp_path):
     run = check_tree(tmp_path, tree_with({FIRM: firm(sector="sector: law_firm")}))
     assert run.exit_code == 1
     assert problem_lines(run.output) == [
-        f"{FIRM}:3: 错误 [load.enum] 字段 sector：'law_firm' 不是允许的值"
-        "（law-firm、notary、grassroots、appraisal、legal-aid） 提示：是否想写 law-firm？"
+        f"{FIRM}:3: 错误 [load.enum] 字段 sector：'law_firm' 不是允许的值（可选："
+        "law-firm（律师事务所）、notary（公证处）、grassroots（基层法律服务所）、"
+        "appraisal（司法鉴定机构）、legal-aid（法律援助机构）） 提示：是否想写 law-firm（律师事务所）？"
     ]
     assert "找不到" not in run.output
 
@@ -641,7 +642,7 @@ def test_broken_record_is_reported_once(tmp_path):
 def test_unreadable_record_is_reported_once(tmp_path):
     run = check_tree(tmp_path, tree_with({FIRM: firm(name="name:\t示例青松律师事务所")}))
     assert run.exit_code == 1
-    assert problem_lines(run.output) == [f"{FIRM}:2: 错误 [load.tab] 含有制表符（Tab） "
+    assert problem_lines(run.output) == [f"{FIRM}:2: 错误 [load.tab] 第 2 行第 6 列：含有制表符（Tab） "
                                          "提示：用空格缩进和分隔，不要用 Tab"]
 
 
@@ -670,7 +671,7 @@ def test_github_format(tmp_path):
     assert "Traceback" not in run.output
     (line,) = [x for x in run.output.splitlines() if x.startswith("::")]
     assert line.startswith(f"::error file={FIRM},line=3,title=load.enum::字段 sector：")
-    assert "是否想写 law-firm？" in line
+    assert "是否想写 law-firm（律师事务所）？" in line
 
 
 def test_json_format(tmp_path):
@@ -686,7 +687,7 @@ def test_json_format(tmp_path):
     assert problem["rule"] == "load.enum"
     assert problem["field"] == "sector"
     assert problem["severity"] == "error"
-    assert problem["hint"] == "是否想写 law-firm？"
+    assert problem["hint"] == "是否想写 law-firm（律师事务所）？"
 
 
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -2,6 +2,7 @@
 declared field, every problem reported with file, line and field."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -13,9 +14,10 @@ from typing import Any
 
 import yaml
 
-from generator.records.kinds import KINDS_BY_FOLDER, JURISDICTION, Kind
+from generator.records.kinds import KINDS_BY_FOLDER, KINDS_BY_NAME, JURISDICTION, Kind
 from generator.records.jsonread import read_json
 from generator.records.model import Draw, DrawFile, Fields, Record, Records
+from generator.records.nearest import Nearest
 from generator.records.parsecache import ParseCache, open_cache
 from generator.records.problems import ERROR, Problem
 from generator.records.types import (
@@ -32,6 +34,7 @@ from generator.records.types import (
     Text,
     forbidden_character,
 )
+from generator.records.yamlhints import at, full_width_colon, full_width_space, missing_space
 from generator.records.yamlread import YamlProblem, read_yaml
 
 _NULLS = ("", "~", "null", "Null", "NULL")
@@ -74,6 +77,12 @@ class _Converter:
         field = f"字段 {path}：" if path else ""
         self.problems.append(Problem(self.file, line or node.start_mark.line + 1, rule,
                                      field + message, hint, ERROR, path))
+
+    def syntax(self, node: yaml.Node, path: str, message: str, hint: str) -> None:
+        """A mistake of writing, found where YAML read the text otherwise than meant: told as
+        the reader tells it (the message names line and column), for the field at `path`."""
+        self.problems.append(Problem(self.file, node.start_mark.line + 1, "load.syntax",
+                                     message, hint, ERROR, path))
 
     def convert(self, node: yaml.Node, ftype: FieldType, path: str) -> Any:
         self.lines[path] = node.start_mark.line + 1
@@ -144,13 +153,17 @@ class _Converter:
             return _MISSING
         if isinstance(ftype, Enum):
             if text not in ftype.choices:
-                close = difflib.get_close_matches(text, list(ftype.choices), n=1)
-                hint = f"是否想写 {close[0]}？" if close else ""
-                self.problem(node, path, "load.enum",
-                             f"{text!r} 不是允许的值（{'、'.join(ftype.choices)}）", hint)
+                self.problem(node, path, "load.enum", *_enum_problem(ftype, text))
                 return _MISSING
             return text
         if isinstance(ftype, Ref):
+            if not _REF_FORMAT.matches(text) and len(text) <= _REF_FORMAT.max_length:
+                # most often a name typed where the id belongs: _load_records adds the ids meant
+                kinds = "或".join(KINDS_BY_NAME[k].title if k in KINDS_BY_NAME else "股室"
+                                 for k in ftype.kinds)
+                self.problem(node, path, "load.format",
+                             f"{text!r} 不是编号：这里写所指{kinds}的编号（id），不写名称")
+                return _MISSING
             ftype = _REF_FORMAT
         assert isinstance(ftype, Str)
         if len(text) > ftype.max_length:
@@ -165,8 +178,16 @@ class _Converter:
     def _list(self, node: yaml.Node, ftype: ListOf, path: str) -> Any:
         if isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS:
             return None  # written but left empty: the same as leaving the field out
+        if isinstance(node, yaml.MappingNode):
+            self.problem(node, path, "load.type",
+                         f"{_where(node)}起写成了“字段名: 值”，这里应为列表（每项以 - 开头）",
+                         "每一项另起一行，以“- ”开头：一项有几个字段时，只在第一个字段前加“- ”，"
+                         "其余字段与它对齐")
+            return _MISSING
         if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, path, "load.type", "应为列表（每项以 - 开头）")
+            self.problem(node, path, "load.type", "应为列表（每项以 - 开头）",
+                         f"另起一行写“- {node.value}”（缩进），或写成 [{node.value}]"
+                         if isinstance(node, yaml.ScalarNode) and "\n" not in node.value else "")
             return _MISSING
         values = []
         for i, item in enumerate(node.value, start=1):
@@ -184,8 +205,17 @@ class _Converter:
         return tuple(values)
 
     def _obj(self, node: yaml.Node, ftype: Obj, path: str) -> Any:
+        if isinstance(node, yaml.SequenceNode):
+            self.problem(node, path, "load.type",
+                         f"{_where(node)}起写成了以 - 开头的列表，这里应为“字段名: 值”的组合",
+                         "删除“- ”，各字段左端对齐")
+            return _MISSING
         if not isinstance(node, yaml.MappingNode):
-            self.problem(node, path, "load.type", "应为对象（“字段: 值”的组合）")
+            mistake = _typed_mistake(node)
+            if mistake:
+                self.syntax(node, path, *mistake)
+            else:
+                self.problem(node, path, "load.type", "应为对象（“字段: 值”的组合）")
             return _MISSING
         prefix = f"{path}." if path else ""
         seen: dict[str, yaml.Node] = {}
@@ -204,12 +234,20 @@ class _Converter:
                 failed.add("")
                 continue
             if key in seen:
+                first, again = seen[key].start_mark.line + 1, key_node.start_mark.line + 1
                 self.problem(key_node, prefix + key, "load.duplicate-key",
-                             f"重复（第 {seen[key].start_mark.line + 1} 行已有）", "删除其中一个")
+                             f"第 {first} 行已经写过，第 {again} 行又写了一次",
+                             f"删除其中一个（第 {first} 行或第 {again} 行）：同一字段只写一次")
                 failed.add(key)
                 continue
             seen[key] = key_node
             field = ftype.field_named(key)
+            if field is None and key.startswith("\u3000"):
+                self.syntax(key_node, prefix + key.strip("\u3000"),
+                            *full_width_space(key_node.start_mark.line + 1,
+                                              key_node.start_mark.column + 1))
+                failed.update((key, key.strip("\u3000")))  # not also "missing"
+                continue
             if field is None:
                 names = [f.name for f in ftype.fields]
                 close = difflib.get_close_matches(key, names, n=1)
@@ -235,6 +273,41 @@ class _Converter:
                 values[field.name] = () if isinstance(field.type, ListOf) else None
         ok = not failed
         return Fields(values) if ok else _MISSING
+
+
+def _where(node: yaml.Node) -> str:
+    return at(node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _enum_problem(ftype: Enum, text: str) -> tuple[str, str]:
+    """The message and hint for a value that is not one of the codes: the codes with their
+    labels, and the code meant when the value is (close to) a label or a code."""
+    def shown(code: str) -> str:
+        return f"{code}（{ftype.choices[code]}）"
+
+    labelled = {label: code for code, label in ftype.choices.items()}
+    allowed = "、".join(shown(code) for code in ftype.choices)
+    if text in labelled:
+        return (f"{text!r} 是选项的中文名称，文件中要写它的代码（可选：{allowed}）",
+                f"写作 {shown(labelled[text])}：文件中保存代码")
+    close = difflib.get_close_matches(text, list(ftype.choices), n=1)
+    near_label = difflib.get_close_matches(text, list(labelled), n=1)
+    meant = close[0] if close else labelled[near_label[0]] if near_label else None
+    return f"{text!r} 不是允许的值（可选：{allowed}）", f"是否想写 {shown(meant)}？" if meant else ""
+
+
+def _typed_mistake(node: yaml.Node) -> tuple[str, str] | None:
+    """The full-width colon or missing space that made YAML read “key：value” or “key:value”
+    as one value where a “字段: 值” group was expected; None if it is not that."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None or "\n" in node.value:
+        return None
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    typed = re.match(r"([A-Za-z_][A-Za-z0-9_]*)[ \u3000]*(：|:(?=[^ /]))", node.value)
+    if typed and typed[2] == "：":
+        return full_width_colon(line, column + typed.start(2), typed[1])
+    if typed:
+        return missing_space(line, column + typed.start(2), typed[1])
+    return None
 
 
 def _line_of(node: yaml.Node, index: int) -> int:
@@ -318,8 +391,13 @@ def _load_records(root: Path) -> tuple[Records, list[Problem]]:
     jurisdiction = None
     cache = open_cache(root)
 
+    misnamed: list[tuple[int, Path | os.DirEntry[str], Kind]] = []
+
     def add(path: Path | os.DirEntry[str], kind: Kind, file: str | None = None) -> Record | None:
         record, declared, found = load_record(path, kind, cache, file)
+        misnamed.extend((len(problems) + i, path, kind) for i, p in enumerate(found)
+                        if p.rule == "load.format" and isinstance(_type_at(kind.schema, p.field),
+                                                                   Ref))
         problems.extend(found)
         if record is not None:
             records.append(record)
@@ -368,7 +446,67 @@ def _load_records(root: Path) -> tuple[Records, list[Problem]]:
                 problems.append(_stray(path, f"{kind.folder}/ 中只能放 .yaml 记录文件"))
     if cache is not None:
         cache.save()
-    return Records.build(display_path(root), jurisdiction, records, broken, draws), problems
+    built = Records.build(display_path(root), jurisdiction, records, broken, draws)
+    _suggest_references(built, problems, misnamed)
+    return built, problems
+
+
+def _suggest_references(records: Records, problems: list[Problem],
+                        misnamed: list[tuple[int, Path | os.DirEntry[str], Kind]]) -> None:
+    """Hint at the ids meant where a reference was refused for its form (a name typed where
+    the id belongs): the other records are known only once all are loaded. The file is read
+    again for the value, which the cached problems do not keep; it failed, so it is rare."""
+    nearest = Nearest(records)
+    for index, path, kind in misnamed:
+        problem = problems[index]
+        try:
+            with open(path, "rb") as f:
+                node = _node_at(read_yaml(f.read()), problem.field)
+        except (OSError, YamlProblem):
+            continue
+        ftype = _type_at(kind.schema, problem.field)
+        if isinstance(node, yaml.ScalarNode) and isinstance(ftype, Ref):
+            meant = nearest.records(node.value, ftype.kinds)
+            if meant:
+                problems[index] = dataclasses.replace(problem, hint=f"是否指 {meant}？")
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)((?:\[[0-9]+\])*)")
+
+
+def _path_parts(path: str) -> list[tuple[str, list[int]]]:
+    """"scope[1].sector" -> [("scope", [1]), ("sector", [])]."""
+    parts = []
+    for part in path.split("."):
+        found = _PATH_PART.fullmatch(part)
+        if not found:
+            return []
+        parts.append((found[1], [int(i) for i in re.findall(r"[0-9]+", found[2])]))
+    return parts
+
+
+def _type_at(schema: Obj, path: str) -> FieldType | None:
+    """The declared type of the field at a problem's path, or None."""
+    ftype: FieldType | None = schema
+    for name, indexes in _path_parts(path) if path else ():
+        field = ftype.field_named(name) if isinstance(ftype, Obj) else None
+        ftype = field.type if field else None
+        for _ in indexes:
+            ftype = ftype.item if isinstance(ftype, ListOf) else None
+    return ftype if path else None
+
+
+def _node_at(node: yaml.Node | None, path: str) -> yaml.Node | None:
+    """The node written at a problem's path, or None."""
+    for name, indexes in _path_parts(path):
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = next((v for k, v in node.value if isinstance(k, yaml.ScalarNode)
+                     and k.value == name), None)
+        for i in indexes:
+            node = node.value[i - 1] if isinstance(node, yaml.SequenceNode) and \
+                0 < i <= len(node.value) else None
+    return node
 
 
 def load_draws(folder: Path, cache: ParseCache | None = None) -> tuple[list[Draw], list[Problem]]:

@@ -18,6 +18,8 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from generator.records.yamlhints import at as _at, explain
+
 try:
     from yaml._yaml import CParser  # libyaml: the same events, several times faster
 except ImportError:
@@ -148,7 +150,13 @@ def read_yaml(data: bytes) -> yaml.Node:
     text = text.removeprefix("\ufeff")
     tab = text.find("\t")
     if tab >= 0:
-        raise YamlProblem(text.count("\n", 0, tab) + 1, "load.tab", "含有制表符（Tab）",
+        line_start = text.rfind("\n", 0, tab) + 1
+        where = _at(text.count("\n", 0, tab) + 1, tab - line_start + 1)
+        if not text[line_start:tab].strip(" \u3000-"):
+            raise YamlProblem(text.count("\n", 0, tab) + 1, "load.tab",
+                              f"{where}：缩进用了制表符（Tab）",
+                              "把 Tab 换成空格：同一层的字段用相同个数的空格左端对齐")
+        raise YamlProblem(text.count("\n", 0, tab) + 1, "load.tab", f"{where}：含有制表符（Tab）",
                           "用空格缩进和分隔，不要用 Tab")
     for odd in _ODD_BREAKS:
         at = text.find(odd)
@@ -160,17 +168,16 @@ def read_yaml(data: bytes) -> yaml.Node:
         if node is None:
             node = _single_node(_PyLoader, text)
     except yaml.MarkedYAMLError as e:
-        # an unclosed quote or bracket is only noticed at the end of the file: point at where
-        # it was opened instead
-        opened = e.context and ("scanning" in e.context or "flow" in e.context)
-        mark = (e.context_mark if opened else None) or e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
         what = " ".join(x for x in (e.context, e.problem) if x)
         if "expected a single document" in what:
-            raise YamlProblem(line, "load.multiple-documents", "一个文件只能有一个文档",
+            mark = e.problem_mark or e.context_mark
+            raise YamlProblem(mark.line + 1 if mark else 1, "load.multiple-documents",
+                              "一个文件只能有一个文档",
                               "删除 --- 分隔的其他文档，每条记录一个文件") from None
-        raise YamlProblem(line, "load.syntax", f"YAML 语法错误：{what}",
-                          "检查缩进、冒号后的空格和引号是否成对") from None
+        # PyYAML notices a mistake where it stops making sense of the text, in English: name
+        # the line and column where the mistake is, in Chinese, with the fix
+        found = explain(text, e)
+        raise YamlProblem(found.line, "load.syntax", found.message, found.hint) from None
     except yaml.YAMLError as e:  # reader errors: non-printable characters
         position = getattr(e, "position", 0) or 0
         raise YamlProblem(text.count("\n", 0, position) + 1, "load.syntax",
