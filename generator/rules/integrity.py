@@ -17,6 +17,7 @@ from generator.records.kinds import (
     SECTORS,
 )
 from generator.records.model import Fields, Record, Records
+from generator.records.nearest import Nearest
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.records.types import FieldType, ListOf, Obj, Ref
 from generator.rules.uscc import uscc_error
@@ -97,6 +98,7 @@ def check_file_names(records: Records) -> Iterator[Problem]:
 
 def check_references(records: Records) -> Iterator[Problem]:
     departments = records.departments
+    nearest = Nearest(records)
     for r in _all_records(records):
         kind = KINDS_BY_NAME[r.kind]
         for path, ftype, value in _walk(r.fields, kind.schema, ""):
@@ -104,15 +106,18 @@ def check_references(records: Records) -> Iterator[Problem]:
                 continue
             if ftype.kinds == ("department",):
                 if value not in departments:
+                    meant = nearest.departments(value)
                     yield _problem(r, path, "integrity.reference", f"股室 {value} 不存在",
-                                   "股室在 jurisdiction.yaml 的 departments 中定义："
+                                   (f"是否指 {meant}？" if meant else "")
+                                   + "股室在 jurisdiction.yaml 的 departments 中定义："
                                    + "、".join(departments))
             elif records.get(value, ftype.kinds) is None:
                 other = records.get(value)
                 what = f"（{value} 是{KINDS_BY_NAME[other.kind].title}）" if other else ""
                 names = "或".join(KINDS_BY_NAME[k].title for k in ftype.kinds)
-                yield _problem(r, path, "integrity.reference",
-                               f"找不到{names} {value}{what}", "检查编号是否写错")
+                meant = nearest.records(value, ftype.kinds)
+                yield _problem(r, path, "integrity.reference", f"找不到{names} {value}{what}",
+                               f"是否指 {meant}？" if meant else "检查编号是否写错")
 
 
 # (kind, earlier, later): the later date may not precede the earlier one. `x[]` fans out over a
