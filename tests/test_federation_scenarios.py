@@ -154,7 +154,7 @@ def test_a_draw_has_a_witness_page_where_the_county_links(oversight: Site) -> No
     """A county lists <oversight site>/members/<id>/ as its witness: its plan page's link, the
     witness's URL followed by plans/<plan>.html, lands on this draw's witness record."""
     text = oversight.page(f"members/m{HONEST}/plans/2025-01.html").text()
-    assert "见证机关于 2020年7月1日" in text and "首次看到承诺值" in text
+    assert "见证机关于2020年7月1日" in text and "首次看到承诺值" in text
     late = oversight.page(f"members/m{LATE}/plans/2025-01.html").text()
     assert "公开晚/未经见证" in late
 
@@ -189,4 +189,4 @@ def test_a_county_takes_its_witness_record_home_and_its_plan_page_says_so(
     built = build_site(county, county / "out", env=EXAMPLE_ENV)
     assert built.exit_code == 0, built.output
     told = (county / "out/plans/2025-01.html").read_text(encoding="utf-8").split("见证：")[1]
-    assert "朝阳市司法局</a>于 " in told and "2020年7月1日" in told and "首次看到该承诺值" in told
+    assert "朝阳市司法局</a>于" in told and "2020年7月1日" in told and "首次看到该承诺值" in told

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.site.handcheck import SSJ_UNVERIFIED, SSJ_VERIFIED, quoted
+from tests.sitecheck import shown
 
 REPO = Path(__file__).resolve().parent.parent
 DRAWN = sorted(p.parent.name for p in (REPO / "records" / "draws").glob("*/result.json"))
@@ -25,12 +26,12 @@ MIN_COMMANDS = 5  # commitment, time-stamp, drand round, seed, ranking key (and 
 
 
 class Section(HTMLParser):
-    """The section labelled `verify`: each code.command with the samp of the p.expect that must
-    come right after its pre, and every link."""
+    """The folded proof with id `verify`: each code.command with the samp of the p.expect that
+    must come right after its pre, and every link."""
 
     def __init__(self) -> None:
         super().__init__()  # convert_charrefs: text arrives unescaped, as a reader copies it
-        self.depth = 0  # sections open inside (and including) the verify section
+        self.depth = 0  # <details> open inside (and including) the verify proof
         self.commands: list[list[str]] = []  # [command, expected]
         self.links: list[str] = []
         self.problems: list[str] = []
@@ -42,7 +43,7 @@ class Section(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         classes = (attributes.get("class") or "").split()
-        if tag == "section" and (self.depth or attributes.get("aria-labelledby") == "verify"):
+        if tag == "details" and (self.depth or attributes.get("id") == "verify"):
             self.depth += 1
         if not self.depth:
             return
@@ -64,7 +65,7 @@ class Section(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if not self.depth:
             return
-        if tag == "section":
+        if tag == "details":
             self.depth -= 1
         elif tag == "code" and self._in == "command":
             self.commands.append(["".join(self._text), ""])
@@ -175,7 +176,7 @@ def test_a_lottery_value_is_left_to_the_official_notice(tmp_path: Path) -> None:
     commands = run_commands(root / "_site", PLAN_ID, folder)
     assert commands[-1][1] == SSJ_UNVERIFIED
     page = (root / "_site" / "plans" / f"{PLAN_ID}.html").read_text(encoding="utf-8")
-    assert "福彩3D 第 2025060 期" in page and "官方开奖公告核对" in page and official in page
+    assert shown("福彩3D 第 2025060 期") in page and "官方开奖公告核对" in page and official in page
 
 
 @pytest.mark.parametrize("plan_id", DRAWN)

@@ -99,5 +99,5 @@ def test_plan_pages_show_the_pinned_install_or_the_building_version(tmp_path: Pa
     assert built.exit_code == 0, built.output
     page = (tmp_path / "without" / "plans" / "2025-01.html").read_text(encoding="utf-8")
     assert "pip install" not in page
-    assert f"本站由 ssj {version('ssj')} 生成；本局尚未公布固定版本的 ssj 源码地址" in page
+    assert f"本站由 ssj {version('ssj')}生成；本局尚未公布固定版本的 ssj 源码地址" in page
     assert "ssj draw verify --package package.json" in page
