@@ -16,6 +16,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+def plain(html_text: str) -> str:
+    """A page's HTML without its tags: its text as a reader sees it, spans and all removed."""
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
 def shown(text: str) -> str:
     """Text typed in the records as the pages show it: the staff-text typography, then the
     site's spacing rule (no space between Chinese and digits)."""

@@ -532,7 +532,7 @@ def test_a_reason_for_going_below_the_floor_is_in_every_format_and_on_the_site(
     page = (out / "report" / "2025.html").read_text(encoding="utf-8")
     assert "<li>司法鉴定机构低于方案下限的理由：本县没有司法鉴定机构 | 由市局统一检查\n（见市局通知）</li>" \
         in page
-    assert ('<td role="cell" data-label="方案下限" class="prose">每年1次检查（<span class="nw">'
-            '二（八）4</span>）</td>') in page
+    assert ('<td role="cell" data-label="方案下限" class="prose">每年<span class="nw">1次</span>检查（'
+            '<span class="nw">二（八）4</span>）</td>') in page
     assert ('<td role="cell" data-label="低于下限的理由" class="prose">本县没有司法鉴定机构 | '
             '由市局统一检查\n（见市局通知）</td>') in page

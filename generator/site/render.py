@@ -211,8 +211,15 @@ def as_typed(text: str) -> Markup:
     return Markup(str(escape(text)).replace(" ", "&#32;"))
 
 
+# a number and its unit never part across lines (20家, 3.0天, 25%, 第1337轮 keeps 1337轮)
+_UNIT = re.compile(r"(?<![0-9A-Za-z.])\d+(?:\.\d+)?(?:%|个|家|名|次|份|轮|期|天|小时|户次|条|项|人|处|行|列|位|年度)")
+# text a span cannot go in, besides the verbatim elements
+_PLAIN_TEXT = re.compile(r"(<(title|option|textarea|code|pre|samp|kbd|script|style)\b.*?</\2>)", re.S)
+
+
 def one_spacing(html: str) -> str:
-    """`html` with the site's spacing rule applied to its text (see _SPACED)."""
+    """`html` with the site's spacing rule applied to its text (see _SPACED), and in its body
+    each number kept on one line with its unit."""
     parts = _VERBATIM.split(html)
     out = []
     for n, part in enumerate(parts):
@@ -220,6 +227,22 @@ def one_spacing(html: str) -> str:
         if kind == 2:
             continue
         out.append(part if kind == 1 else _SPACED.sub(lambda m: _joined(m, part), part))
+    spaced = "".join(out)
+    body = spaced.find("<body")
+    return spaced if body < 0 else spaced[:body] + _units_kept(spaced[body:])
+
+
+def _units_kept(html: str) -> str:
+    out = []
+    for n, part in enumerate(_PLAIN_TEXT.split(html)):
+        if n % 3 == 2:
+            continue
+        if n % 3 == 1:
+            out.append(part)
+            continue
+        out += [piece if piece.startswith("<") else
+                _UNIT.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', piece)
+                for piece in _TAG.split(part)]
     return "".join(out)
 
 

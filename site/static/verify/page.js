@@ -37,7 +37,7 @@ function beijing(unixSeconds) {
   return [el("span", { class: "nw" }, day), " ", el("span", { class: "nw" }, d.toISOString().slice(11, 19)), "（北京时间）"];
 }
 // ISO dates and times in messages from the checks, kept whole when a line wraps
-const MOMENT = /(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}Z?)?)/;
+const MOMENT = /(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}Z?)?|\d{4}年\d{1,2}月\d{1,2}日|\d{2}:\d{2}:\d{2})/;
 function unbroken(text) {
   return text.split(MOMENT).map((part, n) => (n % 2 ? el("span", { class: "nw" }, part) : part));
 }
