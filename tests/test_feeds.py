@@ -43,7 +43,7 @@ RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\
 DAY = "2026-12-31"
 LIST_FEEDS = {"abnormal": "lists/abnormal.xml", "blacklist": "lists/blacklist.xml",
               "credit": "lists/credit-notices.xml"}
-SUBSCRIBE = "订阅本机构的诚信档案更新（Atom）"
+SUBSCRIBE = "订阅本机构的诚信档案更新"
 OUTCOMES = choices("finding", "outcome")
 LISTS = choices("list_entry", "list")
 NAME = "示例青松律师事务所"  # the valid tree's firm
@@ -325,7 +325,7 @@ def test_the_lists_page_names_and_links_each_lists_feed(site: Site) -> None:
     main = site.main("lists.html")
     for heading, feed in LIST_FEEDS.items():
         section = main.one("section", **{"aria-labelledby": heading})
-        links = [a for a in section.iter("a") if a.text() == "订阅（Atom）"]
+        links = [a for a in section.iter("a") if a.text() == "订阅更新"]
         assert [site.resolve("lists.html", a.get("href"))[0] for a in links] == [feed], heading
         assert (site.root / feed).is_file()
 

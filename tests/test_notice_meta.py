@@ -18,7 +18,7 @@ from generator.records.model import Records
 from generator.site.notice_meta import bureau_code, metadata, serial_numbers
 from generator.site.render import zh_date
 from tests.browser import EXAMPLE_ENV
-from tests.sitecheck import Element, build_site, copy_example, facts, parse
+from tests.sitecheck import Element, build_site, copy_example, parse
 
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -46,7 +46,8 @@ def read_json(out: Path, path: str) -> Any:
 
 def blocks(where: Element) -> list[dict[str, str]]:
     """Each metadata block in `where`, as {term: text}, in page order."""
-    return [{term: dd.text() for term, dd in facts(dl).items()}
+    # each term and its value grouped in a <div>, so a wrapping line never parts them
+    return [{group.one("dt").text(): group.one("dd").text() for group in dl.find_all("div")}
             for dl in where.find_all("dl", cls="notice-meta")]
 
 
@@ -78,7 +79,7 @@ def test_every_plan_page_shows_its_block(out: Path, records: Records) -> None:
         assert main.one("h1").line <= block.line < main.one("h2", id_="outcome").line
         aside = main.find("aside", cls="irregular")
         assert aside is None or aside.line < block.line
-        assert {t: dd.text() for t, dd in facts(block).items()} == want
+        assert {g.one("dt").text(): g.one("dd").text() for g in block.find_all("div")} == want
         for notice in data["irregularities"]:
             assert blocks(main.one(id_=notice["id"])) == [
                 expected(records, notice["meta"], notice["published_on"], None)]

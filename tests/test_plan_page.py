@@ -30,6 +30,7 @@ LAYOUT_JS = """() => {
             text: visible.map(e => [...e.childNodes].filter(n => n.nodeType === 3)
                                     .map(n => n.textContent).join('')).join('\\n'),
             open: [...document.querySelectorAll('details.proof')].filter(d => d.open).length,
+            meta: (m => m && m.checkVisibility() ? m.innerText : null)(document.querySelector('main > dl.notice-meta')),
             width: document.documentElement.scrollWidth};
 }"""
 
@@ -64,6 +65,8 @@ def test_the_outcome_comes_first_and_the_proofs_are_folded(site: Path, browser: 
             shown = [h for h in found["h2"] if h != "irregularities"]
             assert shown[:3] == ["outcome", "pool", "proofs"], found["h2"]
             assert found["open"] == 0  # every proof folded
+            # the notice's metadata line, as county disclosure pages show one, in sight
+            assert found["meta"] and all(t in found["meta"] for t in ("索引号", "发布机构", "发布日期"))
             outcome = page_text_between(found["text"], "抽取结果", "抽取范围")
             for name, team in drawn:
                 assert name in outcome and all(person in outcome for person in team), name
