@@ -41,13 +41,18 @@ class Outcome:
     rendered: int  # pages rendered this time (the rest were the last build's)
 
 
+# what no page is made from: the forms editor (its vendored bundle, decap-server's install)
+_APART = {"editor", "node_modules"}
+
+
 def shared_digest(site_dir: Path, *parts: Any) -> bytes:
     """What every page depends on: the generator's code, Jinja's version, every template, and
     `parts` (the shared context and link bases)."""
     digest = hashlib.sha256(f"{STATE_FORMAT}\0{version('jinja2')}\0{version('markupsafe')}"
                             .encode())
     for root in (_CODE, site_dir / "templates"):
-        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"
+                           and not _APART.intersection(p.relative_to(root).parts)):
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(pickle.dumps(parts, protocol=5))

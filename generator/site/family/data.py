@@ -17,7 +17,11 @@ def part(views: Views, plans: list[View]) -> Part:
                              plans, [public(a) for a in records.amendments],
                              [public(n) for n in records.irregularities])
     page = Page(urls.DATA, ("data.html",), "开放数据", {
-        "tables": [{"name": t.name, "title": t.title, "columns": t.columns, "rows": len(t.rows),
+        # the columns as plain data: a page's context is pickled for its build key, and a
+        # column's `show` is a function
+        "tables": [{"name": t.name, "title": t.title, "rows": len(t.rows),
+                    "columns": [{"name": c.name, "field": c.field, "type": c.type, "help": c.help,
+                                 "codes": c.codes} for c in t.columns],
                     "csv": urls.data_file(t.name, "csv"), "json": urls.data_file(t.name, "json")}
                    for t in tables],
         "draws": [{"id": p["id"], "drawn": bool(p["drawing"]["result"]),
