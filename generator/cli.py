@@ -38,8 +38,9 @@ def cli() -> None:
 
 @cli.command()
 @_records_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
-              show_default=True, help="输出格式：text 给人看，json 给程序，github 给 CI 注释")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "codeclimate"]),
+              default="text", show_default=True,
+              help="输出格式：text 给人看，json 给程序，github 给 CI 注释，codeclimate 给 GitLab 代码质量报告")
 @click.option("--strict", is_flag=True, help="警告也视为失败（CI 用）")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="按此日期评估与时间有关的规则（默认今天），YYYY-MM-DD")
@@ -50,7 +51,7 @@ def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None,  #
           site_dir: Path | None) -> None:
     """检查记录：严格读取每个文件并校验数据完整性。退出码 0 通过，1 有错误，2 用法错误。"""
     from generator.checks.run import check_records
-    from generator.checks.output import as_github, as_json, as_text
+    from generator.checks.output import as_codeclimate, as_github, as_json, as_text
     from generator.records.kinds import KINDS_BY_NAME
 
     from generator.checks.audit import BaseUnavailable
@@ -71,6 +72,8 @@ def check(records_dir: Path, fmt: str, strict: bool, as_of, base: str | None,  #
         summary = {"records": counts, "errors": result.errors, "warnings": result.warnings,
                    "ok": not failed, **({"unchecked": unchecked} if unchecked else {})}
         click.echo(as_json(result.problems, summary))
+    elif fmt == "codeclimate":  # the report alone: the job's log gets `ssj check`'s text
+        click.echo(as_codeclimate(result.problems))
     else:
         line = as_github if fmt == "github" else as_text
         for problem in result.problems:
@@ -754,8 +757,9 @@ def _write_repository(write) -> int:  # type: ignore[no-untyped-def]
 @_repository_options
 @click.option("--short-name", required=True, help="简称")
 @click.option("--forge", type=click.Choice(["github", "gitea", "forgejo", "gitlab"]),
-              help="另写入浏览器中的记录表单 editor/（Decap CMS），登录这个代码托管平台；"
-                   "开通步骤见 editor/README.md")
+              help="本局的代码托管平台：写入它的 CI（gitea、forgejo：Actions 工作流，gitlab："
+                   ".gitlab-ci.yml，用 rsync 经 SSH 发布，见 README.md）和浏览器中的记录表单 editor/"
+                   "（Decap CMS，开通步骤见 editor/README.md）")
 def init_command(target: Path, name: str, short_name: str, division_code: str,
                  requirement: str | None, code_owners: tuple[str, ...],
                  forge: str | None) -> None:
@@ -766,7 +770,7 @@ def init_command(target: Path, name: str, short_name: str, division_code: str,
 
     requirement = _repository_settings(division_code, requirement, code_owners)
     files = init_files(Bureau(name, short_name, division_code, requirement, code_owners),
-                       dt.date.today())
+                       dt.date.today(), forge)
     if forge:
         from generator.editor.forge import editor_files
 
@@ -776,6 +780,8 @@ def init_command(target: Path, name: str, short_name: str, division_code: str,
                f"下一步：cd {target} && git init && ssj check；仓库须设为私有（见 README.md）")
     if forge:
         click.echo(f"记录表单在 {target}/editor/：按 editor/README.md 在 {forge} 上登记 OAuth 应用")
+        if forge != "github":
+            click.echo(f"{forge} 的 CI 已写入：按 README.md 设置发布用的密钥和变量（SSJ_DEPLOY_…）")
 
 
 @cli.group()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from generator.authoring import forges
 from generator.draw.gittime import git
 from generator.filewrite import write_new
 from generator.records.jsonschema import editor_globs, schema_files
@@ -282,8 +283,9 @@ updates:
 OWNERS_TODO = f"（先把 CODEOWNERS 中的 {OWNER_PLACEHOLDER} 换成本局的 GitHub 账号或团队）"
 
 
-def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
-    """Every file of the new repository, by relative path."""
+def init_files(b: Bureau, today: dt.date, forge: str | None = None) -> dict[str, bytes]:
+    """Every file of the new repository, by relative path; CI for GitHub, or for `forge`'s own
+    (generator/authoring/forges.py: Gitea, Forgejo, GitLab)."""
     files: dict[str, str | bytes] = {
         "records/jurisdiction.yaml": jurisdiction_yaml(b, today),
         "records/README.md": (PROJECT / "records" / "README.md").read_bytes(),
@@ -313,6 +315,13 @@ def init_files(b: Bureau, today: dt.date) -> dict[str, bytes]:
     files[f"site/{REGULATION_PAGE.as_posix()}"] = REGULATION_PLACEHOLDER
     # the staff guide travels with the records, not on the public site
     files["docs/guide.md"] = (PROJECT / "docs" / "guide.md").read_bytes()
+    if forge in forges.FORGE_CI:  # that forge's CI in place of GitHub's
+        for name in [n for n in files if n.startswith(".github/")]:
+            del files[name]
+        files.update(forges.ci_files(forge))
+        files["README.md"] = forges.bureau_readme(str(files["README.md"]), forge)
+        files["CODEOWNERS"] = str(files["CODEOWNERS"]).replace(
+            "\n/.github/ ", f"\n{forges.CI_PATHS[forge]} ", 1)
     return {k: v if isinstance(v, bytes) else v.encode() for k, v in files.items()}
 
 

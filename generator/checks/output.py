@@ -1,6 +1,8 @@
-"""Problems as text for people, JSON for tools, and GitHub workflow commands for CI annotations."""
+"""Problems as text for people, JSON for tools, GitHub workflow commands for CI annotations, and
+GitLab's code-quality report (Code Climate JSON) for a merge request's lines."""
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Iterable
 
@@ -37,6 +39,28 @@ def as_github(problem: Problem) -> str:
 def as_json(problems: Iterable[Problem], summary: dict[str, object]) -> str:
     return json.dumps({"summary": summary, "problems": [p.as_dict() for p in problems]},
                       ensure_ascii=False, indent=2, sort_keys=True)
+
+
+# GitLab's code-quality severities: an error fails the check, a warning fails it under --strict
+_CODECLIMATE = {"error": "critical", "warning": "minor", "notice": "info"}
+
+
+def as_codeclimate(problems: Iterable[Problem]) -> str:
+    """GitLab's code-quality report (`artifacts:reports:codequality`): one issue per problem, in
+    the problems' order, each fingerprinted by its file, line, rule and message (the same problem
+    keeps its fingerprint from one pipeline to the next, so GitLab shows only what a merge
+    request changes)."""
+    issues = []
+    for p in problems:
+        key = "\0".join((p.file, str(p.line), p.rule, p.message)).encode()
+        hint = f" 提示：{p.hint}" if p.hint else ""
+        issues.append({
+            "type": "issue", "check_name": p.rule, "description": _one_line(p.message + hint),
+            "categories": ["Bug Risk"], "severity": _CODECLIMATE[p.severity],
+            "fingerprint": hashlib.sha256(key).hexdigest(),
+            "location": {"path": p.file, "lines": {"begin": max(p.line, 1)}},
+        })
+    return json.dumps(issues, ensure_ascii=False, indent=2, sort_keys=True)
 
 
 def _cell(text: str) -> str:
