@@ -5,14 +5,13 @@ network. A new institution and a finding for a drawn plan are made through the f
 makes a cms/… branch holding the record, in the kinds' key order, that `ssj check` passes on a
 checkout of that branch; a form missing a required field is not saved.
 
-Screenshots (editor-*.png, 1280 px and 375 px) go to ARTIFACTS for people to look at.
+Screenshots (editor-*.png, 1280 px and 375 px) go to ARTIFACTS for people to look at. The
+session and the clerk's steps are tests/editor_session.py's (the staff guide's screenshots use
+them too).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,99 +21,17 @@ from click.testing import CliRunner
 
 from generator.cli import cli
 from generator.editor.forge import editor_files
-from generator.editor.serve import EditorError, Editor, node_and_server, running_editor
+from generator.editor.serve import Editor
 from generator.records.kinds import KINDS_BY_NAME
 from generator.rules.uscc import check_character
 from tests.browser import open_page, screenshot, serve_site
-from tests.sitecheck import copy_example
-from tests.test_scaffold import GIT_ENV
+from tests.editor_session import (FINDING_ID, choose, cms_branches, editor,  # noqa: F401
+                                  field, fill_finding, git, monkeypatch_module, open_form, save)
 
 NEW_FIRM = "31211324MA0200001"
 NEW_FIRM_ID = NEW_FIRM + check_character(NEW_FIRM)
-# the example's finding for the legal-aid centre drawn in plan 2026-02, left out of the
-# repository so that staff record it through the form
-FINDING_ID = "2026-02-03"
-# checked on a day of that plan's period, when the finding is not yet overdue
+# checked on a day of plan 2026-02's period, when the finding is not yet overdue
 AS_OF = "2026-10-20"
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
-                          text=True, env={**os.environ, **GIT_ENV}).stdout
-
-
-def cms_branches(root: Path) -> list[str]:
-    return sorted(b for b in git(root, "branch", "--format=%(refname:short)").split()
-                  if b.startswith("cms/"))
-
-
-@pytest.fixture(scope="module")
-def editor(tmp_path_factory: pytest.TempPathFactory,
-           monkeypatch_module: pytest.MonkeyPatch) -> Iterator[Editor]:
-    try:
-        node_and_server()
-    except EditorError as e:
-        if os.environ.get("CI"):  # .ci/run installs decap-server
-            pytest.fail(f"表单编辑器无法运行：{e}")
-        pytest.skip(f"表单编辑器无法运行：{e}")
-    root = copy_example(tmp_path_factory.mktemp("bureau"))
-    (root / "records" / "findings" / f"{FINDING_ID}.yaml").unlink()
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "示例县的记录")
-    for key, value in GIT_ENV.items():  # decap-server commits as this author
-        monkeypatch_module.setenv(key, value)
-    with running_editor(root / "records") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
-    patch = pytest.MonkeyPatch()
-    yield patch
-    patch.undo()
-
-
-def open_form(browser: Any, editor: Editor, collection: str, width: int = 1280,
-              shot: str | None = None) -> Any:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page = context.new_page()
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", guard)
-    page.outside = outside
-    page.goto(editor.url)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_selector("text=内容")  # the collections' view
-    if shot:
-        page.wait_for_selector("text=法律服务机构")
-        screenshot(page, shot)
-    page.goto(f"{editor.url}#/collections/{collection}/new")
-    page.wait_for_selector('[id^="id-field-"]')
-    return page
-
-
-def field(page: Any, name: str) -> Any:
-    return page.locator(f'[id^="{name}-field-"]').first
-
-
-def choose(page: Any, name: str, typed: str, shown: str) -> None:
-    """Pick the option showing `shown` from a select or relation after typing `typed`."""
-    box = field(page, name)
-    box.click()
-    box.press_sequentially(typed)
-    page.locator('[class*="option"]', has_text=shown).first.click()
-
-
-def save(page: Any) -> None:
-    page.get_by_role("button", name="保存", exact=True).click()
 
 
 def saved_on(root: Path, branch: str, path: str) -> str:
@@ -176,22 +93,6 @@ def test_new_institution(browser: Any, editor: Editor, tmp_path: Path) -> None:
         "status_history": [{"since": dt.date(2026, 10, 8),
                             "status": "active"}]}
     check_branch(root, branch, tmp_path)
-
-
-def fill_finding(page: Any, *, result: bool) -> None:
-    field(page, "id").fill(FINDING_ID)
-    choose(page, "plan", "书面检查", "2026 年度公证处、司法鉴定机构、法律援助机构书面检查计划")
-    field(page, "target").fill("12211324450201117F")
-    for inspector in ("21132419006", "21132419009"):
-        choose(page, "inspectors", inspector, inspector)
-    field(page, "start").fill("2026-10-12")
-    field(page, "end").fill("2026-10-16")
-    choose(page, "method", "书面", "书面检查")
-    for item in ("la-01", "la-02", "la-03"):
-        choose(page, "items", item, item)
-    choose(page, "outcome", "未发现", "未发现问题")
-    if result:
-        field(page, "result").fill("报送的受理审查台账、指派记录和抽调案卷 10 卷齐全规范，未发现问题。")
 
 
 def test_a_form_missing_a_required_field_is_not_saved(browser: Any, editor: Editor) -> None:
