@@ -480,6 +480,9 @@ def test_init_writes_the_repository(bureau: Path) -> None:
                  ".github/workflows/deploy.yml", ".vscode/settings.json", ".gitignore",
                  "docs/guide.md"):
         assert (bureau / name).is_file(), name
+    # every picture the guide shows travels with it
+    shown = re.findall(r"\]\((guide/[^)]+\.png)\)", (bureau / "docs/guide.md").read_text("utf-8"))
+    assert shown and all((bureau / "docs" / p).is_file() for p in shown)
     schemas = sorted(p.name for p in (bureau / "records/.schemas").iterdir())
     assert schemas == sorted(f"{k}.schema.json" for k in KINDS_BY_NAME)
     for sub in ("templates", "static", "pages"):
@@ -737,6 +740,8 @@ def project_checkout(root: Path, origin: str = "https://example.invalid/sfj/ssj.
     shutil.copy(ROOT / "records" / "README.md", root / "records" / "README.md")
     (root / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "guide.md", root / "docs" / "guide.md")  # ssj init copies it
+    shutil.copytree(ROOT / "docs" / "guide", root / "docs" / "guide",  # and its pictures
+                    ignore=shutil.ignore_patterns("*.json"))
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "ssj"],
                  ["remote", "add", "origin", origin]):

@@ -315,6 +315,8 @@ def init_files(b: Bureau, today: dt.date, forge: str | None = None) -> dict[str,
     files[f"site/{REGULATION_PAGE.as_posix()}"] = REGULATION_PLACEHOLDER
     # the staff guide travels with the records, not on the public site
     files["docs/guide.md"] = (PROJECT / "docs" / "guide.md").read_bytes()
+    for shot in sorted((PROJECT / "docs" / "guide").glob("*.png")):  # the pictures it shows
+        files[f"docs/guide/{shot.name}"] = shot.read_bytes()
     if forge in forges.FORGE_CI:  # that forge's CI in place of GitHub's
         for name in [n for n in files if n.startswith(".github/")]:
             del files[name]
