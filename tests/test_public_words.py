@@ -1,5 +1,5 @@
 """Issue 23: no developer language in what a citizen reads. Every page template, and every plan
-page, is rendered in Chromium at 375 px; the text a visitor sees (rendered, not inside a closed
+page, is rendered in Chromium at 375 and 1280 px; the text a visitor sees (rendered, not inside a closed
 <details>, not code a reader is asked to run) must hold no code of the records' vocabulary (each
 Enum's codes: sectors, methods, outcomes, statuses, roles, lists…), no drand chain name, no
 RFC 3161 status word, no JSON field name and no git revision."""
@@ -91,9 +91,15 @@ def test_no_page_shows_a_code_of_the_vocabulary(site: Path, browser: Any) -> Non
             with open_page(browser, hosted, prefix + path, width=375, height=800) as opened:
                 if ready.get(path):
                     opened.page.wait_for_selector(ready[path], timeout=60_000)
-                text = opened.page.evaluate(VISIBLE_TEXT_JS)
-            found += [f"{path}: {m.group(1)!r} in …{text[max(0, m.start() - 20):m.end() + 20]!r}…"
-                      for m in pattern.finditer(text)]
-            found += [f"{path}: revision-like {m.group(0)!r}" for m in revision.finditer(text)
-                      if re.search("[a-f]", m.group(0)) and re.search("[0-9]", m.group(0))]
+                texts = {}
+                for width in (375, 1280):  # a phone's cards and a desk's tables
+                    opened.page.set_viewport_size({"width": width, "height": 800})
+                    texts[width] = opened.page.evaluate(VISIBLE_TEXT_JS)
+            for width, text in texts.items():
+                found += [f"{path} at {width}: {m.group(1)!r} in "
+                          f"…{text[max(0, m.start() - 20):m.end() + 20]!r}…"
+                          for m in pattern.finditer(text)]
+                found += [f"{path} at {width}: revision-like {m.group(0)!r}"
+                          for m in revision.finditer(text)
+                          if re.search("[a-f]", m.group(0)) and re.search("[0-9]", m.group(0))]
     assert not found, "\n".join(found[:40])
