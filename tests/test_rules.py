@@ -875,7 +875,7 @@ result: 收费公示不够醒目。
           Flagged(FINDING_FILE, "outcome: unreachable")),
     fails("finding.unreachable-listed", "blacklisted-instead", {
         LIST_FILE: edit(LIST_ENTRY, "list: abnormal", "list: blacklist")},
-        Flagged(FINDING_FILE, "outcome: unreachable")),
+        Flagged(FINDING_FILE, "outcome: unreachable"), also=("list.basis",)),
 
     passes("finding.penalty-blacklisted", "blacklisted", alone(inspection("""\
 outcome: violation

@@ -106,8 +106,67 @@ def published(ctx: Context) -> Iterator[Flag]:
       "在 lists/ 中新建执业异常名录记录，finding 写本检查结果")
 def unreachable_listed(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
-        if finding.outcome == "unreachable" and not _entries_citing(ctx, finding, "abnormal"):
+        if finding.outcome == "unreachable" and not _entries_citing(ctx, finding, "abnormal") \
+                and not _listed_by_decision(ctx, finding):
             yield Flag(finding, "outcome", "无法联系，但没有引用本结果的执业异常名录记录")
+
+
+def _listed_by_decision(ctx: Context, finding: Record) -> bool:
+    """The institution put on the abnormal list as unreachable by a numbered decision that cites
+    no finding (list.basis accepts such an entry), on or after the inspection began."""
+    inst = ctx.institution_of(finding.target)
+    return inst is not None and any(
+        e.list == "abnormal" and e.ground == "unreachable" and e.finding is None
+        and e.decision.number is not None and e.entered_on >= finding.inspected.start
+        for e in ctx.records.list_entries_of(inst.id))
+
+
+# 三（三）: 书面提醒、约谈负责人 (handling) and 提醒 (guidance) are the reminders that may precede
+# 经过提醒或约谈仍不纠正
+REMINDERS = {"written-reminder", "interview"}
+
+
+def _reminders(finding: Record) -> list[dt.date]:
+    return sorted([h.date for h in finding.handling if h.action in REMINDERS]
+                  + [g.date for g in finding.guidance if g.kind == "reminder"])
+
+
+def _ground_problem(entry: Record, finding: Record | None) -> tuple[str, str] | None:
+    """Why the entry's ground, as the 方案 states it, is not in the records or is contradicted by
+    them: (field, message), or None when it rests on its ground."""
+    if entry.list == "blacklist":
+        if entry.ground in ("unreachable", "not-corrected"):
+            return "ground", (f"列入情形 {entry.ground} 是列入执业异常名录的情形；"
+                              "信用黑名单只在作出处罚决定后列入")
+        if finding is None:
+            return None  # the decision's number stands for the penalty decision
+        penalties = [h for h in finding.handling if h.action == "penalty"]
+        if not penalties:
+            return "finding", f"检查结果 {finding.id} 没有行政处罚决定：信用黑名单只在作出处罚决定后列入"
+        if not any(h.decision_number for h in penalties):
+            return "finding", f"检查结果 {finding.id} 中的行政处罚没有写明决定文号"
+        return None  # its date against the entry: list.after-penalty
+    if entry.ground == "penalty":
+        return None  # judged against the finding by list.basis's expected grounds
+    if entry.ground == "unreachable" and finding is not None \
+            and finding.inspected.start > entry.entered_on:
+        return "entered_on", (f"列入日期 {entry.entered_on} 早于检查结果 {finding.id} 的检查"
+                              f"（{finding.inspected.start}）：无法联系须先查明再列入")
+    if entry.ground == "not-corrected":
+        if finding is None:
+            return "ground", "经提醒或约谈仍不纠正：须引用记有书面提醒或约谈的检查结果（finding）"
+        reminded = _reminders(finding)
+        before = [d for d in reminded if d <= entry.entered_on]
+        if not before:
+            return "ground", (f"检查结果 {finding.id} 在列入日期 {entry.entered_on} 之前没有书面提醒、"
+                              "约谈或提醒记录" + (f"（提醒在 {reminded[0]}，晚于列入）" if reminded else ""))
+        visits = [v for v in finding.follow_ups if v.visited_on is not None
+                  and before[0] <= v.visited_on <= entry.entered_on]
+        if visits and max(visits, key=lambda v: v.visited_on).outcome == "rectified":
+            last = max(visits, key=lambda v: v.visited_on)
+            return "ground", (f"检查结果 {finding.id} 于 {last.visited_on} 回访已整改，"
+                              "不是经提醒或约谈仍不纠正")
+    return None
 
 
 @rule("finding.penalty-blacklisted", "三（三）",
@@ -194,6 +253,10 @@ def list_basis(ctx: Context) -> Iterator[Flag]:
         finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
         if finding is not None and entry.ground in expected and not expected[entry.ground](finding):
             yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
+            continue
+        problem = _ground_problem(entry, finding)
+        if problem is not None:
+            yield Flag(entry, *problem)
 
 
 @rule("list.after-penalty", "三（三）",
