@@ -6,6 +6,8 @@ and one that passes through `ssj check`, run by the harness of tests/test_rules.
   numbered decision, which finding.unreachable-listed then accepts too) or for 经过提醒或约谈仍不纠正
   (a reminder or talk recorded before the entry, and no rectification since); the blacklist only
   作出处罚决定后 (a penalty decision with its number).
+- 三(三), 当场纠正: a correction on the spot is dated within the inspection; one dated after it
+  ended is not 当场 and does not spare the follow-up visit (整改回访).
 """
 from __future__ import annotations
 
@@ -86,6 +88,16 @@ follow_ups:
 """)
 
 
+ON_THE_SPOT = """\
+outcome: issues-found
+result: 执业证未在接待场所公示，当场改正。
+handling:
+  - action: corrected-on-site
+    date: {day}
+"""
+TWO_DAYS = ("  end: 2025-04-10\n", "  end: 2025-04-11\n")
+
+
 CASES = [
     # --- 三(三): the abnormal list, 无法联系 ------------------------------------------------------
     passes("finding.unreachable-listed", "listed-by-a-numbered-decision", {LIST_FILE: BY_DECISION}),
@@ -136,6 +148,18 @@ CASES = [
             NOT_CORRECTED_ENTRY, "list: abnormal", "list: blacklist")}),
         Flagged(NOT_CORRECTED_FILE, "ground: not-corrected", says=("处罚决定",)),
         also=("finding.not-corrected-listed",)),
+
+    # --- 三(三): 当场纠正 --------------------------------------------------------------------------
+    passes("finding.follow-up", "corrected-on-the-second-day-of-the-inspection", alone(edit(
+        inspection(ON_THE_SPOT.format(day="2025-04-11")), *TWO_DAYS))),
+    fails("finding.follow-up", "corrected-after-the-inspection-without-a-visit", alone(
+        inspection(ON_THE_SPOT.format(day="2025-04-15"))),
+        Flagged(FINDING_FILE, "date: 2025-04-15", says=("不是当场纠正",)),
+        Flagged(FINDING_FILE, "outcome: issues-found", says=("follow_ups",))),
+    fails("finding.follow-up", "corrected-after-a-two-day-inspection", alone(edit(
+        inspection(ON_THE_SPOT.format(day="2025-04-12")), *TWO_DAYS)),
+        Flagged(FINDING_FILE, "date: 2025-04-12", says=("2025-04-11",)),
+        Flagged(FINDING_FILE, "outcome: issues-found", says=("follow_ups",))),
 ]
 
 

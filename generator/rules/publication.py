@@ -200,7 +200,14 @@ def follow_up(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
         # problems corrected on the spot (三（三）当场纠正) leave nothing to follow up, nor does
         # a practice that has ended: there is no one left to rectify
-        on_the_spot = _actions(finding) == {"corrected-on-site"}
+        # 当场 is the inspection itself: a correction dated after it ended is not on the spot
+        late = [(n, h) for n, h in enumerate(finding.handling, start=1)
+                if h.action == "corrected-on-site" and h.date > finding.inspected.end]
+        for n, step in late:
+            yield Flag(finding, f"handling[{n}].date",
+                       f"当场纠正记于 {step.date}，晚于检查结束（{finding.inspected.end}）：不是当场纠正，"
+                       "应记为责令限期整改并安排整改回访")
+        on_the_spot = _actions(finding) == {"corrected-on-site"} and not late
         ended = practice_ended(ctx, finding)
         if finding.outcome in ("issues-found", "violation") and not finding.follow_ups \
                 and not on_the_spot and ended is None:
