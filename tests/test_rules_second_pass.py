@@ -8,6 +8,7 @@ and one that passes through `ssj check`, run by the harness of tests/test_rules.
   作出处罚决定后 (a penalty decision with its number).
 - 三(三), 当场纠正: a correction on the spot is dated within the inspection; one dated after it
   ended is not 当场 and does not spare the follow-up visit (整改回访).
+- 三(三), credit notices: a notice of 不予配合情节严重 cannot precede the inspection it is about.
 """
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests import test_rules as harness
-from tests.records_tree import LIST_ENTRY
+from tests.records_tree import CREDIT_NOTICE, LIST_ENTRY
 from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     FINDING_FILE,
     LIST_FILE,
+    NOTICE_FILE,
     drawn_tree_fixture,
     edit,
 )
@@ -95,6 +97,18 @@ handling:
   - action: corrected-on-site
     date: {day}
 """
+NOT_COOPERATING = """\
+outcome: not-cooperating
+result: 拒绝提供执业档案，经多次告知仍不配合。
+concerns: [serious-non-cooperation]
+"""
+
+
+def noticed(day: str) -> dict[str, str | None]:
+    return {FINDING_FILE: inspection(NOT_COOPERATING), LIST_FILE: None,
+            NOTICE_FILE: edit(CREDIT_NOTICE, "published_on: 2025-05-01", f"published_on: {day}")}
+
+
 TWO_DAYS = ("  end: 2025-04-10\n", "  end: 2025-04-11\n")
 
 
@@ -160,6 +174,11 @@ CASES = [
         inspection(ON_THE_SPOT.format(day="2025-04-12")), *TWO_DAYS)),
         Flagged(FINDING_FILE, "date: 2025-04-12", says=("2025-04-11",)),
         Flagged(FINDING_FILE, "outcome: issues-found", says=("follow_ups",))),
+
+    # --- 三(三): credit notices ---------------------------------------------------------------
+    passes("finding.credit-notice", "noticed-on-the-inspection-day", noticed("2025-04-10")),
+    fails("finding.credit-notice", "noticed-before-the-inspection", noticed("2025-04-05"),
+          Flagged(NOTICE_FILE, "published_on: 2025-04-05", says=("2025-01-01", "2025-04-10"))),
 ]
 
 

@@ -245,6 +245,13 @@ def credit_notice(ctx: Context) -> Iterator[Flag]:
         if "serious-non-cooperation" in finding.concerns and not any(
                 n.finding == finding.id for n in ctx.records.credit_notices):
             yield Flag(finding, "concerns", "不予配合情节严重，但没有信用平台公示记录")
+    for notice in ctx.records.credit_notices:
+        # the non-cooperation is found in the inspection: its notice cannot come first
+        finding = ctx.records.get(notice.finding, ("finding",))
+        if finding is not None and notice.published_on < finding.inspected.start:
+            yield Flag(notice, "published_on",
+                       f"公示日期 {notice.published_on} 早于所引检查结果 {finding.id} 的检查"
+                       f"（{finding.inspected.start}）：不予配合须在检查中发生，公示不能在检查之前")
 
 
 @rule("list.basis", "三（三）",
