@@ -9,6 +9,9 @@ and one that passes through `ssj check`, run by the harness of tests/test_rules.
 - 三(三), 当场纠正: a correction on the spot is dated within the inspection; one dated after it
   ended is not 当场 and does not spare the follow-up visit (整改回访).
 - 三(三), credit notices: a notice of 不予配合情节严重 cannot precede the inspection it is about.
+- 二(八), weights: 对投诉举报多、列入执业异常对象名单、列入信用黑名单或有严重违法违规记录等情况的…
+  要加大检查的力度: a policy that gives any of the four no more tickets than an ordinary target
+  (weight 1) is below the regulation.
 """
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from tests import test_rules as harness
-from tests.records_tree import CREDIT_NOTICE, LIST_ENTRY
+from tests.records_tree import CREDIT_NOTICE, JURISDICTION, LIST_ENTRY
 from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     FINDING_FILE,
+    JURISDICTION_FILE,
     LIST_FILE,
     NOTICE_FILE,
     drawn_tree_fixture,
@@ -109,6 +113,15 @@ def noticed(day: str) -> dict[str, str | None]:
             NOTICE_FILE: edit(CREDIT_NOTICE, "published_on: 2025-05-01", f"published_on: {day}")}
 
 
+WEIGHTS = {"complaints": 2, "abnormal_list": 3, "blacklist": 3, "serious_violation": 3}
+
+
+def weighted(key: str, weight: int) -> dict[str, str | None]:
+    """The valid tree's policy with one risk weight changed."""
+    return {JURISDICTION_FILE: edit(JURISDICTION, f"    {key}: {WEIGHTS[key]}\n",
+                                    f"    {key}: {weight}\n")}
+
+
 TWO_DAYS = ("  end: 2025-04-10\n", "  end: 2025-04-11\n")
 
 
@@ -179,6 +192,13 @@ CASES = [
     passes("finding.credit-notice", "noticed-on-the-inspection-day", noticed("2025-04-10")),
     fails("finding.credit-notice", "noticed-before-the-inspection", noticed("2025-04-05"),
           Flagged(NOTICE_FILE, "published_on: 2025-04-05", says=("2025-01-01", "2025-04-10"))),
+
+    # --- 二(八): risk weights ------------------------------------------------------------------
+    passes("policy.floor", "every-risk-weighted", {}),
+    passes("policy.floor", "the-lists-weighted-just-above-ordinary", weighted("abnormal_list", 2)),
+    *(fails("policy.floor", f"{key}-weighted-as-ordinary", weighted(key, 1),
+            Flagged(JURISDICTION_FILE, f"    {key}: 1", says=("加大检查力度",)))
+      for key in WEIGHTS),
 ]
 
 

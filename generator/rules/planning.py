@@ -117,6 +117,11 @@ def scope_policy(ctx: Context) -> Iterator[Flag]:
                            f"至少抽取 {scope.min_count} 个，低于政策的每次不少于 {sector.min_targets} 个")
 
 
+# 方案 二（八）'s four grounds for more inspection, as policy.risk_weights names them
+RISK_GROUNDS = {"complaints": "投诉举报多", "abnormal_list": "列入执业异常对象名单",
+                "blacklist": "列入信用黑名单", "serious_violation": "有严重违法违规记录"}
+
+
 @rule("policy.floor", "二（八）",
       "本局政策不低于方案 二（八）的下限：五个行业都列出，律师事务所每年一次随机抽查、每次不少于 2 家，"
       "基层法律服务所每年一次随机抽查、每次不少于 1 家，公证处、司法鉴定机构、法律援助机构每年一次检查；"
@@ -125,6 +130,14 @@ def scope_policy(ctx: Context) -> Iterator[Flag]:
       "列出该行业并在 exemption 中写明")
 def floor(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
+    # 二（八）: 对投诉举报多、列入执业异常对象名单、列入信用黑名单或有严重违法违规记录等情况的…
+    # 要加大检查的力度，提高抽查比例和频次: each of the four draws more tickets than an ordinary target
+    weights = ctx.policy.risk_weights
+    for key, name in RISK_GROUNDS.items():
+        if weights[key] <= 1:
+            yield Flag(jurisdiction, f"policy.risk_weights.{key}",
+                       f"{name}的对象抽签权重为 {weights[key]}，与普通对象相同：方案 二（八）要求"
+                       "对其加大检查力度，提高抽查比例和频次（权重至少为 2）")
     listed = {s.sector: n for n, s in enumerate(ctx.policy.sectors, start=1)}
     for sector, least in FLOORS.items():
         name = SECTORS[sector]
