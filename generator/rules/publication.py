@@ -193,8 +193,8 @@ def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
 
 @rule("finding.follow-up", "三（三）",
       "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查安排回访，到期的回访写明日期和结果，"
-      "未整改完毕的再次安排回访；检查后对象被吊销、注销执业（状态记录为已吊销、已注销，"
-      "人员为已离职或注销）的，此后不再要求回访",
+      "未整改完毕的再次安排回访；当场纠正只在检查期间记下时才免于回访；检查后对象被吊销、注销执业"
+      "（状态记录为已吊销、已注销，人员为已离职或注销）的，此后不再要求回访",
       "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
 def follow_up(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
@@ -238,7 +238,7 @@ def referred(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("finding.credit-notice", "三（三）",
-      "对不予配合情节严重的法律服务机构，通过信用信息公示平台公示",
+      "对不予配合情节严重的法律服务机构，通过信用信息公示平台公示；公示不早于所涉检查",
       "在 credit-notices/ 中新建公示记录，finding 写本检查结果")
 def credit_notice(ctx: Context) -> Iterator[Flag]:
     for finding in ctx.records.findings:
@@ -255,7 +255,8 @@ def credit_notice(ctx: Context) -> Iterator[Flag]:
 
 
 @rule("list.basis", "三（三）",
-      "名录记录引用其依据的检查结果或决定文号，且依据与列入情形相符",
+      "执业异常名录只列入列入前已查明无法联系的（或有列入决定文号），或检查结果记有列入前的书面提醒"
+      "或约谈、此后回访未见整改的；信用黑名单只在作出写明文号的处罚决定后列入",
       "填写 finding 或 decision.number；情形与所引检查结果一致")
 def list_basis(ctx: Context) -> Iterator[Flag]:
     expected = {"unreachable": lambda f: f.outcome == "unreachable",
