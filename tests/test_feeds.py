@@ -342,8 +342,11 @@ EVENTS_AMENDMENT = "检查日期应为 2025 年 4 月 10 日，原公示中的�
 def events_tree() -> Files:
     """The valid tree's firm with one event of every kind: its finding (amended), an abnormal
     list entry that has ended, a blacklist entry, and a credit notice; and a firm with none."""
-    blacklist = edit(edit(edit(LIST_ENTRY, "id: abnormal-2025-01", "id: blacklist-2025-01"),
-                          "list: abnormal", "list: blacklist"),
+    # on the blacklist by a penalty decision (三（三）), its number standing for the decision
+    blacklist = edit(edit(edit(edit(edit(LIST_ENTRY, "id: abnormal-2025-01", "id: blacklist-2025-01"),
+                                    "list: abnormal", "list: blacklist"),
+                               "ground: unreachable", "ground: penalty"),
+                          "finding: 2025-01-01\n", ""),
                      "  date: 2025-04-25\n", "  number: 测司黑〔2025〕1号\n  date: 2025-04-25\n")
     return {**valid_tree(), firm_file(2): firm(2),
             LIST_FILE: with_exit(LIST_ENTRY, "2025-09-01", "已恢复在登记住所执业，依申请移出。"),
