@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 from tests.sitecheck import build_site, copy_example
+from tests.test_vendor import listed_and_present
+from tests.test_vendor import manifest as vendored
 
 EDITOR = Path(__file__).resolve().parent.parent / "generator" / "editor"
 VENDOR = EDITOR / "vendor"
@@ -15,7 +17,7 @@ VENDOR_JSON_SHA256 = "a13917bdd0fe111df1f36c80140bd126575e705310a51e899df6234abd
 
 
 def manifest() -> dict:
-    return json.loads((VENDOR / "vendor.json").read_text(encoding="utf-8"))
+    return vendored(VENDOR)
 
 
 def test_manifest_is_the_pinned_one() -> None:
@@ -32,10 +34,7 @@ def test_manifest_is_the_pinned_one() -> None:
 
 
 def test_every_file_is_unmodified_and_listed() -> None:
-    listed = {f"{folder}/{name}": digest for folder, meta in manifest().items()
-              for name, digest in meta["files"].items()}
-    present = {p.relative_to(VENDOR).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in VENDOR.rglob("*") if p.is_file() and p.name != "vendor.json"}
+    listed, present = listed_and_present(VENDOR)
     assert present == listed
     assert set(present) == {"decap-cms/decap-cms.js", "decap-cms/decap-cms.js.LICENSE.txt",
                             "decap-cms/package.json"}

@@ -16,8 +16,17 @@ VENDOR_JSON_SHA256 = "c3f0f41d79cb7fb55d504ddb9750de39611da9774d99d4effdc6dbc0cd
 IMPORT = re.compile(r"^\s*(?:import|export)\b[^;]*?\bfrom\s*['\"]([^'\"]+)['\"]", re.M)
 
 
-def manifest() -> dict:
-    return json.loads((VENDOR / "vendor.json").read_text(encoding="utf-8"))
+def manifest(vendor: Path = VENDOR) -> dict:
+    return json.loads((vendor / "vendor.json").read_text(encoding="utf-8"))
+
+
+def listed_and_present(vendor: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The files a vendor.json pins (path -> SHA-256) and the files there are, hashed."""
+    listed = {f"{folder}/{name}": digest for folder, meta in manifest(vendor).items()
+              for name, digest in meta["files"].items()}
+    present = {p.relative_to(vendor).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in vendor.rglob("*") if p.is_file() and p.name != "vendor.json"}
+    return listed, present
 
 
 def test_manifest_is_the_pinned_one() -> None:
@@ -29,10 +38,7 @@ def test_manifest_is_the_pinned_one() -> None:
 
 
 def test_every_file_is_unmodified_and_listed() -> None:
-    listed = {f"{folder}/{name}": digest for folder, meta in manifest().items()
-              for name, digest in meta["files"].items()}
-    present = {p.relative_to(VENDOR).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in VENDOR.rglob("*") if p.is_file() and p.name != "vendor.json"}
+    listed, present = listed_and_present(VENDOR)
     assert present == listed
     assert {"noble-curves/LICENSE", "noble-hashes/LICENSE"} <= present.keys()
 
