@@ -8,6 +8,7 @@ import hmac
 import json
 from typing import Any
 
+from generator.draw import table
 from generator.draw.evidence import Evidence, duration
 from generator.draw.timestamp import openssl_command
 from generator.records.kinds import SECTORS
@@ -103,8 +104,7 @@ def _first_source_view(package: dict[str, Any], declared: tuple) -> dict[str, An
     n = times.index(min(times))
     source = package["sources"][n]
     view = source_view(source, declared[n].result_url if n < len(declared) else None)
-    name = (f"drand公开随机信标第{source['round']}轮的随机数" if source.get("kind") == "drand"
-            else f"{source.get('game', '彩票')}第{source.get('issue', '')}期的开奖号码")
+    name = table.source_label(source) + ("的随机数" if source.get("kind") == "drand" else "的开奖号码")
     return {"name": name, "at": view["known_at"], "official": view["official"]}
 
 
