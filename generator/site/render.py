@@ -198,8 +198,9 @@ def crumbs(path: str, nav: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 # them do not count; block boundaries, code and a clock time (日 12:00) keep their space.
 _CJK = "\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20"
 _INLINE = r"(?:</?(?:a|span|strong|em|b|i|time|abbr|mark|small)\b[^>]*>)*"
-_SPACED = re.compile(rf"(?<=[{_CJK}])({_INLINE})[ \n]+({_INLINE})(?=\d)"
-                     rf"|(?<=\d)({_INLINE})[ \n]+({_INLINE})(?=[{_CJK}])")
+# the character before the space is consumed (not looked behind), so the scan only stops at a
+# Chinese character or a digit; _joined keeps the pairs the rule is not about
+_SPACED = re.compile(rf"([{_CJK}\d])({_INLINE})[ \n]+({_INLINE})(?=([{_CJK}\d]))")
 _CLOCK_AFTER = re.compile(r"\d{1,2}:\d{2}")
 _CLOCK_BEFORE = re.compile(r"\d:\d{2}$")
 _VERBATIM = re.compile(r"(<(code|pre|samp|kbd|script|style|textarea)\b.*?</\2>)", re.S)
@@ -247,9 +248,11 @@ def _units_kept(html: str) -> str:
 
 
 def _joined(match: re.Match[str], text: str) -> str:
-    if _CLOCK_AFTER.match(text, match.end()) or _CLOCK_BEFORE.search(text, 0, match.start()):
-        return match.group(0)
-    return "".join(g for g in match.groups() if g)
+    before, after = match.group(1), match.group(4)
+    if before.isdigit() == after.isdigit() or _CLOCK_AFTER.match(text, match.end()) \
+            or _CLOCK_BEFORE.search(text, 0, match.end(1)):
+        return match.group(0)  # not a Chinese character beside a digit, or a clock time
+    return before + match.group(2) + match.group(3)
 
 
 _RELATIVE_LINK = re.compile(r'<a ((?:(?!>)[^h]|h(?!ref=))*)href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)'
