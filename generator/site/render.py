@@ -124,7 +124,9 @@ def keep_tokens(text: Any) -> Markup:
                           for part in parts))
 
 
-_SITE_HREF = re.compile(r'href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^"]+)"')
+# an href to a path of this site: no scheme, no fragment alone, not from the host's root
+_SITE_PATH = r'href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^"]+)"'
+_SITE_HREF = re.compile(_SITE_PATH)
 
 
 def site_links(html: str, url: Any) -> Markup:
@@ -255,8 +257,7 @@ def _joined(match: re.Match[str], text: str) -> str:
     return before + match.group(2) + match.group(3)
 
 
-_RELATIVE_LINK = re.compile(r'<a ((?:(?!>)[^h]|h(?!ref=))*)href="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)'
-                            r'([^"]+)"')
+_RELATIVE_LINK = re.compile(r'<a ((?:(?!>)[^h]|h(?!ref=))*)' + _SITE_PATH)
 
 
 def print_targets(html: str, page_url: str) -> str:
