@@ -107,7 +107,8 @@ def _write_job_summary(summary: str, problems) -> None:  # type: ignore[no-untyp
 _DRAW_EVIDENCE_RULES = frozenset({
     "draw.timestamp", "draw.timestamp-late", "draw.timestamp-missing", "draw.timestamp-quorum",
     "draw.publication-late", "draw.witness", "draw.witness-late", "draw.commit-date",
-    "draw.unfrozen", "draw.derivation", "draw.silent-redraw", "draw.undrawn"})
+    "draw.unfrozen", "draw.derivation", "draw.derivation-inspectors", "draw.derivation-weight",
+    "draw.derivation-team", "draw.silent-redraw", "draw.undrawn"})
 
 
 def _load_clean(records_dir: Path, as_of=None,  # type: ignore[no-untyped-def]

@@ -440,7 +440,7 @@ def drawn_with_package_edited(root: Path, old: str, new: str) -> Path:
 def test_package_naming_a_plan_as_an_inspector(tmp_path: Path) -> None:
     drawn_with_package_edited(tmp_path, '"id": "21132419001"', f'"id": "{PLAN_ID}"')
     out = ssj(tmp_path, "check")
-    assert out.exit_code == 1 and "[draw.derivation]" in out.stdout, out.output
+    assert out.exit_code == 1 and "[draw.derivation-inspectors]" in out.stdout, out.output
 
 
 def test_standalone_verify_of_a_package_whose_source_kind_is_a_list(tmp_path: Path) -> None:

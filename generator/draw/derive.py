@@ -14,7 +14,7 @@ import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 from generator.draw.freeze import freeze
 from generator.draw.gittime import MainLine, git
@@ -24,6 +24,20 @@ from generator.records.model import Record, Records
 
 EXCLUSION_REASONS = {"recusal": "申报回避", "recent": "周期内检查过"}
 _KINDS = {"机构": ("institution",), "执法检查人员": ("inspector",)}
+
+# each difference is reported under the check of the clause it breaches (rules/checks.py)
+POOL = "draw.derivation"  # 二（五）: the pool, its strata and k, the package's frame
+INSPECTORS = "draw.derivation-inspectors"  # 二（四）: who may inspect, the lead department
+WEIGHT = "draw.derivation-weight"  # 二（八）: a risky target's extra tickets
+TEAM = "draw.derivation-team"  # 二（九）: team size, 回避 and the period rule
+
+
+class Difference(NamedTuple):
+    """One way a stored package departs from what the records give: the check it breaches and
+    what differs, in words."""
+
+    rule: str
+    text: str
 
 
 def _who(records: Records, record_id: str, what: str) -> str:
@@ -37,20 +51,21 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 def _stratum_differences(records: Records, plan: Record, want: dict[str, Any],
-                         have: dict[str, Any]) -> list[str]:
+                         have: dict[str, Any]) -> list[Difference]:
     sector = SECTORS.get(want["id"], want["id"])
     day = plan.pool_date.isoformat()
     out = []
     scope = next(s for s in plan.scope if s.sector == want["id"])
     if want["k"] != have["k"]:
-        out.append(f"{sector}：按计划比例 {scope.ratio_percent}%、至少 {scope.min_count} 家，"
-                   f"应从 {len(want['targets'])} 家中抽取 {want['k']} 家，抽取包为 {have['k']} 家")
+        out.append(Difference(POOL, f"{sector}：按计划比例 {scope.ratio_percent}%、至少 {scope.min_count} 家，"
+                              f"应从 {len(want['targets'])} 家中抽取 {want['k']} 家，抽取包为 {have['k']} 家"))
     for key, label in (("lead_department", "业务主管股室"), ("min_lead", "每组来自主管股室的最少人数")):
         if want[key] != have[key]:
-            out.append(f"{sector}：{label}应为 {want[key]}，抽取包为 {have[key]}")
+            out.append(Difference(INSPECTORS, f"{sector}：{label}应为 {want[key]}，抽取包为 {have[key]}"))
     wanted, had = _by_id(want["targets"]), _by_id(have["targets"])
     for tid in sorted(wanted.keys() - had.keys()):
-        out.append(f"{_who(records, tid, '机构')}在抽取基准日 {day} 为执业状态，却不在抽取范围")
+        out.append(Difference(POOL, f"{_who(records, tid, '机构')}在抽取基准日 {day} 为执业状态，"
+                              "却不在抽取范围"))
     for tid in sorted(had.keys() - wanted.keys()):
         inst = records.get(tid, ("institution",))
         if inst is None:
@@ -59,45 +74,48 @@ def _stratum_differences(records: Records, plan: Record, want: dict[str, Any],
             why = f"它属于{SECTORS[inst.sector]}，不属于{sector}"
         else:
             why = f"它在抽取基准日 {day} 不是执业状态"
-        out.append(f"{_who(records, tid, '机构')}在抽取范围中，但{why}")
+        out.append(Difference(POOL, f"{_who(records, tid, '机构')}在抽取范围中，但{why}"))
     for tid in sorted(wanted.keys() & had.keys()):
         if wanted[tid]["weight"] != had[tid]["weight"]:
-            out.append(f"{_who(records, tid, '机构')}的抽签份数应为 {wanted[tid]['weight']}"
-                       f"（按抽取基准日的风险情况，方案 二（八）），抽取包为 {had[tid]['weight']}")
+            out.append(Difference(WEIGHT, f"{_who(records, tid, '机构')}的抽签份数应为 "
+                                  f"{wanted[tid]['weight']}（按抽取基准日的风险情况，方案 二（八）），"
+                                  f"抽取包为 {had[tid]['weight']}"))
     return out
 
 
 def package_differences(records: Records, plan: Record, expected: dict[str, Any],
-                        stored: dict[str, Any]) -> list[str]:
-    """What differs between the package the records give (`expected`) and `stored`, in words."""
+                        stored: dict[str, Any]) -> list[Difference]:
+    """What differs between the package the records give (`expected`) and `stored`, each under
+    the check of the clause it breaches."""
     out = []
-    for key, label in (("spec", "规范版本"), ("plan", "计划编号"), ("as_of", "取数日期"),
-                       ("team_size", "每组人数"), ("sources", "随机源")):
+    for key, label, rule in (("spec", "规范版本", POOL), ("plan", "计划编号", POOL),
+                             ("as_of", "取数日期", POOL), ("team_size", "每组人数", TEAM),
+                             ("sources", "随机源", POOL)):
         if expected[key] != stored[key]:
-            out.append(f"{label}应为 {expected[key]}，抽取包为 {stored[key]}")
+            out.append(Difference(rule, f"{label}应为 {expected[key]}，抽取包为 {stored[key]}"))
     want_strata, have_strata = _by_id(expected["strata"]), _by_id(stored["strata"])
     for sid in sorted(want_strata.keys() - have_strata.keys()):
-        out.append(f"计划范围含{SECTORS.get(sid, sid)}，抽取包中却没有这一分层")
+        out.append(Difference(POOL, f"计划范围含{SECTORS.get(sid, sid)}，抽取包中却没有这一分层"))
     for sid in sorted(have_strata.keys() - want_strata.keys()):
-        out.append(f"抽取包中的分层 {sid} 不在计划范围内")
+        out.append(Difference(POOL, f"抽取包中的分层 {sid} 不在计划范围内"))
     both = want_strata.keys() & have_strata.keys()
     if ([s["id"] for s in stored["strata"] if s["id"] in both]
             != [s["id"] for s in expected["strata"] if s["id"] in both]):
-        out.append("分层顺序应与计划范围的顺序一致")
+        out.append(Difference(POOL, "分层顺序应与计划范围的顺序一致"))
     for sid in sorted(both):
         out.extend(_stratum_differences(records, plan, want_strata[sid], have_strata[sid]))
     day = plan.pool_date.isoformat()
     wanted, had = _by_id(expected["inspectors"]), _by_id(stored["inspectors"])
     for iid in sorted(wanted.keys() - had.keys()):
-        out.append(f"{_who(records, iid, '执法检查人员')}在抽取基准日 {day} 在岗、执法证有效，"
-                   "却不在可选人员中")
+        out.append(Difference(INSPECTORS, f"{_who(records, iid, '执法检查人员')}在抽取基准日 {day} "
+                              "在岗、执法证有效，却不在可选人员中"))
     for iid in sorted(had.keys() - wanted.keys()):
-        out.append(f"{_who(records, iid, '执法检查人员')}在可选人员中，但在抽取基准日 {day} "
-                   "不在岗，或执法证未覆盖整个实施时间")
+        out.append(Difference(INSPECTORS, f"{_who(records, iid, '执法检查人员')}在可选人员中，但在"
+                              f"抽取基准日 {day} 不在岗，或执法证未覆盖整个实施时间"))
     for iid in sorted(wanted.keys() & had.keys()):
         if wanted[iid]["department"] != had[iid]["department"]:
-            out.append(f"{_who(records, iid, '执法检查人员')}的股室应为 {wanted[iid]['department']}，"
-                       f"抽取包为 {had[iid]['department']}")
+            out.append(Difference(INSPECTORS, f"{_who(records, iid, '执法检查人员')}的股室应为 "
+                                  f"{wanted[iid]['department']}，抽取包为 {had[iid]['department']}"))
     pairs = {(e["target"], e["inspector"]): e["reason"] for e in expected["exclusions"]}
     stored_pairs = {(e["target"], e["inspector"]): e["reason"] for e in stored["exclusions"]}
     for pair in sorted(pairs.keys() | stored_pairs.keys()):
@@ -106,12 +124,13 @@ def package_differences(records: Records, plan: Record, expected: dict[str, Any]
             continue
         who = f"{_who(records, pair[1], '执法检查人员')}与{_who(records, pair[0], '机构')}"
         if have is None:
-            out.append(f"{who}应排除（{EXCLUSION_REASONS[want]}），抽取包中没有这一排除")
+            text = f"{who}应排除（{EXCLUSION_REASONS[want]}），抽取包中没有这一排除"
         elif want is None:
-            out.append(f"{who}被排除（{EXCLUSION_REASONS.get(have, have)}），但记录中没有这个理由")
+            text = f"{who}被排除（{EXCLUSION_REASONS.get(have, have)}），但记录中没有这个理由"
         else:
-            out.append(f"{who}的排除理由应为{EXCLUSION_REASONS[want]}，抽取包为"
-                       f"{EXCLUSION_REASONS.get(have, have)}")
+            text = (f"{who}的排除理由应为{EXCLUSION_REASONS[want]}，抽取包为"
+                    f"{EXCLUSION_REASONS.get(have, have)}")
+        out.append(Difference(TEAM, text))
     return out
 
 

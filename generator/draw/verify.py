@@ -12,7 +12,8 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Mapping
 from typing import Any, Iterator
 
-from generator.draw.derive import explain_by_history, package_before, package_differences
+from generator.draw.derive import (POOL, Difference, explain_by_history, package_before,
+                                   package_differences)
 from generator.draw.drand import DrandError, verify_round
 from generator.draw.evidence import (Authority, Evidence, delegated_authorities, judged,
                                      misdated_commits, package_evidence, pinned_authorities,
@@ -165,7 +166,7 @@ def verify_draw(records: Records, folder: Draw, authorities: dict[str, Authority
                                           evidence.git, new_package))
     else:
         # not verified is not passed: ssj draw verify fails until the records can be read
-        problems.append(_problem(package_file.file, "draw.derivation",
+        problems.append(_problem(package_file.file, POOL,
                                  "记录有完整性错误，无法按记录重新计算抽取包",
                                  "运行 ssj check，修正记录后再核验"))
     if values_file is None and result_file is None:
@@ -205,27 +206,27 @@ def _check_derivation(records: Records, plan: Record, file: str, package: dict[s
     if expected == package:
         return
     differences = package_differences(records, plan, expected, package) or [
-        "内容与按记录重新计算的抽取包不同"]
+        Difference(POOL, "内容与按记录重新计算的抽取包不同")]
     explained = (explain_by_history(Path(records.root), records, plan, package, git.commit)
                  if git.commit and not new_package else None)
     if explained is None:
-        for difference in differences:
-            yield _problem(file, "draw.derivation", f"抽取包与记录不符：{difference}",
+        for rule, difference in differences:
+            yield _problem(file, rule, f"抽取包与记录不符：{difference}",
                            "抽取包只能由 ssj draw freeze 按记录生成；记录有误的，更正记录后新建修订计划")
         return
     if explained.rewritten:
         # only records added to since the freeze may account for a difference: a rewritten or
         # deleted one would let a false entry at freeze time be quietly withdrawn afterwards
         rewritten = "、".join(explained.rewritten[:3]) + ("等" if len(explained.rewritten) > 3 else "")
-        for difference in differences:
-            yield _problem(file, "draw.derivation",
+        for rule, difference in differences:
+            yield _problem(file, rule,
                            f"抽取包与记录不符：{difference}；冻结时（提交 {explained.commit[:12]}）的记录"
                            f"可以得出它，但之后的记录不只是补录，有改动或删除：{rewritten}",
                            "已冻结抽取包所依据的记录只能补录，不能改删；记录有误的，新建修订计划重新抽取")
         return
     changed = "、".join(explained.changed[:5]) + ("等" if len(explained.changed) > 5 else "")
-    for difference in differences:
-        yield _problem(file, "draw.derivation",
+    for rule, difference in differences:
+        yield _problem(file, rule,
                        f"抽取包与现在的记录不同：{difference}；按冻结时（提交 {explained.commit[:12]}）"
                        f"的记录重新计算与抽取包一致，差异来自之后修改的记录：{changed or '无'}",
                        "冻结后补录的记录（如补记的状态变更）不改变已冻结的抽取包", NOTICE)
@@ -243,13 +244,14 @@ def _check_late_derivation(records: Records, plan: Record, file: str, package: d
     before, given = package_before(Path(records.root), plan.id, evidence.first_source, line)
     if given is not None and given[1] == package:
         return
-    what = (package_differences(given[0], plan, given[1], package) or ["内容不同"]) if given else [
-        "随机源公布前主分支上还没有这个计划或记录无法读取"]
-    for difference in what:
+    what = (package_differences(given[0], plan, given[1], package)
+            or [Difference(POOL, "内容不同")]) if given else [
+        Difference(POOL, "随机源公布前主分支上还没有这个计划或记录无法读取")]
+    for rule, difference in what:
         # example data (frozen years after its rounds) is told, not refused; nothing discloses
         # this away for a real bureau: a steered package must never pass
         yield judged(records, _problem(
-            file, "draw.derivation",
+            file, rule,
             f"抽取包在随机源公布之后才公开，须与随机源公布前主分支上的记录"
             f"（提交 {before[:12] if before else '无'}）得出的抽取包一致：{difference}",
             "随机源公布后改动记录可以左右抽取：晚冻结的抽取包只能按此前的记录生成"), plan.id)
