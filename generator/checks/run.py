@@ -9,7 +9,7 @@ from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.checks.audit import audit, frozen_plans_at
-from generator.draw.verify import verify_draws
+from generator.draw.verify import faulty_draws, in_draw, verify_draws
 from generator.rules.adoption import check_adoption
 from generator.rules.catalogue import run_rules
 from generator.rules.integrity import check_integrity
@@ -46,7 +46,9 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     the 文号 and footer fields of jurisdiction.yaml that the site shows.
 
     The rules run only on records without load or integrity errors: they read references and
-    dates those checks vouch for, and would otherwise repeat the same mistake in other words.
+    dates those checks vouch for, and would otherwise repeat the same mistake in other words. A
+    fault confined to one draw's files does not stop them; they say only what holds whether or
+    not that draw is read.
 
     With `base` (a git revision), the append-only audit runs too; an unreadable base raises
     audit.BaseUnavailable.
@@ -75,9 +77,24 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
         problems.extend(integrity)
         problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
         # the rules read references and dates the load and integrity checks vouch for; a draw's
-        # or the audit's errors say nothing about those, and must not hide the rules' findings
+        # or the audit's errors say nothing about those, and must not hide the rules' findings:
+        # neither may a file of one draw that cannot be read (load.* under records/draws/<plan>/)
         if not any(p.severity == ERROR and p.rule.startswith(("load.", "integrity."))
+                   and not any(in_draw(folder, p) for folder in records.draws.values())
                    for p in problems):
-            ruled = tuple(run_rules(records, as_of))
+            ruled = tuple(_rules(records, as_of, faulty_draws(records, problems)))
             problems.extend(ruled)
     return CheckResult(records, tuple(sorted(set(problems))), ruled, as_of)
+
+
+def _rules(records: Records, as_of: dt.date, faulty: frozenset[str]) -> list[Problem]:
+    """The rules' problems, none of which rests on a faulty draw: read as stored, such a draw
+    could pass or fail a rule on a tampered result; left out, it would read as never drawn. Only
+    what the rules say either way is reported (the draw's own errors say the rest)."""
+    if not faulty:
+        return run_rules(records, as_of)
+    kept = [r for kind in records.by_kind.values() for r in kind]
+    without = Records.build(records.root, records.jurisdiction, kept, set(records.broken_ids),
+                            [d for d in records.draws.values() if d.plan not in faulty])
+    either_way = set(run_rules(records, as_of))
+    return [p for p in run_rules(without, as_of) if p in either_way]

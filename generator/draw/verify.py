@@ -31,6 +31,25 @@ from generator.records.problems import ERROR, NOTICE, Problem
 from generator.rules.integrity import check_integrity, draw_source_problems
 
 
+# the checks whose failure leaves a stored draw's files unproven (a result that may not be what
+# its package and values give); evidence and derivation problems leave the result computed
+_FILE_FAULTS = frozenset({"draw.plan", "draw.package", "draw.commitment", "draw.sources",
+                          "draw.values", "draw.drand", "draw.result"})
+
+
+def faulty_draws(records: Records, problems: list[Problem]) -> frozenset[str]:
+    """The plans whose records/draws/<plan>/ files failed to load or to verify: nothing may be
+    read from those draws until they are fixed."""
+    return frozenset(plan for plan, folder in records.draws.items()
+                     if any(in_draw(folder, p) and (p.rule.startswith("load.") or p.rule in _FILE_FAULTS)
+                            for p in problems if p.severity == ERROR))
+
+
+def in_draw(folder: Draw, problem: Problem) -> bool:
+    """Whether `problem` is located in `folder` (the folder itself or a file under it)."""
+    return problem.file == folder.folder or problem.file.startswith(folder.folder + "/")
+
+
 def first_difference(expected: bytes, actual: bytes) -> str:
     """Where a published result departs from the recomputed one, in words a journalist can
     follow: the first differing field and its JSON path, as verify.html says it (bytes only
