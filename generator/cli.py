@@ -273,6 +273,7 @@ def rules(fmt: str) -> None:
     import json
 
     from generator.rules.catalogue import LISTED
+    from generator.rules.checks import NO_CLAUSE
     from generator.rules.reference import rules_markdown, severity_label
 
     if fmt == "json":
@@ -281,7 +282,7 @@ def rules(fmt: str) -> None:
         click.echo(rules_markdown(), nl=False)
     else:
         for r in LISTED:
-            clause = f"方案 {r.clause}" if r.clause else "—"
+            clause = f"方案 {r.clause}" if r.clause else NO_CLAUSE
             click.echo(f"{r.id}\t{r.category}\t{clause}\t{severity_label(r.severity)}\t{r.statement}")
 
 
@@ -300,9 +301,22 @@ def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # typ
 
     if year is not None and not dt.MINYEAR <= year <= dt.MAXYEAR:
         _fail(f"年度 {year} 无效：应为 {dt.MINYEAR} 到 {dt.MAXYEAR} 之间的公历年份", EXIT_USAGE)
+    from generator.checks.output import as_text
+    from generator.checks.run import check_records
+
     day = as_of.date() if as_of else dt.date.today()
-    records = _load_clean(records_dir, day)
-    summary = yearly.yearly_report(records, day.year if year is None else year, day)
+    year = day.year if year is None else year
+    _require_dir(records_dir)
+    # the records as they stand, errors and all: a year that missed its floor is what the
+    # summary must show; only records that cannot be read at all give none
+    day = min(day, dt.date(year, 12, 31))
+    result = check_records(records_dir, day)
+    if result.records.jurisdiction is None or result.records.policy is None:
+        unreadable = next((p for p in result.problems if p.severity == "error"), None)
+        _fail("无法读取本局信息，不能汇总" + (f"：{as_text(unreadable)}" if unreadable else ""))
+    summary = yearly.with_problems(
+        yearly.yearly_report(result.records, year, day, result.rule_problems or ()),
+        result.rule_problems, [p for p in result.problems if p.severity == "error"])
     render = {"table": yearly.as_table, "markdown": yearly.as_markdown, "csv": yearly.as_csv,
               "json": yearly.as_json}[fmt]
     click.echo(render(summary), nl=False)

@@ -420,7 +420,7 @@ CASES = [
         Flagged(PLAN_FILE, "department: supervision", says=("lawyer",))),
     passes("plan.organiser", "lead-of-either-sector", {
         J: notary_policy(lead="supervision"),
-        NT_ITEM_FILE: NOTARY_ITEM,
+        NT_ITEM_FILE: edit(NOTARY_ITEM, "subject: lawyer", "subject: supervision"),
         PLAN_FILE: edit(edit(NOTARY_SCOPE_PLAN, "items: [lf-01]", "items: [lf-01, nt-01]"),
                         "department: lawyer", "department: supervision")}),
 
@@ -1252,7 +1252,7 @@ def test_rules_text_lists_every_id_with_its_category_and_clause() -> None:
     for line, r in zip(lines, LISTED):
         rule_id, category, clause, label, statement = line.split("\t")
         assert (rule_id, category, statement) == (r.id, r.category, r.statement)
-        assert clause == (f"方案 {r.clause}" if r.clause else "—")
+        assert clause == (f"方案 {r.clause}" if r.clause else "记录完整性（不对应方案条款）")
         assert label == LABELS[r.severity]
 
 

@@ -11,13 +11,16 @@ from dataclasses import dataclass
 from generator.records.problems import ERROR, NOTICE, WARNING
 
 LOAD, INTEGRITY, DRAW, AUDIT, SITE = "读取", "完整性", "抽取", "追加式审计", "公示网站"
+# what the catalogue shows for a check with no clause: it keeps the records whole and readable,
+# which every clause relies on, rather than serving one
+NO_CLAUSE = "记录完整性（不对应方案条款）"
 
 
 @dataclass(frozen=True)
 class Check:
     id: str
     category: str
-    clause: str  # "" where no clause of the 方案 applies (file formats, say)
+    clause: str  # "" where it serves the records' integrity, not a clause (NO_CLAUSE)
     statement: str
     severity: str
     hint: str = ""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from generator.rules.catalogue import LISTED
+from generator.rules.checks import NO_CLAUSE
 
 
 def severity_label(severity: str) -> str:
@@ -17,6 +18,6 @@ def rules_markdown() -> str:
              "", "| 编号 | 类别 | 方案条款 | 要求 | 严重程度 | 修改提示 |",
              "| --- | --- | --- | --- | --- | --- |"]
     for r in LISTED:
-        lines.append(f"| `{r.id}` | {r.category} | {r.clause or '—'} | {r.statement} | "
+        lines.append(f"| `{r.id}` | {r.category} | {r.clause or NO_CLAUSE} | {r.statement} | "
                      f"{severity_label(r.severity)} | {r.hint} |")
     return "\n".join(lines) + "\n"

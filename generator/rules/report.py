@@ -11,8 +11,9 @@ import io
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
+from generator.checks.output import as_text
 from generator.records.kinds import FINDING, IRREGULARITY_KINDS, SECTORS
 from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
@@ -87,6 +88,10 @@ class YearReport:
     rule_errors: int
     rule_warnings: int
     irregularities: tuple[IrregularityLine, ...] = ()
+    # the shortfalls are the summary's content (四（三）): what the rules found as of `as_of`,
+    # as `ssj check` says it; when they could not run, the errors that stopped them
+    problems: tuple[str, ...] = ()
+    rules_ran: bool = True
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -192,9 +197,27 @@ def _one_line(cell: str) -> str:
     return " ".join(cell.split())
 
 
-def _compliance(report: YearReport) -> str:
-    return (f"规则检查（截至 {report.as_of}）：错误 {report.rule_errors}，"
-            f"警告 {report.rule_warnings}")
+def with_problems(report: YearReport, ruled: Sequence[Problem] | None,
+                  stopping: Sequence[Problem]) -> YearReport:
+    """`report` listing what the rules found (`ruled`), or, when they could not run (None), the
+    errors that stopped them (`stopping`)."""
+    shown = [p for p in (stopping if ruled is None else ruled) if p.severity in (ERROR, WARNING)]
+    return replace(report, problems=tuple(as_text(p) for p in sorted(shown)),
+                   rules_ran=ruled is not None)
+
+
+def _compliance(report: YearReport, markdown: bool = False) -> str:
+    """The rules' verdict, then each problem: a Markdown list, or indented lines."""
+    if not report.rules_ran:
+        head = (f"规则检查（截至 {report.as_of}）：未运行，记录有读取或完整性错误，改正后才能按方案"
+                "规则核对；ssj check 报告的错误：")
+    else:
+        head = (f"规则检查（截至 {report.as_of}）：错误 {report.rule_errors}，"
+                f"警告 {report.rule_warnings}")
+    if markdown:
+        return "\n".join([head, *([""] if report.problems else []),
+                          *(f"- {line}" for line in report.problems)])
+    return "\n".join([head, *(f"  {line}" for line in report.problems)])
 
 
 def _irregularity_count(report: YearReport) -> str:
@@ -220,7 +243,7 @@ def as_markdown(report: YearReport) -> str:
                   + " |" for line in report.irregularities]
     else:
         lines.append("本年度没有抽取程序异常说明。")
-    return "\n".join(lines + ["", _compliance(report), ""])
+    return "\n".join(lines + ["", _compliance(report, markdown=True), ""])
 
 
 def as_csv(report: YearReport) -> str:
