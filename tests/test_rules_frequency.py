@@ -13,7 +13,7 @@ import pytest
 
 from generator.records.load import load_records
 from generator.rules.planning import FLOORS
-from tests.records_tree import FIRM_ID, ITEM, PLAN, run_ssj, valid_tree
+from tests.records_tree import FIRM_ID, INSTITUTION, ITEM, PLAN, run_ssj, valid_tree
 from tests.rules_tree import (
     FINDING_FILE,
     JURISDICTION_FILE,
@@ -26,6 +26,7 @@ from tests.rules_tree import (
     line_of,
     round_json,
     tree_with,
+    uscc,
     write_files,
 )
 from tests.test_rules import (
@@ -67,12 +68,17 @@ def test_the_floors_are_the_regulations_words() -> None:
 
 
 def test_a_plan_that_drew_none_of_a_sector_is_no_inspection_of_it(tmp_path: Path) -> None:
-    """The plan names law firms and notaries; the county has no notary in practice, so its
-    draw selects none: it counted once for notaries before, and counts nothing now."""
+    """The plan names law firms and notaries; the county's one notary starts practice after
+    the pool date, so the draw selects none: it counted once for notaries before, and counts
+    nothing now (while the notary in practice later that year still asks for an inspection)."""
     files = {name: text for name, text in valid_tree().items() if isinstance(text, str)
              and not name.startswith(("records/findings/", "records/lists/",
                                       "records/credit-notices/"))}
     files[firm_file(2)] = firm(2)
+    notary = uscc("32211300MD0000011")
+    files[f"records/institutions/{notary}.yaml"] = edit(edit(edit(
+        INSTITUTION.replace(FIRM_ID, notary), "sector: law-firm", "sector: notary"),
+        "示例青松律师事务所", "示例公证处"), "since: 2015-03-01", "since: 2025-06-01")
     files[NT_ITEM_FILE] = NOTARY_ITEM
     files[PLAN_FILE] = edit(edit(PLAN, "    min_count: 1\n", """\
     min_count: 1

@@ -343,22 +343,23 @@ class Records:
         return tuple(p for p in self.plans if p.year == year and self.drawn_targets(p.id, sector))
 
     def rounds(self, year: int, sector: str, until: dt.date | None = None) -> tuple[Round, ...]:
-        """Every inspection of `sector` actually made in `year` (begun by `until`, if given),
-        as 方案 二（八） counts them: for a plan drawn here, its drawn institutions of the sector
-        that were inspected; for a plan whose targets a higher bureau drew (draw.delegated), its
-        inspections of the sector; and each targeted inspection of the sector on its own. A
-        plan that inspected none of the sector's institutions is no round of it, whatever its
-        scope names; a superseded plan is none at all."""
+        """Every inspection of `sector` actually made for `year` (begun by `until`, if given),
+        as 方案 二（八） counts them: a plan's in the plan's year, even where its schedule runs
+        past New Year (一次抽查 is the campaign, not the day of each visit) — for a plan drawn
+        here, its drawn institutions of the sector that were inspected; for a plan whose targets
+        a higher bureau drew (draw.delegated), its inspections of the sector; and each targeted
+        inspection of the sector on its own, in the year it began. A plan that inspected none of
+        the sector's institutions is no round of it, whatever its scope names; a superseded plan
+        is none at all."""
         def institution(finding: Record) -> str | None:
-            start = finding.inspected.start
-            if start.year != year or (until is not None and until < start):
+            if until is not None and until < finding.inspected.start:
                 return None
             inst = self.institution_of(finding.target)
             return inst.id if inst is not None and inst.sector == sector else None
 
         out = []
         for plan in self.plans:
-            if plan.id in self.superseded:
+            if plan.year != year or plan.id in self.superseded:
                 continue
             delegated = plan.draw.get("delegated") is not None
             allowed = None if delegated else self.drawn_targets(plan.id, sector)
@@ -368,7 +369,8 @@ class Records:
                 out.append(Round("delegated" if delegated else "random", plan,
                                  tuple(f for f, _ in found), frozenset(i for _, i in found)))
         for finding in self.findings:
-            if finding.targeted is not None and (i := institution(finding)) is not None:
+            if finding.targeted is not None and finding.inspected.start.year == year \
+                    and (i := institution(finding)) is not None:
                 out.append(Round("targeted", None, (finding,), frozenset({i})))
         return tuple(out)
 

@@ -9,7 +9,7 @@ import datetime as dt
 from generator.records.risk import risk_weight
 from generator.records.timing import BEIJING, source_time
 from generator.records.kinds import SECTORS
-from generator.records.model import ROUND_KINDS
+from generator.records.model import ROUND_KINDS, Record, Records
 from generator.records.problems import WARNING
 from generator.rules.base import Context, Flag, rule
 
@@ -44,15 +44,31 @@ FLOORS: dict[str, Floor] = {
 }
 
 
+def sources_published(plan: Record) -> dt.date | None:
+    """The day the last of the plan's random sources is published (None: it declares none)."""
+    if not plan.draw.sources:
+        return None
+    last = max(source_time(s) for s in plan.draw.sources)
+    return dt.datetime.fromtimestamp(last, BEIJING).date()
+
+
+def drawn_on(plan: Record) -> dt.date | None:
+    """The day the plan's targets are drawn, as far as the records tell: not before its last
+    random source is published (the draw needs every value), nor before its recorded draw day.
+    pool_date is not it: that is the day the rosters are read, before any source exists."""
+    days = [d for d in (sources_published(plan), plan.draw.held_on) if d is not None]
+    return max(days, default=None)
+
+
 def _quota_years(ctx: Context) -> range:
     start = ctx.policy.quotas_from or ctx.records.jurisdiction.regulation.date
     return range(start.year, ctx.as_of.year + 1)
 
 
 @rule("plan.self-inspection", "二（三）",
-      "先行自查、再实施重点检查的计划写明自查截止日期，重点检查在自查截止之后；"
-      "自查和重点检查同时进行的不要求截止日期",
-      "在计划中填写 self_inspection_deadline，检查日期排在其后")
+      "先行自查、再实施重点检查的计划写明自查截止日期，截止日期不早于抽取对象之日（抽中的对象才能自查），"
+      "重点检查在自查截止之后；自查和重点检查同时进行的不要求截止日期",
+      "在计划中填写 self_inspection_deadline，排在抽取之后、检查日期之前")
 def self_inspection(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
         if plan.mode != "self-then-focused":
@@ -61,23 +77,38 @@ def self_inspection(ctx: Context) -> Iterator[Flag]:
         if deadline is None:
             yield Flag(plan, "mode", "先行自查的计划须写明自查截止日期 self_inspection_deadline")
             continue
+        drawn = drawn_on(plan)
+        if drawn is not None and deadline < drawn:
+            yield Flag(plan, "self_inspection_deadline",
+                       f"自查截止日期（{deadline}）早于抽取对象之日（{drawn}）：抽中之前无从要求其自查")
         for finding in ctx.records.findings_for_plan(plan.id):
             if finding.inspected.start < deadline:
                 yield Flag(finding, "inspected.start",
                            f"重点检查（{finding.inspected.start}）早于自查截止日期（{deadline}）")
 
 
+def lead_department_of(ctx: Context, sector: str) -> str | None:
+    """The 法律服务业务主管部门 of `sector`: the department its policy entry names."""
+    entry = ctx.sector_policy(sector)
+    return entry.lead_department if entry is not None else None
+
+
 @rule("plan.organiser", "二（三）",
-      "随机抽查由相应的法律服务业务主管部门具体组织落实",
-      "organiser.department 填写计划所含行业之一的业务主管股室")
+      "随机抽查由相应的法律服务业务主管部门具体组织落实：计划的组织股室是所含行业之一的业务主管股室，"
+      "抽查事项清单上每个事项的抽查主体（二（六））是该事项所属行业的业务主管股室",
+      "organiser.department 填写计划所含行业之一的业务主管股室；事项的 subject 填写该行业的业务主管股室")
 def organiser(ctx: Context) -> Iterator[Flag]:
     for plan in ctx.records.plans:
-        leads = {ctx.sector_policy(s.sector).lead_department for s in plan.scope
-                 if ctx.sector_policy(s.sector) is not None}
+        leads = {lead for s in plan.scope if (lead := lead_department_of(ctx, s.sector))}
         if leads and plan.organiser.department not in leads:
             yield Flag(plan, "organiser.department",
                        f"组织股室 {plan.organiser.department} 不是所含行业的业务主管股室"
                        f"（{'、'.join(sorted(leads))}）")
+    for item in ctx.records.items:
+        lead = lead_department_of(ctx, item.sector)
+        if lead is not None and item.subject != lead:
+            yield Flag(item, "subject", f"事项 {item.id} 的抽查主体 {item.subject} 不是"
+                       f"{SECTORS[item.sector]}的业务主管股室 {lead}")
 
 
 @rule("plan.delegated-draw", "二（三）",
@@ -164,21 +195,47 @@ def floor(ctx: Context) -> Iterator[Flag]:
                        f"{least.clause} 规定的是{name}的随机抽查，非随机检查不能计入")
 
 
+# the yearly report's word for a sector 二（八） asks nothing of that year (year.frequency)
+IDLE = "本年无执业机构，无须抽查"
+
+
+def idle(records: Records, sector: str, year: int, until: dt.date) -> bool:
+    """Whether no institution of `sector` was in practice at any time of `year` up to `until`:
+    二（八） then has nothing to inspect, with no exemption needed."""
+    first, last = dt.date(year, 1, 1), min(until, dt.date(year, 12, 31))
+    return not any(inst.status_on(first) == "active"
+                   or any(e.status == "active" and first < e.since <= last
+                          for e in inst.status_history)
+                   for inst in records.institutions if inst.sector == sector)
+
+
+def _year_closed(ctx: Context, year: int) -> bool:
+    """The year is over and so is every standing plan of it: a campaign of the year may run
+    past New Year, and its inspections count for the year (Records.rounds)."""
+    return ctx.year_over(year) and all(
+        plan.schedule.end < ctx.as_of for plan in ctx.records.plans
+        if plan.year == year and plan.id not in ctx.records.superseded
+        and plan.withdrawal is None)
+
+
 @rule("year.frequency", "二（八）",
       "每个行业每年实际完成的抽查次数达到政策规定，每次检查的机构不少于政策的每次家数：计入的是"
-      "抽中且有检查结果的机构（只列入计划或抽中而未检查的不算），非随机检查和上级抽取的受委托检查"
-      "只在政策写明计入时才算",
+      "抽中且有检查结果的机构（只列入计划或抽中而未检查的不算），按计划的年度计（实施期跨年的，"
+      "次年的检查仍计入计划的年度），非随机检查按检查日期计；非随机检查和上级抽取的受委托检查"
+      "只在政策写明计入时才算。该行业全年没有执业机构的，当年无须抽查",
       "制定并实施本年度剩余的抽查计划，为抽中的对象录入检查结果")
 def frequency(ctx: Context) -> Iterator[Flag]:
     jurisdiction = ctx.records.jurisdiction
     for n, sector in enumerate(ctx.policy.sectors, start=1):
         for year in _quota_years(ctx):
+            if idle(ctx.records, sector.sector, year, ctx.as_of):
+                continue
             rounds = ctx.records.counted_rounds(year, sector.sector, ctx.as_of)
             done = [r for r in rounds if r.size >= sector.min_targets]
             missing = sector.inspections_per_year - len(done)
             if missing <= 0:
                 continue
-            over = ctx.year_over(year)
+            over = _year_closed(ctx, year)
             small = len(rounds) - len(done)
             kinds = "、".join(label for kind, label in ROUND_KINDS.items()
                              if kind == "random" or sector.get(f"{kind}_count"))
@@ -187,7 +244,7 @@ def frequency(ctx: Context) -> Iterator[Flag]:
                        + (f"，另有 {small} 次检查的机构少于每次 {sector.min_targets} 家"
                           if small else "")
                        + f"，{'少于' if over else '尚未达到'}每年 {sector.inspections_per_year} 次"
-                       + ("" if over else f"，年内还需 {missing} 次"),
+                       + ("" if over else f"，还需 {missing} 次"),
                        None if over else WARNING)
 
 
@@ -236,8 +293,7 @@ def drawn_first(ctx: Context) -> Iterator[Flag]:
         if plan.draw.delegated is not None or not plan.draw.sources:
             continue  # drawn by the higher bureau (plan.delegated-draw), or nothing to time
         # the draw can be held no earlier than the day its last random source is published
-        known = dt.datetime.fromtimestamp(max(source_time(s) for s in plan.draw.sources),
-                                          BEIJING).date()
+        known = sources_published(plan)
         held = plan.draw.held_on
         if held is not None and held < known:
             yield Flag(plan, "draw.held_on", f"抽取日期 {held} 早于随机源公布日期 {known}")
@@ -248,7 +304,7 @@ def drawn_first(ctx: Context) -> Iterator[Flag]:
             yield Flag(plan, "draw", f"计划已有 {len(findings)} 个检查结果，但没有抽取结果")
             continue
         first = min(f.inspected.start for f in findings)
-        earliest = max(held or known, known)
+        earliest = drawn_on(plan)
         if first < earliest:
             yield Flag(plan, "draw.held_on" if held else "draw.sources",
                        f"首次检查 {first} 早于抽取（{earliest}）")

@@ -18,7 +18,7 @@ from generator.records.kinds import FINDING, IRREGULARITY_KINDS, SECTORS
 from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.rules.catalogue import run_rules
-from generator.rules.planning import FLOORS
+from generator.rules.planning import FLOORS, IDLE, idle
 
 OUTCOMES: dict[str, str] = dict(FINDING.schema.field_named("outcome").type.choices)
 
@@ -49,7 +49,7 @@ class SectorRow:
     policy_per_year: int | None = None  # the bureau's (None: the sector is not in the policy)
     policy_min_targets: int | None = None
     policy: str = ""  # the same, in words, with what else it counts
-    exemption: str | None = None  # the policy's reason for going below the floor
+    exemption: str | None = None  # the policy's reason for going below the floor, or IDLE
 
 
 def _policy_text(entry: Fields | None) -> str:
@@ -124,7 +124,8 @@ def yearly_report(records: Records, year: int, as_of: dt.date,
                    and records.get(e.institution, ("institution",)).sector == sector]
         inspected = len({records.institution_of(f.target).id for f in random})
         entry = next((s for s in records.policy.sectors if s.sector == sector), None)
-        rounds = records.counted_rounds(year, sector, day)
+        # a campaign of the year counts with its inspections after New Year (year.frequency)
+        rounds = records.counted_rounds(year, sector, as_of)
         least = FLOORS[sector]
         rows.append(SectorRow(
             sector=sector, name=name, roster=len(roster), inspected=inspected,
@@ -144,7 +145,9 @@ def yearly_report(records: Records, year: int, as_of: dt.date,
             floor=f"{least.describe()}（{least.clause}）",
             policy_per_year=entry.inspections_per_year if entry else None,
             policy_min_targets=entry.min_targets if entry else None,
-            policy=_policy_text(entry), exemption=entry.exemption if entry else None,
+            policy=_policy_text(entry),
+            exemption=(entry.exemption if entry else None)
+            or (IDLE if idle(records, sector, year, day) else None),
         ))
     problems = rules_as_of if rules_as_of is not None and day == as_of else run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),
