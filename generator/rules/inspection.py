@@ -7,7 +7,7 @@ from typing import Iterator
 
 from generator.records.kinds import METHODS
 from generator.records.model import Record
-from generator.records.problems import WARNING
+from generator.records.problems import ERROR, WARNING
 from generator.rules.base import Context, Flag, rule
 
 
@@ -38,23 +38,38 @@ def certificate(ctx: Context) -> Iterator[Flag]:
                 yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
 
 
+def _roster_flag(ctx: Context, day: dt.date) -> str | None:
+    """What is wrong with the roster on `day`, if it is not 以业务主管部门执法人员为主."""
+    business = {s.lead_department for s in ctx.policy.sectors}
+    in_post = [i for i in ctx.records.inspectors if i.status_on(day) == "active"
+               and i.certificate.valid_from <= day <= i.certificate.valid_until]
+    lead = sum(1 for i in in_post if i.department in business)
+    others = len(in_post) - lead
+    if others <= lead:
+        return None
+    names = ctx.records.departments
+    return (f"{day} 在岗持证的执法检查人员 {len(in_post)} 名，来自业务主管股室"
+            f"（{'、'.join(names[d].name for d in sorted(business) if d in names)}）的只有 "
+            f"{lead} 名，其他股室 {others} 名")
+
+
 @rule("roster.composition", "二（四）",
       "执法检查人员名录库以相应的法律服务业务主管部门执法人员为主：在岗且执法证有效的人员中，"
       "来自各行业业务主管股室（政策为各行业写明的业务主管股室）的不少于其他股室（如法治督察股）的。"
-      "名录库为各行业共用，故按业务主管股室整体计算，不按单个行业",
-      "在 inspectors/ 中增补业务主管股室的执法人员", severity=WARNING)
+      "名录库为各行业共用，故按业务主管股室整体计算，不按单个行业。本局抽取了检查人员的计划，"
+      "按其取数日期的名录库核对，不符的为错误（演示用的记录只作警告）；名录库现状按检查当日核对，为警告",
+      "在 inspectors/ 中增补业务主管股室的执法人员；已抽取的计划，新建修订计划按合规的名录库重新抽取",
+      severity=WARNING)
 def roster_composition(ctx: Context) -> Iterator[Flag]:
-    business = {s.lead_department for s in ctx.policy.sectors}
-    in_post = [i for i in ctx.records.inspectors if i.status_on(ctx.as_of) == "active"
-               and i.certificate.valid_from <= ctx.as_of <= i.certificate.valid_until]
-    lead = sum(1 for i in in_post if i.department in business)
-    others = len(in_post) - lead
-    if others > lead:
-        names = ctx.records.departments
-        yield Flag(ctx.records.jurisdiction, "departments",
-                   f"{ctx.as_of} 在岗持证的执法检查人员 {len(in_post)} 名，来自业务主管股室"
-                   f"（{'、'.join(names[d].name for d in sorted(business) if d in names)}）的只有 "
-                   f"{lead} 名，其他股室 {others} 名")
+    # a draw made from a roster that is not 以业务主管部门执法人员为主 selected its teams from
+    # the wrong pool; the higher bureau's draw (draw.delegated) used its own roster
+    drawn_from = None if ctx.records.jurisdiction.example else ERROR
+    for plan in ctx.records.plans:
+        if plan.draw.delegated is None and ctx.records.standing_result(plan.id) is not None \
+                and (wrong := _roster_flag(ctx, plan.pool_date)):
+            yield Flag(plan, "pool_date", f"计划 {plan.id} 取数日期的名录库：{wrong}", drawn_from)
+    if (wrong := _roster_flag(ctx, ctx.as_of)):
+        yield Flag(ctx.records.jurisdiction, "departments", wrong)
 
 
 @rule("finding.lead-department", "二（四）",
@@ -104,7 +119,10 @@ def same_inspector(ctx: Context) -> Iterator[Flag]:
         for n, inspector in enumerate(finding.inspectors, start=1):
             earlier = seen.get((inst.id, inspector))
             # 二（九） last paragraph: targeted inspections are not bound by the random-draw rules
+            # the same plan's other finding on the same institution is the same inspection
+            # (二（五）: a drawn firm is inspected with its own staff)
             if finding.plan is not None and earlier is not None \
+                    and earlier.plan != finding.plan \
                     and finding.inspected.start - earlier.inspected.end < period:
                 yield Flag(finding, f"inspectors[{n}]",
                            f"{inspector} 已于 {earlier.inspected.end} 检查过 {inst.name}"
