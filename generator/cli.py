@@ -309,8 +309,10 @@ def report(year: int | None, records_dir: Path, fmt: str, as_of) -> None:  # typ
     _require_dir(records_dir)
     # the records as they stand, errors and all: a year that missed its floor is what the
     # summary must show; only records that cannot be read at all give none
-    day = min(day, dt.date(year, 12, 31))
-    result = check_records(records_dir, day)
+    # the rules as of the year's end; the counts as of `day`, so that a campaign of the year
+    # inspecting after New Year is counted with the year it belongs to (二（八）)
+    end = min(day, dt.date(year, 12, 31))
+    result = check_records(records_dir, end)
     if result.records.jurisdiction is None or result.records.policy is None:
         unreadable = next((p for p in result.problems if p.severity == "error"), None)
         _fail("无法读取本局信息，不能汇总" + (f"：{as_text(unreadable)}" if unreadable else ""))

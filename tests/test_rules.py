@@ -19,6 +19,7 @@ import pytest
 
 from generator.records.problems import ERROR, NOTICE, WARNING
 from generator.rules.catalogue import CATALOGUE, LISTED
+from generator.rules.checks import NO_CLAUSE
 from tests.records_tree import (
     FINDING,
     FIRM_ID,
@@ -1275,4 +1276,4 @@ def test_rules_markdown_is_the_committed_document() -> None:
     assert run.output == (REPO / "docs" / "rules.md").read_text(encoding="utf-8"), (
         "docs/rules.md is stale: regenerate it with `ssj rules --format markdown > docs/rules.md`")
     for r in LISTED:
-        assert f"| `{r.id}` | {r.category} | {r.clause or '—'} |" in run.output
+        assert f"| `{r.id}` | {r.category} | {r.clause or NO_CLAUSE} |" in run.output

@@ -33,6 +33,7 @@ import pytest
 from generator.records.kinds import KINDS_BY_NAME, METHODS, ROLES, SECTORS, choices
 from generator.records.load import load_records
 from generator.rules.catalogue import LISTED
+from generator.rules.checks import NO_CLAUSE
 from tests.records_tree import FIRM_ID, LIST_ENTRY, PERSON, valid_tree
 from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     FINDING_FILE,
@@ -1376,7 +1377,7 @@ def test_the_rule_catalogue_cites_the_clauses(site: Site) -> None:
     assert rows and [tr.get("id") for tr in rows] == [r.id for r in LISTED]  # anchors: rule ids
     for n, (tr, rule) in enumerate(zip(rows, LISTED), start=1):
         cells = [c.text() for c in tr.children if isinstance(c, Element)]
-        assert cells == [str(n), rule.category, rule.clause or "—", shown(rule.statement),
+        assert cells == [str(n), rule.category, rule.clause or NO_CLAUSE, shown(rule.statement),
                          "错误" if rule.severity == "error" else "警告"]
         assert rule.id not in tr.text()  # the internal id is no visible text
     assert "regulation.html" in [site.resolve("rules.html", a.get("href"))[0]

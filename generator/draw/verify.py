@@ -341,7 +341,9 @@ def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> I
     """Findings of a drawn plan inspect the drawn targets with the drawn teams (方案 二（九）)."""
     teams = {t["target"]: set(t["inspectors"]) for t in result["teams"]}
     for finding in records.findings_for_plan(plan.id):
-        team = teams.get(finding.target)
+        # 二（五）: a drawn institution's own staff are inspected with it, by its drawn team
+        inst = records.institution_of(finding.target)
+        team = teams.get(finding.target) or (teams.get(inst.id) if inst is not None else None)
         if team is None:
             yield Problem(finding.file, finding.line_of("target"), "draw.finding-target",
                           f"字段 target：{finding.target} 不在计划 {plan.id} 的抽取结果中",

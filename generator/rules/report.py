@@ -105,8 +105,9 @@ def _rectified(finding: Record, day: dt.date) -> bool:
 
 def yearly_report(records: Records, year: int, as_of: dt.date,
                   rules_as_of: Sequence[Problem] | None = None) -> YearReport:
-    """Summarise `year` as it stands on `as_of` (or at its end, if that came first).
-    `rules_as_of`: what the rules found in `records` as of `as_of`, if they already ran."""
+    """Summarise `year` as it stands on `as_of` (or at its end, if that came first; a campaign
+    of the year still counts its inspections after New Year). `rules_as_of`: what the rules
+    found in `records` as of that day, if they already ran."""
     day = min(as_of, dt.date(year, 12, 31))
     findings = [f for f in records.findings
                 if f.inspected.start.year == year and f.inspected.start <= day]
@@ -149,7 +150,7 @@ def yearly_report(records: Records, year: int, as_of: dt.date,
             exemption=(entry.exemption if entry else None)
             or (IDLE if idle(records, sector, year, day) else None),
         ))
-    problems = rules_as_of if rules_as_of is not None and day == as_of else run_rules(records, day)
+    problems = rules_as_of if rules_as_of is not None else run_rules(records, day)
     return YearReport(year, day.isoformat(), tuple(rows),
                       sum(1 for p in problems if p.severity == ERROR),
                       sum(1 for p in problems if p.severity == WARNING),
