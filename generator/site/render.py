@@ -3,6 +3,7 @@ first, and links that work from any depth (relative) or under a configured base 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import posixpath
 import re
@@ -49,8 +50,14 @@ _TYPESET = (
 )
 
 
+# every pattern of _TYPESET needs one of these: most text has none, and is left as it is at once
+_TYPESET_NEEDS = re.compile(r"[\d(（]")
+
+
 def typeset(text: str) -> str:
     """`text` with the site's typography for clause references and dates (see _TYPESET)."""
+    if not _TYPESET_NEEDS.search(text):
+        return text
     for pattern, replacement in _TYPESET:
         text = pattern.sub(replacement, text)
     return text
@@ -61,6 +68,7 @@ def environment(site_dir: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(site_dir / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        auto_reload=False,  # a build makes its own environment: no template changes under it
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -144,6 +152,7 @@ def link(base_url: str | None, here: str, target: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same links from pages of the same folder
 def _relative(path: str, folder: str) -> str:
     """posixpath.relpath(path, folder or "."), for the plain site paths the pages link to (no
     `.`, `..` or empty segment) without its two abspath calls: a province site makes millions."""
@@ -240,13 +249,18 @@ def _units_kept(html: str) -> str:
     for n, part in enumerate(_PLAIN_TEXT.split(html)):
         if n % 3 == 2:
             continue
-        if n % 3 == 1:
-            out.append(part)
-            continue
-        out += [piece if piece.startswith("<") else
-                _UNIT.sub(lambda m: f'<span class="nw">{m.group(0)}</span>', piece)
-                for piece in _TAG.split(part)]
+        out.append(part if n % 3 == 1 else _UNIT.sub(_unit_in_text, part))
     return "".join(out)
+
+
+def _unit_in_text(match: re.Match[str]) -> str:
+    # a page has far fewer numbers than tags: each match is looked at, not each tag; one
+    # inside a tag (an attribute's value) is left as it is
+    text = match.string
+    if text.rfind("<", 0, match.start()) > text.rfind(">", 0, match.start()):
+        return match.group(0)
+    return f'<span class="nw">{match.group(0)}</span>'
+
 
 
 def _joined(match: re.Match[str], text: str) -> str:
@@ -263,9 +277,18 @@ _RELATIVE_LINK = re.compile(r'<a ((?:(?!>)[^h]|h(?!ref=))*)' + _SITE_PATH)
 def print_targets(html: str, page_url: str) -> str:
     """Each link to another page of the site carries its absolute address in data-print, which
     the print style shows after it: a printed page's links then say where they go."""
+    folder = page_url[:page_url.rfind("/") + 1]
     return _RELATIVE_LINK.sub(
-        lambda m: f'<a {m.group(1)}href="{m.group(2)}" data-print="{urljoin(page_url, m.group(2))}"',
+        lambda m: f'<a {m.group(1)}href="{m.group(2)}" data-print="'
+                  f'{_absolute(page_url if m.group(2)[0] == "?" else folder, m.group(2))}"',
         html)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _absolute(folder: str, href: str) -> str:
+    """urljoin(folder, href) for a folder's URL (ending in /): a province's pages hold millions
+    of links, most of them the same few from pages of the same folder."""
+    return urljoin(folder, href)
 
 
 def render(env: jinja2.Environment, page: Page, shared: dict[str, Any],

@@ -378,6 +378,9 @@ def for_index(html: str) -> str:
     def spaced(match: re.Match[str]) -> str:
         nonlocal after_han
         text = match.group(1)
+        if text.isspace():  # most text between tags: nothing to space, and it ends no character
+            after_han = False
+            return match.group(0)
         # a text begins a word of its own after a character (the next cell, the next item) and
         # when it begins with a character; a space at its end would cost Pagefind's full stop
         # after a block, so none is added there
