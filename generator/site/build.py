@@ -107,7 +107,7 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     except PageError as e:
         raise BuildRefused(str(e)) from None
     clock.lap("assemble")
-    env = environment(site_dir)
+    env = environment(site_dir, _compiled_folder(state_file))
     jurisdiction = public(records.jurisdiction)
     nav = urls.NAV[:5] + ((urls.NAV_INSPECTORS,) if records.policy.publish_inspector_roster
                           else ()) + urls.NAV[5:]
@@ -182,6 +182,18 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     clock.lap("write")
     return BuildResult(len(site.pages), len(digests), written, removed, clock.last - clock.start,
                        tuple(clock.phases.items()), outcome.rendered)
+
+
+def _compiled_folder(state_file: Path | None) -> Path | None:
+    """Compiled templates beside the build's state, in the user's cache (None: no caching)."""
+    if state_file is None:
+        return None
+    folder = state_file.parent / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a cache that cannot be written is no reason to refuse a build
+    return folder
 
 
 def _first_repeated(names: list[str]) -> str:

@@ -63,9 +63,13 @@ def typeset(text: str) -> str:
     return text
 
 
-def environment(site_dir: Path) -> jinja2.Environment:
+def environment(site_dir: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The templates of `site_dir`; `compiled`: a folder of the user's cache (never in the
+    repository) where compiled templates are kept between builds, so that a rebuild of a few
+    pages does not compile every template again. Jinja checks each against its source's digest."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(site_dir / "templates"),
+        bytecode_cache=None if compiled is None else jinja2.FileSystemBytecodeCache(str(compiled)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         auto_reload=False,  # a build makes its own environment: no template changes under it
