@@ -75,7 +75,8 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
     if records.jurisdiction is not None:
         integrity = check_integrity(records)
         problems.extend(integrity)
-        problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
+        problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity,
+                                     cached=True))
         # the rules read references and dates the load and integrity checks vouch for; a draw's
         # or the audit's errors say nothing about those, and must not hide the rules' findings:
         # neither may a file of one draw that cannot be read (load.* under records/draws/<plan>/)
