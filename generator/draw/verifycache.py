@@ -6,7 +6,8 @@ One file, draws.json, in the records folder's cache folder (parsecache.cache_fol
 user's cache directory, never in the repository, where a pull request could commit a forged
 "no problems" that no reviewer reads. An entry is found by the sha256 of everything one draw's
 verification reads:
-- the code (every module of the generator package);
+- the code (every module of the generator package, Python, and the versions of the libraries
+  that check tokens, certificates and rounds);
 - every file the load read, by kind, name and bytes (Records.digest): the package is derived
   from the records as a whole (institutions, inspectors, findings, policy, the pinned
   authorities in jurisdiction.yaml, other plans' results for the period rule), and the records
@@ -28,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,9 @@ from generator.records.timing import BEIJING
 
 _FILE = "draws.json"
 _FORMAT = "ssj draw verification cache 1"  # the layout's version: change it when it changes
+# what verifies tokens, certificates and drand rounds beside ssj's own code: an upgrade may
+# accept or refuse what the old version did not
+_LIBRARIES = ("cryptography", "rfc3161-client", "asn1crypto", "py-arkworks-bls12381")
 
 Verified = tuple[list[Problem], Timing | None]
 
@@ -52,6 +57,7 @@ class DrawCache:
     end the entries of exactly the draws this check verified."""
 
     def __init__(self, folder: Path, records: Records, line: MainLine, now: float) -> None:
+        assert records.digest is not None  # open_draw_cache makes sure
         self.path = folder / _FILE
         self._old = _read(self.path)
         self._now: dict[str, Any] = {}
@@ -59,7 +65,8 @@ class DrawCache:
                      "--", ".")
         day = dt.datetime.fromtimestamp(now, BEIJING).date()
         self._seed = hashlib.sha256(json.dumps(
-            [_FORMAT, code_digest(Path(generator.__file__).parent).hex(), records.digest.hex(),
+            [_FORMAT, code_digest(Path(generator.__file__).parent).hex(), _versions(),
+             records.digest.hex(),
              records.root, sorted(records.broken_ids), repr(line), status, day.isoformat()],
             ensure_ascii=False).encode())
 
@@ -113,6 +120,16 @@ def open_draw_cache(records: Records, line: MainLine, now: float) -> DrawCache |
         return None
     folder = cache_folder(Path(records.root))
     return None if folder is None else DrawCache(folder, records, line, now)
+
+
+def _versions() -> list[str]:
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append(metadata.version(name))
+        except metadata.PackageNotFoundError:
+            versions.append("")
+    return versions
 
 
 def _policy(stored: list[Any] | None) -> DrawPolicy | None:
