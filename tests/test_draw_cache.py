@@ -3,7 +3,7 @@ nothing it reads has changed, and says exactly what a full check says.
 
 - A cached check (cold, then warm) prints what a full check (SSJ_CACHE=0) prints: on the
   example records and on a tree with a tampered draw.
-- An edit to a record the draw is derived from is caught, not served stale.
+- An edit to a record the draw is derived from, or a new commit, is caught, not served stale.
 - A damaged cache file (garbage, truncated, or a clean draw's entry kept beside a tampered
   draw) changes nothing. Forging an entry under the tampered bytes' own key takes writing the
   cache itself, which lives in the user's cache directory, outside the repository.
@@ -11,7 +11,9 @@ nothing it reads has changed, and says exactly what a full check says.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ import pytest
 from generator.draw import verify
 from tests.records_tree import Run, run_ssj
 from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
+    GIT_ENV,
     PLAN_ID,
     RESULT_FILE,
     Drawn,
@@ -103,6 +106,20 @@ def test_an_edited_record_is_caught(drawn_tree: Drawn, tmp_path: Path, cache: Pa
     write_files(root, {file: edit(drawn_tree.files[file], before, after)})
     edited = same_as_full(root, monkeypatch, "--as-of", AS_OF)
     assert " 错误 [draw.derivation" in edited.output, edited.output
+
+
+def test_a_new_commit_is_caught(drawn_tree: Drawn, tmp_path: Path, cache: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    root = drawn_tree.copy(tmp_path / "tree")
+    late = same_as_full(root, monkeypatch, "--as-of", AS_OF)
+    assert "[draw.publication-late]" in late.output, late.output
+    # the same files, committed a day before the round: published in time
+    early = "2023-08-22T00:00:00+08:00"
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "commit", "-q", "--amend", "--no-edit"],
+                   cwd=root, check=True, capture_output=True,
+                   env={**os.environ, **GIT_ENV, "GIT_COMMITTER_DATE": early})
+    on_time = same_as_full(root, monkeypatch, "--as-of", AS_OF)
+    assert "[draw.publication-late]" not in on_time.output, on_time.output
 
 
 @pytest.mark.parametrize("damage", [
