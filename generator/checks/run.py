@@ -48,7 +48,9 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     The rules run only on records without load or integrity errors: they read references and
     dates those checks vouch for, and would otherwise repeat the same mistake in other words. A
     fault confined to one draw's files does not stop them; they say only what holds whether or
-    not that draw is read.
+    not that draw is read. A drawn folder whose verification's inputs are all unchanged since a
+    previous check is taken from the user's cache (generator.draw.verifycache), with the same
+    problems.
 
     With `base` (a git revision), the append-only audit runs too; an unreadable base raises
     audit.BaseUnavailable.
@@ -75,7 +77,8 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
     if records.jurisdiction is not None:
         integrity = check_integrity(records)
         problems.extend(integrity)
-        problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity))
+        problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity,
+                                     cached=True))
         # the rules read references and dates the load and integrity checks vouch for; a draw's
         # or the audit's errors say nothing about those, and must not hide the rules' findings:
         # neither may a file of one draw that cannot be read (load.* under records/draws/<plan>/)

@@ -5,6 +5,8 @@ revisions are capped by policy; and no two live packages cover the same sector a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -38,28 +40,41 @@ def _frozen(records: Records, plan_id: str) -> bool:
     return folder is not None and folder.get("package.json") is not None
 
 
-def plan_policy(records: Records, plan_id: str, evidence: dict[str, Evidence],
+@dataclass(frozen=True)
+class Timing:
+    """What these rules read of a verified package's evidence: the earliest proven time it
+    existed, and the policy in force when it was frozen (all a cached verification keeps)."""
+
+    frozen_at: int | None
+    policy: DrawPolicy | None
+
+    @classmethod
+    def of(cls, evidence: Evidence) -> "Timing":
+        return cls(evidence.frozen_at, evidence.policy)
+
+
+def plan_policy(records: Records, plan_id: str, timings: Mapping[str, Timing],
                 now: float) -> DrawPolicy:
     """The policy that judges `plan_id`: the one in force when its package was frozen, or
     today's while it has none."""
-    known = evidence.get(plan_id)
+    known = timings.get(plan_id)
     if known is not None and known.policy is not None:
         return known.policy
     return policy_now(records.policy, now)
 
 
-def check_redraws(records: Records, evidence: dict[str, Evidence],
+def check_redraws(records: Records, timings: Mapping[str, Timing],
                   now: float) -> Iterator[Problem]:
     """Problems of revisions and of undrawn or overlapping packages.
 
-    `evidence`: for each verified package, when it existed and the policy that judges it.
+    `timings`: for each verified package, when it existed and the policy that judges it.
     """
-    frozen_at = {plan_id: e.frozen_at for plan_id, e in evidence.items()}
+    frozen_at = {plan_id: t.frozen_at for plan_id, t in timings.items()}
     superseded = records.superseded
     revision_number = _revision_numbers(records)
     for plan in records.plans:
         ancestors = records.ancestors(plan)
-        policy = plan_policy(records, plan.id, evidence, now)
+        policy = plan_policy(records, plan.id, timings, now)
         cap = policy.max_revisions
         if revision_number.get(plan.id, 0) > cap:
             yield Problem(plan.file, plan.line_of("revision"), "draw.revision-cap",

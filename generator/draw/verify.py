@@ -20,7 +20,8 @@ from generator.draw.evidence import (Authority, Evidence, delegated_authorities,
                                      witness_pins)
 from generator.draw.freeze import freeze, package_source
 from generator.draw.gittime import FirstCommit, MainLine, main_line
-from generator.draw.redraw import check_redraws, check_unfrozen
+from generator.draw.redraw import Timing, check_redraws, check_unfrozen
+from generator.draw.verifycache import open_draw_cache
 from generator.draw.witnessed import Pin
 from generator.draw.spec import (DrawError, commitment, draw, serialise, source_label,
                                  validate_package)
@@ -356,12 +357,14 @@ def _check_findings(records: Records, plan: Record, result: dict[str, Any]) -> I
 
 def verify_draws(records: Records, plans: tuple[str, ...] = (),
                  new_packages: frozenset[str] = frozenset(), now: float | None = None,
-                 integrity: list[Problem] | None = None) -> list[Problem]:
+                 integrity: list[Problem] | None = None, cached: bool = False) -> list[Problem]:
     """Problems of every stored draw (or only those of `plans`) and of the redraw rules.
 
     `new_packages`: plans whose package is new in this change (ssj check --base); theirs must
     equal what the records give, with no appeal to history. `integrity`: the integrity
-    problems, when the caller has run those checks already.
+    problems, when the caller has run those checks already. `cached`: a drawn folder's
+    verification may be taken from the user's cache when nothing it reads has changed
+    (generator.draw.verifycache), as `ssj check` does; `ssj draw verify` verifies afresh.
     """
     now = time.time() if now is None else now
     authorities, problems = pinned_authorities(records)
@@ -379,16 +382,26 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
     if not plans:
         problems.extend(check_unfrozen(records, line, now))
         problems.extend(_check_delegated_files(records))
-    evidence: dict[str, Evidence] = {}
+    timings: dict[str, Timing] = {}
+    cache = open_draw_cache(records, line, now) if cached else None
     for plan_id, folder in records.draws.items():
         if plans and plan_id not in plans:
             continue
-        checked = verify_draw(records, folder, authorities, now, line,
-                              plan_id in new_packages, derive, witnesses)
-        problems.extend(checked.problems)
-        if checked.evidence is not None:
-            evidence[plan_id] = checked.evidence
+        key = cache.key(folder, plan_id in new_packages, derive) if cache else None
+        stored = cache.get(key) if cache and key else None
+        if stored is None:
+            checked = verify_draw(records, folder, authorities, now, line,
+                                  plan_id in new_packages, derive, witnesses)
+            stored = (checked.problems,
+                      None if checked.evidence is None else Timing.of(checked.evidence))
+            if cache and key:
+                cache.put(key, *stored)
+        problems.extend(stored[0])
+        if stored[1] is not None:
+            timings[plan_id] = stored[1]
+    if cache is not None:
+        cache.save()
     places = {f.folder for plan_id, f in records.draws.items() if plan_id in plans} | {
         plan.file for plan in records.plans if plan.id in plans}
-    return problems + [p for p in check_redraws(records, evidence, now)
+    return problems + [p for p in check_redraws(records, timings, now)
                        if not plans or p.file in places or str(PurePosixPath(p.file).parent) in places]

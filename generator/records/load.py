@@ -446,7 +446,8 @@ def _load_records(root: Path) -> tuple[Records, list[Problem]]:
                 problems.append(_stray(path, f"{kind.folder}/ 中只能放 .yaml 记录文件"))
     if cache is not None:
         cache.save()
-    built = Records.build(display_path(root), jurisdiction, records, broken, draws)
+    built = Records.build(display_path(root), jurisdiction, records, broken, draws,
+                          None if cache is None else cache.read_digest())
     _suggest_references(built, problems, misnamed)
     return built, problems
 

@@ -150,10 +150,14 @@ class Records:
     broken_ids: frozenset[str] = frozenset()
     draws: Mapping[str, Draw] = field(default_factory=dict)
     _index: Mapping[str, tuple[Record, ...]] = field(default_factory=dict, repr=False)
+    # a digest of every file loaded, by kind, name and bytes, when the load kept one (with the
+    # parse cache): what a verification cached by its inputs is keyed on; None for records
+    # built otherwise, which nothing cached may stand for
+    digest: bytes | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, root: str, jurisdiction: Record | None, records: list[Record],
-              broken_ids: set[str], draws: list[Draw]) -> "Records":
+              broken_ids: set[str], draws: list[Draw], digest: bytes | None = None) -> "Records":
         by_kind: dict[str, list[Record]] = {k: [] for k in KIND_ORDER}
         index: dict[str, list[Record]] = {}
         for r in sorted(records, key=lambda r: (KIND_ORDER.index(r.kind), r.id, r.file)):
@@ -166,6 +170,7 @@ class Records:
             broken_ids=frozenset(broken_ids),
             draws=MappingProxyType({d.plan: d for d in sorted(draws, key=lambda d: d.plan)}),
             _index=MappingProxyType({k: tuple(v) for k, v in index.items()}),
+            digest=digest,
         )
 
     def all(self, kind: str) -> tuple[Record, ...]:

@@ -50,14 +50,23 @@ class ParseCache:
         self.path = folder / _FILE
         self._old = _read(self.path)
         self._now: dict[bytes, _Entry] = {}
-        self._seed = hashlib.sha256(_MAGIC + _code_digest())
+        self._seed = hashlib.sha256(_MAGIC + code_digest(Path(__file__).parent))
+        self._read = hashlib.sha256()
 
     def key(self, kind: str, name: str, data: bytes) -> bytes:
         """The entry of a file of `kind` named `name` holding `data` (the id may be its name)."""
         h = self._seed.copy()
         h.update(b"%s\0%s\0" % (kind.encode(), os.fsencode(name)))
         h.update(data)
-        return h.digest()
+        key = h.digest()
+        self._read.update(key)
+        return key
+
+    def read_digest(self) -> bytes:
+        """A digest of every file this load has read, by kind, name and bytes, in the order
+        read: the records as loaded, got for nothing from the keys (rereading a province's
+        files to hash them would take half a second)."""
+        return self._read.digest()
 
     def get(self, key: bytes, file: str) -> Parsed | None:
         """What parsing the record file gave, as if it were named `file`; None if not stored."""
@@ -165,12 +174,14 @@ def open_cache(root: Path) -> ParseCache | None:
 
 
 @cache
-def _code_digest() -> bytes:
-    """What parsing depends on: this folder's modules, PyYAML and Python (Unicode tables)."""
+def code_digest(package: Path) -> bytes:
+    """A digest of the modules under `package` (its subpackages too), PyYAML's version and
+    Python's (Unicode tables): what a cached result of that code depends on. Parsing depends
+    on this folder's."""
     h = hashlib.sha256(f"{yaml.__version__}\0{sys.version}\0".encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
+    for module in sorted(package.rglob("*.py")):
         source = module.read_bytes()
-        h.update(b"%s\0%d\0" % (module.name.encode(), len(source)))
+        h.update(b"%s\0%d\0" % (module.relative_to(package).as_posix().encode(), len(source)))
         h.update(source)
     return h.digest()
 
