@@ -93,11 +93,15 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
 def _rules(records: Records, as_of: dt.date, faulty: frozenset[str]) -> list[Problem]:
     """The rules' problems, none of which rests on a faulty draw: read as stored, such a draw
     could pass or fail a rule on a tampered result; left out, it would read as never drawn. Only
-    what the rules say either way is reported (the draw's own errors say the rest)."""
+    what the rules say either way is reported (the draw's own errors say the rest). Nor is
+    anything said of the faulty plan itself or its findings: a draw whose result cannot be read
+    is neither missing nor known, and a plan-level rule could only guess which."""
     if not faulty:
         return run_rules(records, as_of)
     kept = [r for kind in records.by_kind.values() for r in kind]
     without = Records.build(records.root, records.jurisdiction, kept, set(records.broken_ids),
                             [d for d in records.draws.values() if d.plan not in faulty])
     either_way = set(run_rules(records, as_of))
-    return [p for p in run_rules(without, as_of) if p in either_way]
+    silent = {r.file for plan in faulty if (r := records.get(plan, ("plan",))) is not None} | {
+        f.file for plan in faulty for f in records.findings_for_plan(plan)}
+    return [p for p in run_rules(without, as_of) if p in either_way and p.file not in silent]
