@@ -5,6 +5,7 @@ output) is checked before it is reused, never trusted blindly: a kept file's siz
 are, --verify-output reads it back."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -211,3 +212,20 @@ def test_a_rebuild_after_an_edit_equals_a_full_build(built: tuple[Path, Path], e
     build(root, out)
     build(root, tmp_path / "full", cache=False)
     assert snapshot(out) == snapshot(tmp_path / "full")
+
+
+def test_a_damaged_past_report_is_made_again(example: Path, tmp_path: Path) -> None:
+    """Past years' reports are kept in the user cache directory, found by the records' digest;
+    one that is not a report as stored is made again, with no traceback and the same site."""
+    out = tmp_path / "out"
+    build(example, out)
+    before = snapshot(out)
+    stored = sorted(Path(os.environ["SSJ_CACHE_DIR"]).rglob("report-*.json"))
+    assert stored
+    key = json.loads(stored[0].read_bytes())["key"]
+    for damage in (b"\x00\xff", b'{"key": "x"', json.dumps({"key": key, "report": {"year": 1}}),
+                   json.dumps({"key": key, "report": []})):
+        stored[0].write_bytes(damage.encode() if isinstance(damage, str) else damage)
+        build(example, out)
+        assert snapshot(out) == before
+        assert json.loads(stored[0].read_bytes())["key"] == key

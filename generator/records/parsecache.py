@@ -50,7 +50,7 @@ class ParseCache:
         self.path = folder / _FILE
         self._old = _read(self.path)
         self._now: dict[bytes, _Entry] = {}
-        self._seed = hashlib.sha256(_MAGIC + _code_digest())
+        self._seed = hashlib.sha256(_MAGIC + code_digest())
 
     def key(self, kind: str, name: str, data: bytes) -> bytes:
         """The entry of a file of `kind` named `name` holding `data` (the id may be its name)."""
@@ -165,12 +165,13 @@ def open_cache(root: Path) -> ParseCache | None:
 
 
 @cache
-def _code_digest() -> bytes:
-    """What parsing depends on: this folder's modules, PyYAML and Python (Unicode tables)."""
+def code_digest(folder: Path = Path(__file__).parent) -> bytes:
+    """What the code in `folder` (by default parsing's) does: its modules and those below it,
+    PyYAML and Python (Unicode tables)."""
     h = hashlib.sha256(f"{yaml.__version__}\0{sys.version}\0".encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
+    for module in sorted(folder.rglob("*.py")):
         source = module.read_bytes()
-        h.update(b"%s\0%d\0" % (module.name.encode(), len(source)))
+        h.update(b"%s\0%d\0" % (module.relative_to(folder).as_posix().encode(), len(source)))
         h.update(source)
     return h.digest()
 

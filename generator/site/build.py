@@ -106,8 +106,10 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
     refuse_links(site_dir)
     try:
+        # the state file lies in the records' cache folder, which keeps past years' reports too
         site = assemble(records, site_dir, source.day, source.history,
-                        checked.rule_problems if checked.as_of == source.day else None)
+                        checked.rule_problems if checked.as_of == source.day else None,
+                        None if state_file is None else state_file.parent)
     except PageError as e:
         raise BuildRefused(str(e)) from None
     clock.lap("assemble")
