@@ -99,8 +99,8 @@ def test_an_output_file_changed_by_hand_is_made_again(example: Path, tmp_path: P
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize("state", [b"", b"\x00\xff not json", b'{"format": "ssj-site-state/1"}',
-                                   b'{"format": "ssj-site-state/1", "pages": {"index.html": '
+@pytest.mark.parametrize("state", [b"", b"\x00\xff not json", b'{"format": "ssj-site-state/2"}',
+                                   b'{"format": "ssj-site-state/2", "pages": {"index.html": '
                                    b'["x", ["../../outside"]]}, "files": {}}', b"[]"])
 def test_a_broken_state_file_means_a_full_build(example: Path, tmp_path: Path,
                                                 state: bytes) -> None:
@@ -111,6 +111,20 @@ def test_a_broken_state_file_means_a_full_build(example: Path, tmp_path: Path,
     kept[0].write_bytes(state)
     assert build(example, out) == (pages, pages)
     assert build(example, out) == (pages, 0)  # and the state is sound again
+
+
+def test_a_state_with_odd_file_entries_means_a_full_build(example: Path,
+                                                          tmp_path: Path) -> None:
+    """The state's record of a file (digest, size, mtime_ns, inode) is read, never obeyed: one
+    of another shape matches no file."""
+    out = tmp_path / "out"
+    pages, _ = build(example, out)
+    state = states()[0]
+    kept = json.loads(state.read_bytes())
+    kept["files"] = {name: [digest, str(size), *rest]
+                     for name, (digest, size, *rest) in kept["files"].items()}
+    state.write_text(json.dumps(kept), encoding="utf-8")
+    assert build(example, out) == (pages, pages)
 
 
 def test_ssj_cache_0_keeps_no_state(example: Path, tmp_path: Path) -> None:
