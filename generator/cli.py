@@ -172,7 +172,7 @@ def _site_options(func):  # type: ignore[no-untyped-def]
 
 
 def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | None,  # type: ignore[no-untyped-def]
-                jobs: int = 0):
+                jobs: int = 0, verify: bool = False):
     """Load and check the records as of the site's date, then build; refused, the records'
     errors are printed as `ssj check` prints them."""
     import hashlib
@@ -202,7 +202,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
         "site-" + hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16] + ".json")
     try:
         return build(checked, site_dir, out, source, base_url, jobs=jobs or default_jobs(),
-                     state_file=state, clock=clock)
+                     state_file=state, clock=clock, verify=verify)
     except (BuildRefused, FileExistsError) as e:
         for problem in getattr(e, "problems", ()):  # as ssj check prints them, on stderr
             click.echo(as_text(problem), err=True)
@@ -217,10 +217,12 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
 @click.option("--jobs", default=0, type=click.IntRange(0, 256),
               help="渲染页面的进程数（默认 0：全部 CPU 核心）")
 @click.option("--timings", is_flag=True, help="另外列出各阶段（读取、检查、组装、渲染、索引、写入）用时")
+@click.option("--verify-output", is_flag=True,
+              help="逐一读回上次生成留下的文件核对内容（默认只比对大小与修改时间）")
 def build_command(records_dir: Path, site_dir: Path, base_url: str | None, out: Path,
-                  jobs: int, timings: bool) -> None:
+                  jobs: int, timings: bool, verify_output: bool) -> None:
     """生成公示网站：检查记录后，把页面、开放数据与抽取文件写入 --out。"""
-    result = _build_once(records_dir, site_dir, out, base_url, jobs)
+    result = _build_once(records_dir, site_dir, out, base_url, jobs, verify_output)
     click.echo(f"ssj build：{result.pages} 个页面（渲染 {result.rendered}），{result.files} 个文件"
                f"（写入 {result.written}，删除 {result.removed}），用时 {result.seconds:.2f} 秒 -> {out}")
     if timings:

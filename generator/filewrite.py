@@ -128,15 +128,20 @@ class TreeWriter:
         self.temps: list[tuple[Path, Path]] = []
         self.unchanged = 0
 
-    def put(self, rel: str, data: bytes, same: bool = False) -> None:
-        """One file; `same`: the caller has just read it back from `root` with these bytes."""
-        self.names.add(rel)
+    def put(self, rel: str, data: bytes) -> None:
+        """One file."""
         path = self.root / rel
-        if same or (path.is_file() and path.read_bytes() == data):
-            self.unchanged += 1
+        if path.is_file() and path.read_bytes() == data:
+            self.keep(rel)
             return
+        self.names.add(rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.temps.append((_temp_copy(path, data), path))
+
+    def keep(self, rel: str) -> None:
+        """One file the caller knows `root` already holds as this build would write it."""
+        self.names.add(rel)
+        self.unchanged += 1
 
     def commit(self) -> tuple[int, int, int]:
         """Everything put in place. Returns (written, unchanged, removed)."""

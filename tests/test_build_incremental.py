@@ -1,11 +1,15 @@
 """Incremental and parallel `ssj build`: a rebuild renders only the pages whose inputs changed, a
-build on several processes writes the same bytes as one process, and whatever the last build left
-behind (its state, its output) is checked before it is reused, never trusted."""
+build on several processes writes the same bytes as one process, a rebuild writes the same bytes
+as a full build whatever was edited, and whatever the last build left behind (its state, its
+output) is checked before it is reused, never trusted blindly: a kept file's size and mtime
+are, --verify-output reads it back."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -95,8 +99,8 @@ def test_an_output_file_changed_by_hand_is_made_again(example: Path, tmp_path: P
     assert snapshot(out) == before
 
 
-@pytest.mark.parametrize("state", [b"", b"\x00\xff not json", b'{"format": "ssj-site-state/1"}',
-                                   b'{"format": "ssj-site-state/1", "pages": {"index.html": '
+@pytest.mark.parametrize("state", [b"", b"\x00\xff not json", b'{"format": "ssj-site-state/2"}',
+                                   b'{"format": "ssj-site-state/2", "pages": {"index.html": '
                                    b'["x", ["../../outside"]]}, "files": {}}', b"[]"])
 def test_a_broken_state_file_means_a_full_build(example: Path, tmp_path: Path,
                                                 state: bytes) -> None:
@@ -109,7 +113,133 @@ def test_a_broken_state_file_means_a_full_build(example: Path, tmp_path: Path,
     assert build(example, out) == (pages, 0)  # and the state is sound again
 
 
+def test_a_state_with_odd_file_entries_means_a_full_build(example: Path,
+                                                          tmp_path: Path) -> None:
+    """The state's record of a file (digest, size, mtime_ns, inode) is read, never obeyed: one
+    of another shape matches no file."""
+    out = tmp_path / "out"
+    pages, _ = build(example, out)
+    state = states()[0]
+    kept = json.loads(state.read_bytes())
+    kept["files"] = {name: [digest, str(size), *rest]
+                     for name, (digest, size, *rest) in kept["files"].items()}
+    state.write_text(json.dumps(kept), encoding="utf-8")
+    assert build(example, out) == (pages, pages)
+
+
 def test_ssj_cache_0_keeps_no_state(example: Path, tmp_path: Path) -> None:
     pages, _ = build(example, tmp_path / "out", cache=False)
     assert not states()
     assert build(example, tmp_path / "out", cache=False) == (pages, pages)
+
+
+def test_an_output_file_changed_behind_ssjs_back_is_made_again(example: Path,
+                                                               tmp_path: Path) -> None:
+    """A rebuild trusts a kept file whose size, mtime and inode are those the last build
+    recorded, without reading it: a file edited in place to the same size is made again when
+    its mtime moved, and so is a deleted one; one whose mtime was set back to the recorded one
+    (os.utime) passes for unchanged, and only --verify-output, which reads every file back,
+    catches it."""
+    out = tmp_path / "out"
+    build(example, out)
+    before = snapshot(out)
+    moved, reset, deleted = (out / "findings" / "2025-01-01.html", out / "regulation.html",
+                             out / "findings" / "2025-01-02.html")
+    for page in (moved, reset):
+        stat = page.stat()
+        data = page.read_bytes()
+        page.write_bytes(data.replace(b"</title>", b"</TITLE>", 1))
+        assert page.read_bytes() != data and page.stat().st_size == stat.st_size
+        os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + (0 if page is reset else 10**9)))
+    deleted.unlink()
+    assert build(example, out)[1] == 2
+    assert moved.read_bytes() == before["findings/2025-01-01.html"]
+    assert deleted.read_bytes() == before["findings/2025-01-02.html"]
+    assert reset.read_bytes() != before["regulation.html"]
+    assert build(example, out, "--verify-output")[1] == 1
+    assert snapshot(out) == before
+
+
+def _add_institution(root: Path) -> None:
+    from generator.rules.uscc import check_character
+
+    records = root / "records" / "institutions"
+    uscc = "31211324MA0199990" + check_character("31211324MA0199990")
+    # founded after the example's last draw, whose package it would otherwise be missing from
+    (records / f"{uscc}.yaml").write_text(f"""id: "{uscc}"
+name: 示例新立律师事务所
+sector: law-firm
+uscc: "{uscc}"
+licence_number: "22113202610000999"
+address: 辽宁省朝阳市喀左县大城子街道示例中路 99 号
+responsible_person: 韩某立
+founded: 2026-09-01
+contact_phone: "0421-00009999"
+status_history:
+  - since: 2026-09-01
+    status: active
+""", encoding="utf-8")
+
+
+def _append(path: str, text: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        file = root / path
+        file.write_text(file.read_text(encoding="utf-8") + text, encoding="utf-8")
+    return edit
+
+
+def _replace(path: str, old: str, new: str) -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text
+        file.write_text(text.replace(old, new), encoding="utf-8")
+    return edit
+
+
+# an edited finding: test_an_edited_finding_rerenders_only_what_shows_it
+EDITS: dict[str, Callable[[Path], None]] = {
+    "institution added": _add_institution,
+    "person removed": lambda root: (root / "records/personnel/52113242021000002.yaml").unlink(),
+    "template edited": _append("site/templates/footer.html", "<!-- 改 -->\n"),
+    "hand page edited": _append("site/pages/accessibility.md", "\n本页于测试中改动。\n"),
+    "policy edited": _replace("records/jurisdiction.yaml", "publish_inspector_roster: true",
+                              "publish_inspector_roster: false"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """One example tree and its site, built once for the module's edits, which pile up."""
+    root = copy_example(tmp_path_factory.mktemp("edited"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SSJ_CACHE_DIR", str(root / "user-cache"))
+        build(root, root / "out")
+        yield root, root / "out"
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_a_rebuild_after_an_edit_equals_a_full_build(built: tuple[Path, Path], edit: str,
+                                                     tmp_path: Path) -> None:
+    root, out = built
+    EDITS[edit](root)
+    build(root, out)
+    build(root, tmp_path / "full", cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "full")
+
+
+def test_a_damaged_past_report_is_made_again(example: Path, tmp_path: Path) -> None:
+    """Past years' reports are kept in the user cache directory, found by the records' digest;
+    one that is not a report as stored is made again, with no traceback and the same site."""
+    out = tmp_path / "out"
+    build(example, out)
+    before = snapshot(out)
+    stored = sorted(Path(os.environ["SSJ_CACHE_DIR"]).rglob("report-*.json"))
+    assert stored
+    key = json.loads(stored[0].read_bytes())["key"]
+    for damage in (b"\x00\xff", b'{"key": "x"', json.dumps({"key": key, "report": {"year": 1}}),
+                   json.dumps({"key": key, "report": []})):
+        stored[0].write_bytes(damage.encode() if isinstance(damage, str) else damage)
+        build(example, out)
+        assert snapshot(out) == before
+        assert json.loads(stored[0].read_bytes())["key"] == key

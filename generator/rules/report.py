@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from typing import Any
 
 from generator.checks.output import as_text
 from generator.records.kinds import FINDING, IRREGULARITY_KINDS, SECTORS
@@ -95,6 +96,18 @@ class YearReport:
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Any) -> YearReport:
+        """The report whose as_dict() went through JSON as `data`; raises TypeError, KeyError or
+        ValueError for anything else."""
+        report = cls(**{**data, "rows": tuple(SectorRow(**row) for row in data["rows"]),
+                        "irregularities": tuple(IrregularityLine(**line)
+                                                for line in data["irregularities"]),
+                        "problems": tuple(data["problems"])})
+        if json.loads(json.dumps(report.as_dict())) != data:
+            raise ValueError("not a stored report")
+        return report
 
 
 def _rectified(finding: Record, day: dt.date) -> bool:

@@ -23,8 +23,10 @@ from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
 from generator.site.render import environment, json_path, page_json, render, root_path
 from generator.site.renderpass import (
+    FileEntry,
     Rendered,
     file_digest,
+    file_entry,
     read_state,
     render_pages,
     reuse,
@@ -87,12 +89,14 @@ class Clock:
 
 def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
           base_url: str | None = None, *, jobs: int = 1, state_file: Path | None = None,
-          clock: Clock | None = None) -> BuildResult:
+          clock: Clock | None = None, verify: bool = False) -> BuildResult:
     """Checked records -> assemble -> render -> index -> write into `out_dir`.
 
     Refuses records with errors (`checked` must be checked as of `source.day`). `jobs`: processes
     that render; `state_file`: where the build remembers each page's inputs, so that the next
-    build renders only the pages whose inputs changed (None: render every page)."""
+    build renders only the pages whose inputs changed (None: render every page); `verify`: read
+    back every file the last build left, rather than trust those whose size and mtime are as it
+    recorded them."""
     clock = clock or Clock()
     errors = tuple(p for p in checked.problems if p.severity == ERROR)
     if errors or checked.records.jurisdiction is None:
@@ -102,8 +106,10 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     link_base = base_url  # links stay relative unless a base URL is asked for explicitly
     refuse_links(site_dir)
     try:
+        # the state file lies in the records' cache folder, which keeps past years' reports too
         site = assemble(records, site_dir, source.day, source.history,
-                        checked.rule_problems if checked.as_of == source.day else None)
+                        checked.rule_problems if checked.as_of == source.day else None,
+                        None if state_file is None else state_file.parent)
     except PageError as e:
         raise BuildRefused(str(e)) from None
     clock.lap("assemble")
@@ -116,16 +122,32 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     # each file is written as soon as it is made, and only its digest kept: a province's site
     # is never held in memory whole
     writer = TreeWriter(out_dir)
+    state = read_state(state_file)
+    before: dict[str, Any] = state.get("files", {})
     digests: dict[str, str] = {}
     sizes: dict[str, int] = {}  # for the manifest
+    entries: dict[str, FileEntry] = {}  # files left as they were: the next state's record
 
-    def put(path: str, content: bytes, same: bool = False) -> None:
-        """One output file; `same`: just read back from `out_dir` with these bytes."""
+    def claim(path: str, digest: str, size: int) -> None:
         if path in digests:
             raise BuildRefused(f"两个输出写到同一路径 {path}")
-        digests[path] = file_digest(content)
-        sizes[path] = len(content)
-        writer.put(path, content, same)
+        digests[path], sizes[path] = digest, size
+
+    def put(path: str, content: bytes) -> None:
+        """One output file; not even compared when the last build wrote these bytes there."""
+        claim(path, file_digest(content), len(content))
+        if not verify and (entry := file_entry(out_dir / path, digests[path])) is not None \
+                and list(entry) == before.get(path):
+            entries[path] = entry
+            writer.keep(path)
+        else:
+            writer.put(path, content)
+
+    def keep(path: str, entry: FileEntry) -> None:
+        """One output file that the last build wrote and `out_dir` still holds."""
+        claim(path, entry[0], entry[1])
+        entries[path] = entry
+        writer.keep(path)
 
     def page_files(page: Page) -> Rendered:
         # the 404 page is served at any depth: its links start at the site's root path, on the
@@ -143,20 +165,22 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
     claimed = [name for page in site.pages for name in names(page)]
     if len(set(claimed)) < len(claimed):  # before any is rendered: two pages never share a file
         raise BuildRefused(f"两个输出写到同一路径 {_first_repeated(claimed)}")
-    state = read_state(state_file)
     inputs = shared_digest(site_dir, shared, link_base, base)
 
     with contextlib.ExitStack() as stack:
         stack.callback(writer.abort)  # a refused build leaves no temporary file behind
-        stream = _IndexStream(site.pages, out_dir, state, inputs, digests, put)
+        stream = _IndexStream(site.pages, out_dir, state, inputs, digests, put, keep, verify)
         stack.callback(stream.abort)
 
         def visit(page: Rendered) -> None:
             for name, content in page.files.items():
-                put(name, content, not page.fresh)
+                put(name, content)
+            for name, entry in (page.kept or {}).items():
+                keep(name, entry)
             stream.add(page)  # once a part's last page is in, its index is made
 
-        outcome = render_pages(site.pages, page_files, names, inputs, out_dir, state, jobs, visit)
+        outcome = render_pages(site.pages, page_files, names, inputs, out_dir, state, jobs, visit,
+                               verify)
         for file in site.files:
             put(file.path, file.content)
         for file in static_files(site_dir):
@@ -178,7 +202,10 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
                       "base_url": base}, source.revision, site.day,
             {path: (digests[path], sizes[path]) for path in digests}))
         written, _, removed = writer.commit()
-    write_state(state_file, {"pages": outcome.pages, "search": stream.made, "files": digests})
+    for path in digests.keys() - entries.keys():  # written, or found holding its bytes
+        if (entry := file_entry(out_dir / path, digests[path])) is not None:
+            entries[path] = entry
+    write_state(state_file, {"pages": outcome.pages, "search": stream.made, "files": entries})
     clock.lap("write")
     return BuildResult(len(site.pages), len(digests), written, removed, clock.last - clock.start,
                        tuple(clock.phases.items()), outcome.rendered)
@@ -208,10 +235,12 @@ class _IndexStream:
     and holds no page meanwhile."""
 
     def __init__(self, pages: list[Page], out_dir: Path, state: dict[str, Any], salt: bytes,
-                 digests: dict[str, str], put: Callable[[str, bytes, bool], None]) -> None:
+                 digests: dict[str, str], put: Callable[[str, bytes], None],
+                 keep: Callable[[str, FileEntry], None], verify: bool) -> None:
         self.parts = search.parts(page.path for page in pages)
         self.part_of = {path: part for part in self.parts for path in part.paths}
-        self.out_dir, self.salt, self.digests, self.put = out_dir, salt, digests, put
+        self.out_dir, self.salt, self.digests = out_dir, salt, digests
+        self.put, self.keep, self.verify = put, keep, verify
         before = state.get("search")
         self.before = before if isinstance(before, dict) else {}
         self.files = state.get("files", {})
@@ -226,8 +255,7 @@ class _IndexStream:
             return
         if page.fresh or self.indexer is not None:
             self._start(part)
-            self._send(page.path, page.extra if page.fresh else
-                       search.for_index(page.files[page.path].decode("utf-8")))
+            self._send(page.path, page.extra if page.fresh else self._text(page.path))
         else:
             self.waiting.append(page.path)
         if page.path == part.paths[-1]:
@@ -240,7 +268,7 @@ class _IndexStream:
                 self._close(part)
         if len(self.parts) > 1:
             self.put(f"{search.FOLDER}/pagefind.js",
-                     search.entry_module([part.folder for part in self.parts]), False)
+                     search.entry_module([part.folder for part in self.parts]))
 
     def abort(self) -> None:
         self.stack.close()
@@ -252,9 +280,13 @@ class _IndexStream:
             self.indexer = self.stack.enter_context(search.Indexer(search.part_folder(part)))
         except search.SearchError as e:
             raise BuildRefused(f"搜索索引未生成：{e}") from None
-        for path in self.waiting:  # just verified in, and written by, this build
-            self._send(path, search.for_index((self.out_dir / path).read_text("utf-8")))
+        for path in self.waiting:  # just found in, and kept by, this build
+            self._send(path, self._text(path))
         self.waiting = []
+
+    def _text(self, path: str) -> str:
+        """A kept page's text for the index."""
+        return search.for_index((self.out_dir / path).read_text("utf-8"))
 
     def _send(self, path: str, text: str) -> None:
         assert self.indexer is not None
@@ -267,22 +299,27 @@ class _IndexStream:
         key = search.bundle_key({p: self.digests[p] for p in part.paths},
                                 self.salt + part.folder.encode())
         previous = self.before.get(part.folder)
-        bundle = (reuse(self.out_dir, previous[1], self.files) if self.indexer is None
-                  and isinstance(previous, list) and len(previous) == 2 and previous[0] == key
-                  and search.bundle_names(previous[1], search.part_folder(part)) else None)
-        same = bundle is not None
-        if bundle is None:
-            self._start(part)
-            assert self.indexer is not None
-            try:
-                bundle = self.indexer.files()
-            except search.SearchError as e:
-                raise BuildRefused(f"搜索索引未生成：{e}") from None
-            self.stack.close()
-            self.indexer = None
-        self.waiting = []
+        kept = (reuse(self.out_dir, previous[1], self.files, self.verify)
+                if self.indexer is None and isinstance(previous, list) and len(previous) == 2
+                and previous[0] == key and search.bundle_names(previous[1],
+                                                               search.part_folder(part))
+                else None)
+        if kept is not None:
+            self.waiting = []
+            for name, entry in kept.items():
+                self.keep(name, entry)
+            self.made[part.folder] = [key, sorted(kept)]
+            return
+        self._start(part)
+        assert self.indexer is not None
+        try:
+            bundle = self.indexer.files()
+        except search.SearchError as e:
+            raise BuildRefused(f"搜索索引未生成：{e}") from None
+        self.stack.close()
+        self.indexer = None
         for name, content in bundle.items():
-            self.put(name, content, same)
+            self.put(name, content)
         self.made[part.folder] = [key, sorted(bundle)]
 
 

@@ -52,16 +52,17 @@ def site_date(epoch: str | None) -> dt.date:
 
 def assemble(records: Records, site_dir: Path, day: dt.date,
              history: dict[str, list[dict[str, str]]] | None = None,
-             rules_today: tuple[Problem, ...] | None = None) -> Site:
+             rules_today: tuple[Problem, ...] | None = None, cache: Path | None = None) -> Site:
     """All pages and files of the site as of `day`; `history` maps record files to their git
-    changes; `rules_today`: what the rules found in `records` as of `day`, if they ran."""
+    changes; `rules_today`: what the rules found in `records` as of `day`, if they ran; `cache`:
+    the records' cache folder, where past years' reports are kept (None: none kept)."""
     published = records.published_by(day)
     if published is not records:  # the rules saw records the public does not: run them again
         rules_today = None
     views = shared_views(published, day, history or {})
     authorities, evidence = plans.judged(published, day)
     plan_views = plans.plan_views(views, evidence)
-    summaries = reports.summaries(views, rules_today)
+    summaries = reports.summaries(views, rules_today, cache)
     notices = [n for n in site_notices(published, plan_views, views.findings, views.entries,
                                        views.notices) if n.date <= day.isoformat()]
     parts = [institutions.part(views),

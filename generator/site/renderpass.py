@@ -3,11 +3,14 @@
 Each page's inputs are what `render` reads: its templates, title, context and data, plus what every
 page shares (the site's header, nav, base URL, every template and the generator's own code). They
 are hashed into the page's key. A page whose key matches the last build's, and whose files in the
-output folder still hold the bytes that build wrote, is not rendered again; the rest are rendered
-on all cores (fork), and the bytes are the same as one process gives (a test compares them).
+output folder are still those that build wrote, is not rendered again; the rest are rendered on
+all cores (fork), and the bytes are the same as one process gives (a test compares them).
 
-The last build's keys live in a state file outside the output folder (it is not published). It is
-only a hint: a missing, stale or unreadable one means every page is rendered.
+The last build's keys live in a state file outside the output folder (it is not published), with
+each file it wrote: digest, size, mtime and inode. A file whose size, mtime and inode are still
+those is taken as written without reading it (as make and git do), so a rebuild does not read
+the whole site back; `verify` reads every file and compares digests. The state is only a hint: a
+missing, stale or unreadable one means every page is rendered.
 """
 from __future__ import annotations
 
@@ -23,16 +26,17 @@ from typing import Any, Callable, Iterator
 
 from generator.site.output import Page
 
-STATE_FORMAT = "ssj-site-state/1"
+STATE_FORMAT = "ssj-site-state/2"
 _CODE = Path(__file__).resolve().parent.parent  # the generator package: its code shapes every page
 
 
 @dataclass(frozen=True)
 class Rendered:
     path: str
-    files: dict[str, bytes]  # site path -> bytes: the page and the JSON beside it
-    fresh: bool = True  # rendered now, not read back from the last build
+    files: dict[str, bytes]  # site path -> bytes: the page and the JSON beside it (fresh only)
+    fresh: bool = True  # rendered now, not the last build's files left in place
     extra: Any = None  # what the job made beside the files (the page's text for search)
+    kept: dict[str, FileEntry] | None = None  # not fresh: its files as the last build wrote them
 
 
 @dataclass
@@ -103,19 +107,43 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def reuse(out_dir: Path, names: list[str], digests: dict[str, Any]) -> dict[str, bytes] | None:
-    """The files `names` as the last build wrote them into `out_dir`, or None if any is gone or
-    now holds other bytes (edited by hand, half copied): then they are made again."""
+FileEntry = tuple[str, int, int, int]  # an output file as written: digest, size, mtime_ns, inode
+
+
+def file_entry(path: Path, digest: str) -> FileEntry | None:
+    """`path` as it stands, holding bytes of `digest`; None if it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return digest, stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def reuse(out_dir: Path, names: list[str], files: dict[str, Any],
+          verify: bool = False) -> dict[str, FileEntry] | None:
+    """The files `names` as the last build wrote them into `out_dir` (`files`: its record of
+    them), or None if any is gone or changed since (edited by hand, half copied): then they are
+    made again. A file counts as changed when its size, mtime or inode is not the recorded one;
+    with `verify`, when its bytes' digest is not."""
     found = {}
     for name in names:
-        try:
-            data = (out_dir / name).read_bytes()
-        except OSError:
+        entry = files.get(name)
+        if not (isinstance(entry, list) and len(entry) == 4 and isinstance(entry[0], str)
+                and all(type(n) is int for n in entry[1:])):
             return None
-        if digests.get(name) != file_digest(data):
+        path = out_dir / name
+        now = file_entry(path, entry[0])
+        if now is None or (_read_digest(path) != entry[0] if verify else list(now) != entry):
             return None
-        found[name] = data
+        found[name] = now
     return found
+
+
+def _read_digest(path: Path) -> str | None:
+    try:
+        return file_digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 _JOB: Callable[[Page], Rendered] | None = None  # what each forked worker runs
@@ -161,10 +189,12 @@ def default_jobs() -> int:
 
 def render_pages(pages: list[Page], job: Callable[[Page], Rendered],
                  names: Callable[[Page], list[str]], shared: bytes, out_dir: Path,
-                 state: dict[str, Any], jobs: int, visit: Callable[[Rendered], None]) -> Outcome:
+                 state: dict[str, Any], jobs: int, visit: Callable[[Rendered], None],
+                 verify: bool = False) -> Outcome:
     """Every page's files (`names(page)`), handed to `visit` in path order as they come: the
-    last build's where the page's key and files are unchanged, freshly rendered otherwise."""
-    before, digests = state.get("pages", {}), state.get("files", {})
+    last build's where the page's key and files are unchanged (read back and compared with
+    `verify`), freshly rendered otherwise."""
+    before, files = state.get("pages", {}), state.get("files", {})
     made: dict[str, list[Any]] = {}
     unchanged: set[str] = set()  # pages whose inputs are the last build's
     todo = []
@@ -183,10 +213,9 @@ def render_pages(pages: list[Page], job: Callable[[Page], Rendered],
         if page.path not in unchanged:
             visit(next(fresh))
             continue
-        # read back one at a time, so that no more than one page is held here
-        kept = reuse(out_dir, names(page), digests)
+        kept = reuse(out_dir, names(page), files, verify)
         if kept is None:  # gone or changed since: made again
             rendered += 1
-        visit(job(page) if kept is None else Rendered(page.path, kept, fresh=False))
+        visit(job(page) if kept is None else Rendered(page.path, {}, fresh=False, kept=kept))
     fresh.close()  # every page is in: let the workers go
     return Outcome(made, rendered)

@@ -2,6 +2,15 @@
 irregularity notice, each sector's counts with a chart."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from generator.filewrite import write_durable
+from generator.records.model import Records
+from generator.records.parsecache import code_digest
 from generator.records.problems import Problem
 from generator.rules import report as yearly
 from generator.site import irregular, urls
@@ -11,16 +20,75 @@ from generator.site.family.shared import Part, Views
 from generator.site.output import Page
 
 
-def summaries(views: Views, rules_today: tuple[Problem, ...] | None
-              ) -> dict[int, yearly.YearReport]:
+def summaries(views: Views, rules_today: tuple[Problem, ...] | None,
+              cache: Path | None = None) -> dict[int, yearly.YearReport]:
     """Each year's report, newest first; this year's as of the site's day (`rules_today`: what
-    the rules found as of it, if they ran)."""
+    the rules found as of it, if they ran); past years' kept in the folder `cache`, if any."""
     records, day = views.records, views.day
     years = sorted({p.year for p in records.plans} | {int(y) for y in findings.years(views)}
                    | {n.published_on.year for n in records.irregularities}, reverse=True)
-    return {year: yearly.yearly_report(records, year, day,
-                                       rules_today if year == day.year else None)
-            for year in years}
+    past = _PastReports(records, day, cache)
+    return {year: past.report(year) if year < day.year else yearly.yearly_report(
+        records, year, day, rules_today if year == day.year else None) for year in years}
+
+
+_CODE = Path(yearly.__file__).resolve().parents[1]  # the generator: the rules and what they use
+
+
+class _PastReports:
+    """Past years' reports, each kept in a file of the cache folder: running the rules as of
+    each year's end is most of what assembling the site costs. A stored report is used only
+    when it was made from the same record files (every one, read now), the same site day
+    (which records are public), year and code; one that is damaged or of other inputs is
+    made again. It is read as JSON: loading it runs no code."""
+
+    def __init__(self, records: Records, day: dt.date, cache: Path | None) -> None:
+        self.records, self.day, self.cache = records, day, cache
+        self.seed: bytes | None = None
+
+    def report(self, year: int) -> yearly.YearReport:
+        key = self._key(year)
+        if key is None:
+            return yearly.yearly_report(self.records, year, self.day)
+        assert self.cache is not None
+        path = self.cache / f"report-{year}.json"
+        try:
+            stored = json.loads(path.read_bytes())
+            if stored["key"] == key:
+                return yearly.YearReport.from_json(stored["report"])
+        except (OSError, ValueError, TypeError, KeyError, RecursionError):
+            pass  # missing or damaged: made again
+        made = json.dumps({"key": key, "report": yearly.yearly_report(
+            self.records, year, self.day).as_dict()})
+        try:
+            write_durable(path, made.encode())
+        except OSError:  # a cache that cannot be written only costs time
+            pass
+        # as the next build reads it: the report page's key (a pickle) stays the same
+        return yearly.YearReport.from_json(json.loads(made)["report"])
+
+    def _key(self, year: int) -> str | None:
+        if self.cache is None:
+            return None
+        if self.seed is None:  # read only when a past year is asked for
+            try:
+                self.seed = _records_digest(Path(self.records.root), self.day)
+            except OSError:  # a file that cannot be read: nothing is kept
+                self.cache = None
+                return None
+        return hashlib.sha256(self.seed + str(year).encode()).hexdigest()
+
+
+def _records_digest(root: Path, day: dt.date) -> bytes:
+    """Every file under the records folder `root`, with the code and the site's day."""
+    digest = hashlib.sha256(code_digest(_CODE) + day.isoformat().encode())
+    for folder, subfolders, files in os.walk(root):
+        subfolders.sort()
+        for name in sorted(files):
+            path = Path(folder, name)
+            digest.update(os.fsencode(path.relative_to(root)) + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
 
 
 def part(views: Views, reports: dict[int, yearly.YearReport]) -> Part:
