@@ -1482,6 +1482,29 @@ def test_each_page_has_its_data_beside_it(site: Site, published) -> None:  # typ
         site.bytes("draws/2026-01/result.json"))["seed"]
 
 
+def test_a_persons_data_is_in_their_institutions_json(site: Site, records, published) -> None:  # type: ignore[no-untyped-def]
+    """No JSON file per person (a province's 50,000 would pass a host's file limit): each person's
+    public data is in their institution's JSON, which their page links."""
+    assert not [p for p in site.files() if p.startswith("personnel/") and p.endswith(".json")]
+    person = next(p for p in records.personnel if p.phone)
+    private = {f.name for f in KINDS_BY_NAME["person"].fields if not f.public}
+    assert "phone" in private
+    path = f"personnel/{person.id}.html"
+    link = site.page(path).one("p", cls="data-link").find_all("a")[0]
+    target = site.resolve(path, link.get("href"))[0]
+    assert target == f"institutions/{person.institution}.json"
+    data = json.loads(site.bytes(target))
+    staff = {p.id for p in records.personnel if p.institution == person.institution}
+    assert {entry["person"]["id"] for entry in data["personnel"]} == staff
+    entry = next(e for e in data["personnel"] if e["person"]["id"] == person.id)
+    assert sorted(entry["findings"]) == sorted(f.id for f in published if f.target == person.id)
+    public = {f.name for f in KINDS_BY_NAME["person"].fields if f.public}
+    assert public <= set(entry["person"]) and not private & set(entry["person"])
+    assert (entry["person"]["name"], entry["person"]["licence_number"]) == \
+        (person.name, person.licence_number)
+    assert person.phone not in site.bytes(target).decode("utf-8")
+
+
 # --------------------------------------------------------------------------- feed, sitemap, robots
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -28,10 +28,12 @@ def part(views: Views) -> Part:
         part.pages.append(page)
         part.feeds.append(follow)
     for person in views.personnel:
-        own = views.by_target.get(person["id"], [])
-        part.pages.append(Page(person["url"], ("person.html",), person["name"],
-                               {"person": person, "findings": own},
-                               {"person": person, "findings": [f["id"] for f in own]}))
+        # no JSON of its own (a province has tens of thousands of people, and a host caps its
+        # files): the person's data is in the institution's JSON, which the page links
+        ref = person["institution_ref"]
+        part.pages.append(Page(person["url"], ("person.html",), person["name"], {
+            "person": person, "findings": views.by_target.get(person["id"], []),
+            "data_within": urls.json_beside(ref["url"]) if ref else None}))
     if views.inspectors is not None:
         part.pages.append(Page(urls.INSPECTORS, ("inspectors.html",), "执法检查人员名录",
                                {"inspectors": views.inspectors}, views.inspectors))
@@ -58,5 +60,12 @@ def _institution(views: Views, inst: View) -> tuple[Page, Feed]:
         "notices": noticed,
         "open_rectifications": [f for f in own if f["open_rectification"]],
         "feeds": [head_link(follow)], "subscribe": follow.path,
-    }, {"institution": inst, "findings": [f["id"] for f in own]})
+    }, {"institution": inst, "findings": [f["id"] for f in own],
+        "personnel": [_person_data(views, p) for p in views.staff_of.get(inst["id"], [])]})
     return page, follow
+
+
+def _person_data(views: Views, person: View) -> View:
+    """A person's data in their institution's JSON: the person's view (public fields only, as
+    on their page) and the ids of the findings about them."""
+    return {"person": person, "findings": [f["id"] for f in views.by_target.get(person["id"], [])]}
