@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from generator.filewrite import write_durable
@@ -38,13 +37,12 @@ _CODE = Path(yearly.__file__).resolve().parents[1]  # the generator: the rules a
 class _PastReports:
     """Past years' reports, each kept in a file of the cache folder: running the rules as of
     each year's end is most of what assembling the site costs. A stored report is used only
-    when it was made from the same record files (every one, read now), the same site day
+    when it was made from the same record files (the loader's digest of every one), the same site day
     (which records are public), year and code; one that is damaged or of other inputs is
     made again. It is read as JSON: loading it runs no code."""
 
     def __init__(self, records: Records, day: dt.date, cache: Path | None) -> None:
         self.records, self.day, self.cache = records, day, cache
-        self.seed: bytes | None = None
 
     def report(self, year: int) -> yearly.YearReport:
         key = self._key(year)
@@ -68,27 +66,11 @@ class _PastReports:
         return yearly.YearReport.from_json(json.loads(made)["report"])
 
     def _key(self, year: int) -> str | None:
-        if self.cache is None:
+        # the loader's digest of every record file it read (None: no cache, nothing kept)
+        if self.cache is None or self.records.digest is None:
             return None
-        if self.seed is None:  # read only when a past year is asked for
-            try:
-                self.seed = _records_digest(Path(self.records.root), self.day)
-            except OSError:  # a file that cannot be read: nothing is kept
-                self.cache = None
-                return None
-        return hashlib.sha256(self.seed + str(year).encode()).hexdigest()
-
-
-def _records_digest(root: Path, day: dt.date) -> bytes:
-    """Every file under the records folder `root`, with the code and the site's day."""
-    digest = hashlib.sha256(code_digest(_CODE) + day.isoformat().encode())
-    for folder, subfolders, files in os.walk(root):
-        subfolders.sort()
-        for name in sorted(files):
-            path = Path(folder, name)
-            digest.update(os.fsencode(path.relative_to(root)) + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.digest()
+        return hashlib.sha256(code_digest(_CODE) + self.records.digest
+                              + f"{self.day.isoformat()}\0{year}".encode()).hexdigest()
 
 
 def part(views: Views, reports: dict[int, yearly.YearReport]) -> Part:
