@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -243,3 +244,21 @@ def test_a_damaged_past_report_is_made_again(example: Path, tmp_path: Path) -> N
         build(example, out)
         assert snapshot(out) == before
         assert json.loads(stored[0].read_bytes())["key"] == key
+
+
+def test_damaged_index_texts_are_made_again(example: Path, tmp_path: Path) -> None:
+    """The texts the search index was fed are kept in the user cache directory, so that a part
+    made again takes its unchanged pages' texts from there; damaged, of other code or of
+    another type, they are made again from the pages: the same site as a full build."""
+    out = tmp_path / "out"
+    build(example, out)
+    (kept,) = Path(os.environ["SSJ_CACHE_DIR"]).rglob("site-*-index/*.json.z")
+    finding = example / FINDING
+    for n, damage in enumerate((b"\x00\xff", zlib.compress(b'{"salt": "00", "texts": {}}'),
+                                zlib.compress(b'{"texts": {"a": 1}}'))):
+        kept.write_bytes(damage)
+        finding.write_text(re.sub(r"^(result: .*)$", rf"\1（{n}）", finding.read_text(
+            encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+        assert build(example, out)[1] > 0
+    build(example, tmp_path / "full", cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "full")

@@ -18,6 +18,7 @@ from generator.site import manifest
 from generator.site import search
 from generator.site import urls
 from generator.site.history import record_history
+from generator.site.indextexts import IndexTexts
 from generator.site.output import File, Page
 from generator.site.pages import PageError, assemble, site_date
 from generator.site.public import public
@@ -169,7 +170,9 @@ def build(checked: CheckResult, site_dir: Path, out_dir: Path, source: Source,
 
     with contextlib.ExitStack() as stack:
         stack.callback(writer.abort)  # a refused build leaves no temporary file behind
-        stream = _IndexStream(site.pages, out_dir, state, inputs, digests, put, keep, verify)
+        stream = _IndexStream(site.pages, out_dir, state, inputs, digests, put, keep, verify,
+                              IndexTexts(None if state_file is None else state_file.with_name(
+                                  state_file.stem + "-index"), inputs))
         stack.callback(stream.abort)
 
         def visit(page: Rendered) -> None:
@@ -236,7 +239,8 @@ class _IndexStream:
 
     def __init__(self, pages: list[Page], out_dir: Path, state: dict[str, Any], salt: bytes,
                  digests: dict[str, str], put: Callable[[str, bytes], None],
-                 keep: Callable[[str, FileEntry], None], verify: bool) -> None:
+                 keep: Callable[[str, FileEntry], None], verify: bool,
+                 texts: IndexTexts) -> None:
         self.parts = search.parts(page.path for page in pages)
         self.part_of = {path: part for part in self.parts for path in part.paths}
         self.out_dir, self.salt, self.digests = out_dir, salt, digests
@@ -248,6 +252,9 @@ class _IndexStream:
         self.stack = contextlib.ExitStack()  # the running part's Pagefind
         self.indexer: search.Indexer | None = None
         self.waiting: list[str] = []  # the part's pages read back unchanged, not yet indexed
+        self.texts = texts
+        self.kept_texts: dict[str, str] = {}  # the running part's texts from the last build
+        self.fed: dict[str, str] = {}  # page digest -> text, of the running part
 
     def add(self, page: Rendered) -> None:
         part = self.part_of.get(page.path)
@@ -280,16 +287,19 @@ class _IndexStream:
             self.indexer = self.stack.enter_context(search.Indexer(search.part_folder(part)))
         except search.SearchError as e:
             raise BuildRefused(f"搜索索引未生成：{e}") from None
+        self.kept_texts = self.texts.read(part.folder)
         for path in self.waiting:  # just found in, and kept by, this build
             self._send(path, self._text(path))
         self.waiting = []
 
     def _text(self, path: str) -> str:
-        """A kept page's text for the index."""
-        return search.for_index((self.out_dir / path).read_text("utf-8"))
+        """A kept page's text for the index: as the last build made it, or made again."""
+        return self.kept_texts.get(self.digests[path]) or search.for_index(
+            (self.out_dir / path).read_text("utf-8"))
 
     def _send(self, path: str, text: str) -> None:
         assert self.indexer is not None
+        self.fed[self.digests[path]] = text
         try:
             self.indexer.add(path, text)
         except search.SearchError as e:
@@ -318,6 +328,8 @@ class _IndexStream:
             raise BuildRefused(f"搜索索引未生成：{e}") from None
         self.stack.close()
         self.indexer = None
+        self.texts.write(part.folder, self.fed)
+        self.kept_texts, self.fed = {}, {}
         for name, content in bundle.items():
             self.put(name, content)
         self.made[part.folder] = [key, sorted(bundle)]
