@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from generator.site import search
 from tests.sitecheck import build_site, copy_example
 from tests.browser import EXAMPLE_ENV
 
@@ -261,4 +262,21 @@ def test_damaged_index_texts_are_made_again(example: Path, tmp_path: Path) -> No
             encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
         assert build(example, out)[1] > 0
     build(example, tmp_path / "full", cache=False)
+    assert snapshot(out) == snapshot(tmp_path / "full")
+
+
+def test_an_index_in_parts_rebuilt_equals_a_full_build(example: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index cut into parts (as a province's is): after an edit, the parts made again (each
+    finished while the next is fed, from kept texts) and the parts kept are a full build's."""
+    monkeypatch.setattr(search, "SINGLE", 20)
+    monkeypatch.setattr(search, "PART", 16)
+    out = tmp_path / "out"
+    build(example, out)
+    finding = example / FINDING
+    finding.write_text(re.sub(r"^(result: .*)$", r"\1（已更正）", finding.read_text(
+        encoding="utf-8"), count=1, flags=re.M), encoding="utf-8")
+    build(example, out)
+    build(example, tmp_path / "full", cache=False)
+    assert len(list((out / "pagefind").glob("*/pagefind-entry.json"))) >= 4
     assert snapshot(out) == snapshot(tmp_path / "full")

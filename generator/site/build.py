@@ -235,7 +235,8 @@ class _IndexStream:
     """Makes the search index while pages render, a part at a time (search.parts), each part
     by its own Pagefind process started at the part's first page rendered afresh: a part whose
     pages are all as the last build left them reuses its last bundle, if its key still matches,
-    and holds no page meanwhile."""
+    and holds no page meanwhile. A part's bundle is collected once the next part is fed (or at
+    the end), so that two Pagefind processes work at once, never more."""
 
     def __init__(self, pages: list[Page], out_dir: Path, state: dict[str, Any], salt: bytes,
                  digests: dict[str, str], put: Callable[[str, bytes], None],
@@ -251,6 +252,8 @@ class _IndexStream:
         self.made: dict[str, list[Any]] = {}  # part folder -> [key, files]: the next state
         self.stack = contextlib.ExitStack()  # the running part's Pagefind
         self.indexer: search.Indexer | None = None
+        # the part whose bundle Pagefind is making: (part, key, its Pagefind, their stack)
+        self.finishing: tuple[search.Part, str, search.Indexer, contextlib.ExitStack] | None = None
         self.waiting: list[str] = []  # the part's pages read back unchanged, not yet indexed
         self.texts = texts
         self.kept_texts: dict[str, str] = {}  # the running part's texts from the last build
@@ -270,15 +273,19 @@ class _IndexStream:
 
     def finish(self) -> None:
         """The parts no page closed (an index of no page), and the module over the parts."""
+        self._collect()
         for part in self.parts:
             if part.folder not in self.made:
                 self._close(part)
+                self._collect()
         if len(self.parts) > 1:
             self.put(f"{search.FOLDER}/pagefind.js",
                      search.entry_module([part.folder for part in self.parts]))
 
     def abort(self) -> None:
         self.stack.close()
+        if self.finishing is not None:
+            self.finishing[3].close()
 
     def _start(self, part: search.Part) -> None:
         if self.indexer is not None:
@@ -322,14 +329,27 @@ class _IndexStream:
             return
         self._start(part)
         assert self.indexer is not None
+        self._collect()
         try:
-            bundle = self.indexer.files()
+            self.indexer.finish()
         except search.SearchError as e:
             raise BuildRefused(f"搜索索引未生成：{e}") from None
-        self.stack.close()
+        self.finishing = (part, key, self.indexer, self.stack.pop_all())
         self.indexer = None
         self.texts.write(part.folder, self.fed)
         self.kept_texts, self.fed = {}, {}
+
+    def _collect(self) -> None:
+        """The bundle of the part Pagefind is finishing, if there is one, put into the site."""
+        if self.finishing is None:
+            return
+        part, key, indexer, stack = self.finishing
+        with stack:
+            try:
+                bundle = indexer.bundle()
+            except search.SearchError as e:
+                raise BuildRefused(f"搜索索引未生成：{e}") from None
+        self.finishing = None
         for name, content in bundle.items():
             self.put(name, content)
         self.made[part.folder] = [key, sorted(bundle)]

@@ -220,12 +220,20 @@ class Indexer:
 
     def files(self) -> dict[str, bytes]:
         """The finished bundle: site path (under pagefind/) -> bytes."""
+        self.finish()
+        return self.bundle()
+
+    def finish(self) -> None:
+        """No more pages: Pagefind makes the bundle on its own threads meanwhile."""
         self._send({"type": "GetFiles", "index_id": 0})
         assert self.process.stdin is not None
         try:
             self.process.stdin.flush()
         except BrokenPipeError:
             raise self._failure() from None
+
+    def bundle(self) -> dict[str, bytes]:
+        """The bundle asked for by `finish`, once Pagefind has made it."""
         with self.answered:  # every reply in (or the service gone) before its input ends,
             self.answered.wait_for(lambda: len(self.replies) >= self.sent  # which stops it
                                    or not self.reader.is_alive())
