@@ -41,6 +41,8 @@ class Forbidden(NamedTuple):
 
 def forbidden_character(text: str) -> Forbidden | None:
     """The first forbidden character of `text` (newlines excepted), or None; never strips it."""
+    if text.isprintable():  # every forbidden character is a control, format, separator or
+        return None  # unassigned one, which isprintable refuses: most text is done here at once
     found = _FORBIDDEN.search(text)
     if found is None:
         return None
