@@ -281,6 +281,26 @@ items: [lf-01]
 """ + rest + (f"published_on: {published}\n" if published else "")
 
 
+def penalised(*penalties: tuple[str, str | None]) -> str:
+    """The targeted inspection that ended in these penalties (date, decision number or None
+    for a penalty recorded without its number)."""
+    steps = "".join(f"""\
+  - action: penalty
+    date: {day}
+""" + (f"    decision_number: {number}\n" if number else "") for day, number in penalties)
+    return inspection(f"""\
+outcome: violation
+result: 超越执业范围执业。
+handling:
+  - action: case-filed
+    date: 2025-04-12
+{steps}follow_ups:
+  - due: 2025-06-20
+    visited_on: 2025-06-18
+    outcome: rectified
+""")
+
+
 def alone(finding: str, more: Files | None = None) -> Files:
     """The valid tree's finding replaced; its abnormal-list entry and credit notice left out."""
     return {FINDING_FILE: finding, LIST_FILE: None, NOTICE_FILE: None, **(more or {})}
@@ -878,34 +898,8 @@ result: 收费公示不够醒目。
         LIST_FILE: edit(LIST_ENTRY, "list: abnormal", "list: blacklist")},
         Flagged(FINDING_FILE, "outcome: unreachable"), also=("list.basis",)),
 
-    passes("finding.penalty-blacklisted", "blacklisted", alone(inspection("""\
-outcome: violation
-result: 超越执业范围执业。
-handling:
-  - action: case-filed
-    date: 2025-04-12
-  - action: penalty
-    date: 2025-05-20
-    decision_number: 测司罚〔2025〕1号
-follow_ups:
-  - due: 2025-06-20
-    visited_on: 2025-06-18
-    outcome: rectified
-"""), {"records/lists/blacklist-2025-01.yaml": PENALTY_BLACKLIST}), as_of="2025-07-01"),
-    fails("finding.penalty-blacklisted", "not-blacklisted", alone(inspection("""\
-outcome: violation
-result: 超越执业范围执业。
-handling:
-  - action: case-filed
-    date: 2025-04-12
-  - action: penalty
-    date: 2025-05-20
-    decision_number: 测司罚〔2025〕1号
-follow_ups:
-  - due: 2025-06-20
-    visited_on: 2025-06-18
-    outcome: rectified
-""")), Flagged(FINDING_FILE, "- action: penalty"), as_of="2025-07-01"),
+    passes("finding.penalty-blacklisted", "blacklisted", alone(penalised(("2025-05-20", "测司罚〔2025〕1号")), {"records/lists/blacklist-2025-01.yaml": PENALTY_BLACKLIST}), as_of="2025-07-01"),
+    fails("finding.penalty-blacklisted", "not-blacklisted", alone(penalised(("2025-05-20", "测司罚〔2025〕1号"))), Flagged(FINDING_FILE, "- action: penalty"), as_of="2025-07-01"),
 
     passes("finding.not-corrected-listed", "rectified-after-reminder", alone(inspection("""\
 outcome: issues-found

@@ -53,6 +53,7 @@ from tests.test_rules import (
     fails,
     inspection,
     passes,
+    penalised,
 )
 
 J = JURISDICTION_FILE
@@ -68,26 +69,6 @@ NO_LAWYER_IN_THE_TEAM = {inspector_file(1): inspector("21132419001", "supervisio
                          inspector_file(3): inspector("21132419003", "lawyer"),
                          inspector_file(4): inspector("21132419004", "lawyer")}
 
-
-
-def penalised(*penalties: tuple[str, str]) -> str:
-    """The targeted inspection that ended in these penalties (date, decision number)."""
-    steps = "".join(f"""\
-  - action: penalty
-    date: {day}
-    decision_number: {number}
-""" for day, number in penalties)
-    return inspection(f"""\
-outcome: violation
-result: 超越执业范围执业。
-handling:
-  - action: case-filed
-    date: 2025-04-12
-{steps}follow_ups:
-  - due: 2025-06-20
-    visited_on: 2025-06-18
-    outcome: rectified
-""")
 
 
 def blacklisted(decision_day: str, entered: str, number: str = "测司罚〔2025〕1号") -> Files:

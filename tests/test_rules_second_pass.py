@@ -39,7 +39,7 @@ from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
 from tests.test_rules import (
     HELD, LAW_FIRM, NOT_CORRECTED_ENTRY, NOTARY_ITEM, NT_ITEM_FILE, PENALTY_BLACKLIST,
     QUOTA_JURISDICTION, RANDOM_1, RANDOM_2, Flagged, alone, fails, inspection, law_firm_policy,
-    notary_policy, passes, with_draw,
+    notary_policy, passes, penalised, with_draw,
 )
 
 BLACKLIST_FILE = "records/lists/blacklist-2025-01.yaml"
@@ -78,23 +78,6 @@ NOT_RECTIFIED = """\
     visited_on: 2025-05-09
     outcome: not-rectified
 """
-
-
-def penalised(number: str | None) -> str:
-    return inspection("""\
-outcome: violation
-result: 超越执业范围执业。
-handling:
-  - action: case-filed
-    date: 2025-04-12
-  - action: penalty
-    date: 2025-05-20
-""" + (f"    decision_number: {number}\n" if number else "") + """\
-follow_ups:
-  - due: 2025-06-20
-    visited_on: 2025-06-18
-    outcome: rectified
-""")
 
 
 ON_THE_SPOT = """\
@@ -169,9 +152,9 @@ CASES = [
 
     # --- 三(三): the blacklist, 作出处罚决定后 ----------------------------------------------------
     passes("list.basis", "after-a-numbered-penalty", alone(
-        penalised("测司罚〔2025〕1号"), {BLACKLIST_FILE: PENALTY_BLACKLIST}), as_of="2025-07-01"),
+        penalised(("2025-05-20", "测司罚〔2025〕1号")), {BLACKLIST_FILE: PENALTY_BLACKLIST}), as_of="2025-07-01"),
     fails("list.basis", "a-penalty-without-its-number", alone(
-        penalised(None), {BLACKLIST_FILE: PENALTY_BLACKLIST}),
+        penalised(("2025-05-20", None)), {BLACKLIST_FILE: PENALTY_BLACKLIST}),
         Flagged(BLACKLIST_FILE, "finding: 2025-01-01", says=("文号",)), as_of="2025-07-01"),
     fails("list.basis", "blacklisted-for-not-correcting", alone(
         not_corrected(REMINDED, NOT_RECTIFIED), {NOT_CORRECTED_FILE: edit(
