@@ -9,6 +9,7 @@ from generator.records.load import load_records
 from generator.records.model import Records
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.checks.audit import audit, frozen_plans_at
+from generator.checks.memo import CheckMemo, open_memo
 from generator.draw.verify import faulty_draws, in_draw, verify_draws
 from generator.rules.adoption import check_adoption
 from generator.rules.catalogue import run_rules
@@ -50,7 +51,8 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
     fault confined to one draw's files does not stop them; they say only what holds whether or
     not that draw is read. A drawn folder whose verification's inputs are all unchanged since a
     previous check is taken from the user's cache (generator.draw.verifycache), with the same
-    problems.
+    problems; so is each integrity check and rule, or its part for one record, whose reads of
+    the records all give what they gave before (checks/memo.py).
 
     With `base` (a git revision), the append-only audit runs too; an unreadable base raises
     audit.BaseUnavailable.
@@ -74,8 +76,9 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
     problems = list(problems)
     as_of = as_of or dt.date.today()
     ruled = None
+    memo = open_memo(records)
     if records.jurisdiction is not None:
-        integrity = check_integrity(records)
+        integrity = check_integrity(records, memo)
         problems.extend(integrity)
         problems.extend(verify_draws(records, new_packages=new_packages, integrity=integrity,
                                      cached=True))
@@ -85,19 +88,22 @@ def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | Non
         if not any(p.severity == ERROR and p.rule.startswith(("load.", "integrity."))
                    and not any(in_draw(folder, p) for folder in records.draws.values())
                    for p in problems):
-            ruled = tuple(_rules(records, as_of, faulty_draws(records, problems)))
+            ruled = tuple(_rules(records, as_of, faulty_draws(records, problems), memo))
             problems.extend(ruled)
+    if memo is not None:
+        memo.save()
     return CheckResult(records, tuple(sorted(set(problems))), ruled, as_of)
 
 
-def _rules(records: Records, as_of: dt.date, faulty: frozenset[str]) -> list[Problem]:
+def _rules(records: Records, as_of: dt.date, faulty: frozenset[str],
+           memo: CheckMemo | None) -> list[Problem]:
     """The rules' problems, none of which rests on a faulty draw: read as stored, such a draw
     could pass or fail a rule on a tampered result; left out, it would read as never drawn. Only
     what the rules say either way is reported (the draw's own errors say the rest). Nor is
     anything said of the faulty plan itself or its findings: a draw whose result cannot be read
     is neither missing nor known, and a plan-level rule could only guess which."""
     if not faulty:
-        return run_rules(records, as_of)
+        return run_rules(records, as_of, memo)
     kept = [r for kind in records.by_kind.values() for r in kind]
     without = Records.build(records.root, records.jurisdiction, kept, set(records.broken_ids),
                             [d for d in records.draws.values() if d.plan not in faulty])

@@ -338,6 +338,9 @@ def load_record(path: Path | os.DirEntry[str], kind: Kind, cache: ParseCache | N
     if parsed is None:
         parsed = parse_record(data, file, kind)
         cache.put(key, parsed)
+        record, declared, found = parsed
+        if record is not None:
+            parsed = dataclasses.replace(record, digest=key), declared, found
     return parsed
 
 

@@ -47,6 +47,9 @@ class Record:
     file: str
     fields: Fields
     lines: Mapping[str, int] = field(default_factory=dict)
+    # the parse cache's key of the file (kind, name, bytes), when it was loaded with one: what a
+    # check cached by what it read compares (checks/memo.py); None otherwise
+    digest: bytes | None = field(default=None, compare=False, repr=False)
 
     def __getattr__(self, name: str) -> Any:
         # Only reached for names that are not dataclass attributes: the record's own fields.

@@ -74,7 +74,8 @@ class ParseCache:
         if entry is None:
             return None
         record, declared, problems = entry
-        return (None if record is None else Record(record[0], record[1], file, *record[2:]),
+        return (None if record is None else Record(record[0], record[1], file, *record[2:],
+                                                   digest=key),
                 declared, [Problem(file, *p) for p in problems])
 
     def put(self, key: bytes, parsed: Parsed) -> None:

@@ -21,21 +21,20 @@ def _item_effective(item: Record, day: dt.date) -> bool:
 
 @rule("finding.certificate", "二（四）",
       "执法检查人员在检查期间持有有效的行政执法证且在岗",
-      "换派持有效执法证的在岗人员，或更新证件记录")
-def certificate(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        start, end = _days(finding)
-        for n, inspector_id in enumerate(finding.inspectors, start=1):
-            inspector = ctx.records.get(inspector_id, ("inspector",))
-            if inspector is None:
-                continue
-            cert = inspector.certificate
-            if not (cert.valid_from <= start and end <= cert.valid_until):
-                yield Flag(finding, f"inspectors[{n}]",
-                           f"{inspector.name} 的执法证有效期 {cert.valid_from} 至 {cert.valid_until}，"
-                           f"未覆盖检查期间 {start} 至 {end}")
-            elif inspector.status_on(start) != "active" or inspector.status_on(end) != "active":
-                yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
+      "换派持有效执法证的在岗人员，或更新证件记录", each="finding")
+def certificate(ctx: Context, finding: Record) -> Iterator[Flag]:
+    start, end = _days(finding)
+    for n, inspector_id in enumerate(finding.inspectors, start=1):
+        inspector = ctx.records.get(inspector_id, ("inspector",))
+        if inspector is None:
+            continue
+        cert = inspector.certificate
+        if not (cert.valid_from <= start and end <= cert.valid_until):
+            yield Flag(finding, f"inspectors[{n}]",
+                       f"{inspector.name} 的执法证有效期 {cert.valid_from} 至 {cert.valid_until}，"
+                       f"未覆盖检查期间 {start} 至 {end}")
+        elif inspector.status_on(start) != "active" or inspector.status_on(end) != "active":
+            yield Flag(finding, f"inspectors[{n}]", f"{inspector.name} 在检查期间不在岗")
 
 
 def _roster_flag(ctx: Context, day: dt.date) -> str | None:
@@ -75,34 +74,32 @@ def roster_composition(ctx: Context) -> Iterator[Flag]:
 @rule("finding.lead-department", "二（四）",
       "随机抽查的检查组以该行业业务主管部门的执法人员为主（政策规定每组最少人数，0 则不按组要求；"
       "非随机检查不受此限）",
-      "检查组中补足业务主管股室的执法人员")
-def lead_department(ctx: Context) -> Iterator[Flag]:
+      "检查组中补足业务主管股室的执法人员", each="finding")
+def lead_department(ctx: Context, finding: Record) -> Iterator[Flag]:
     minimum = ctx.policy.lead_department_min
     # the roster's make-up binds the random selection of inspectors; a targeted inspection
     # (二（九） last paragraph) is not bound by it, only by the law: certificates, two inspectors,
     # recusal (finding.certificate, finding.team-size, finding.conflict)
-    for finding in ctx.records.findings:
-        if finding.plan is None:
-            continue
-        inst = ctx.institution_of(finding.target)
-        sector = ctx.sector_policy(inst.sector) if inst else None
-        if sector is None:
-            continue
-        members = [ctx.records.get(i, ("inspector",)) for i in finding.inspectors]
-        lead = sum(1 for m in members if m is not None and m.department == sector.lead_department)
-        if lead < minimum:
-            yield Flag(finding, "inspectors",
-                       f"检查组中来自 {sector.lead_department} 的只有 {lead} 人，政策要求至少 {minimum} 人")
+    if finding.plan is None:
+        return
+    inst = ctx.institution_of(finding.target)
+    sector = ctx.sector_policy(inst.sector) if inst else None
+    if sector is None:
+        return
+    members = [ctx.records.get(i, ("inspector",)) for i in finding.inspectors]
+    lead = sum(1 for m in members if m is not None and m.department == sector.lead_department)
+    if lead < minimum:
+        yield Flag(finding, "inspectors",
+                   f"检查组中来自 {sector.lead_department} 的只有 {lead} 人，政策要求至少 {minimum} 人")
 
 
 @rule("finding.team-size", "二（九）",
       "对同一抽查对象实施检查，选派执法检查人员不少于 2 人（政策可提高）；非随机检查同样适用",
-      "补足检查人员")
-def team_size(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        if len(finding.inspectors) < ctx.policy.team_size:
-            yield Flag(finding, "inspectors",
-                       f"只有 {len(finding.inspectors)} 名检查人员，至少需要 {ctx.policy.team_size} 名")
+      "补足检查人员", each="finding")
+def team_size(ctx: Context, finding: Record) -> Iterator[Flag]:
+    if len(finding.inspectors) < ctx.policy.team_size:
+        yield Flag(finding, "inspectors",
+                   f"只有 {len(finding.inspectors)} 名检查人员，至少需要 {ctx.policy.team_size} 名")
 
 
 @rule("finding.same-inspector", "二（九）",
@@ -132,38 +129,36 @@ def same_inspector(ctx: Context) -> Iterator[Flag]:
 
 @rule("finding.conflict", "二（九）",
       "与抽查对象有利害关系的执法检查人员依法回避",
-      "换派没有利害关系的人员")
-def conflict(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        inst = ctx.institution_of(finding.target)
-        related = {finding.target} | ({inst.id} if inst else set())
-        for n, inspector_id in enumerate(finding.inspectors, start=1):
-            inspector = ctx.records.get(inspector_id, ("inspector",))
-            if inspector is None:
-                continue
-            for declared in inspector.conflicts:
-                target = ctx.institution_of(declared.target)
-                if (declared.target in related or (target is not None and target.id in related)) \
-                        and declared.declared_on <= finding.inspected.end:
-                    # the detail of the conflict is private: say only that one was declared
-                    yield Flag(finding, f"inspectors[{n}]",
-                               f"{inspector.name} 已申报与该对象有利害关系，应当回避")
+      "换派没有利害关系的人员", each="finding")
+def conflict(ctx: Context, finding: Record) -> Iterator[Flag]:
+    inst = ctx.institution_of(finding.target)
+    related = {finding.target} | ({inst.id} if inst else set())
+    for n, inspector_id in enumerate(finding.inspectors, start=1):
+        inspector = ctx.records.get(inspector_id, ("inspector",))
+        if inspector is None:
+            continue
+        for declared in inspector.conflicts:
+            target = ctx.institution_of(declared.target)
+            if (declared.target in related or (target is not None and target.id in related)) \
+                    and declared.declared_on <= finding.inspected.end:
+                # the detail of the conflict is private: say only that one was declared
+                yield Flag(finding, f"inspectors[{n}]",
+                           f"{inspector.name} 已申报与该对象有利害关系，应当回避")
 
 
 @rule("finding.target-scope", "二（五）",
       "随机抽查的对象属于计划所含行业，并在取数日期处于执业状态",
-      "随机抽查只检查抽中的对象")
-def target_scope(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
-        inst = ctx.institution_of(finding.target)
-        if plan is None or inst is None:
-            continue
-        sectors = [s.sector for s in plan.scope]
-        if inst.sector not in sectors:
-            yield Flag(finding, "target", f"{inst.name} 的行业 {inst.sector} 不在计划 {plan.id} 的范围内")
-        elif inst.status_on(plan.pool_date) != "active":
-            yield Flag(finding, "target", f"{inst.name} 在取数日期 {plan.pool_date} 不是正常执业状态")
+      "随机抽查只检查抽中的对象", each="finding")
+def target_scope(ctx: Context, finding: Record) -> Iterator[Flag]:
+    plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
+    inst = ctx.institution_of(finding.target)
+    if plan is None or inst is None:
+        return
+    sectors = [s.sector for s in plan.scope]
+    if inst.sector not in sectors:
+        yield Flag(finding, "target", f"{inst.name} 的行业 {inst.sector} 不在计划 {plan.id} 的范围内")
+    elif inst.status_on(plan.pool_date) != "active":
+        yield Flag(finding, "target", f"{inst.name} 在取数日期 {plan.pool_date} 不是正常执业状态")
 
 
 @rule("item.listed", "二（六）",
@@ -204,62 +199,58 @@ def item_listed(ctx: Context) -> Iterator[Flag]:
 
 @rule("item.basis", "二（六）",
       "每个抽查事项写明法律、法规或规章依据；没有依据的，一律不得检查",
-      "在事项的 basis 中写明依据的名称和条款")
-def item_basis(ctx: Context) -> Iterator[Flag]:
-    for item in ctx.records.items:
-        if not item.basis:
-            yield Flag(item, "basis", f"事项 {item.id} 没有写明抽查依据")
+      "在事项的 basis 中写明依据的名称和条款", each="item")
+def item_basis(ctx: Context, item: Record) -> Iterator[Flag]:
+    if not item.basis:
+        yield Flag(item, "basis", f"事项 {item.id} 没有写明抽查依据")
 
 
 @rule("finding.legal-basis", "二（六）",
       "每次检查所查的每一项都有法律、法规或规章依据：随机抽查写清单上的事项；"
       "非随机检查写清单上的事项，或写明检查内容及其法律依据",
-      "在 items 中写所查事项；非随机检查也可在 targeted.basis 中写明内容、法规名称和条款")
-def finding_legal_basis(ctx: Context) -> Iterator[Flag]:
+      "在 items 中写所查事项；非随机检查也可在 targeted.basis 中写明内容、法规名称和条款", each="finding")
+def finding_legal_basis(ctx: Context, finding: Record) -> Iterator[Flag]:
     # each stated basis has its law and articles (required when read), and each item its
     # basis (item.basis): what is left is a finding that names nothing it checked
-    for finding in ctx.records.findings:
-        stated = finding.targeted.basis if finding.targeted is not None else ()
-        if finding.items or stated:
-            continue
-        if finding.plan is not None:
-            yield Flag(finding, "plan", "随机抽查没有写明所查事项（items）")
-        else:
-            yield Flag(finding, "targeted", "没有写明所查事项（items）或检查内容的法律依据（targeted.basis）")
+    stated = finding.targeted.basis if finding.targeted is not None else ()
+    if finding.items or stated:
+        return
+    if finding.plan is not None:
+        yield Flag(finding, "plan", "随机抽查没有写明所查事项（items）")
+    else:
+        yield Flag(finding, "targeted", "没有写明所查事项（items）或检查内容的法律依据（targeted.basis）")
 
 
 @rule("item.list-complete", "二（六）",
       "计划所含的每个行业在清单上都有有效事项，计划为每个行业都列明了事项",
-      "在 items/ 中补充该行业的事项，并列入计划")
-def item_list_complete(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        planned = {ctx.records.get(i, ("item",)).sector for i in plan.items
-                   if ctx.records.get(i, ("item",)) is not None}
-        for n, scope in enumerate(plan.scope, start=1):
-            listed = [i for i in ctx.records.items
-                      if i.sector == scope.sector and _item_effective(i, plan.pool_date)]
-            if not listed:
-                yield Flag(plan, f"scope[{n}].sector", f"清单上没有 {scope.sector} 的有效抽查事项")
-            elif scope.sector not in planned:
-                yield Flag(plan, "items", f"计划没有列明 {scope.sector} 的抽查事项")
+      "在 items/ 中补充该行业的事项，并列入计划", each="plan")
+def item_list_complete(ctx: Context, plan: Record) -> Iterator[Flag]:
+    planned = {ctx.records.get(i, ("item",)).sector for i in plan.items
+               if ctx.records.get(i, ("item",)) is not None}
+    for n, scope in enumerate(plan.scope, start=1):
+        listed = [i for i in ctx.records.items
+                  if i.sector == scope.sector and _item_effective(i, plan.pool_date)]
+        if not listed:
+            yield Flag(plan, f"scope[{n}].sector", f"清单上没有 {scope.sector} 的有效抽查事项")
+        elif scope.sector not in planned:
+            yield Flag(plan, "items", f"计划没有列明 {scope.sector} 的抽查事项")
 
 
 @rule("finding.method", "二（七）",
       "随机抽查的方式与计划一致，且是所查事项在清单上允许的方式（非随机检查不受计划和清单的方式限制）",
-      "改用事项和计划规定的方式")
-def method(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
-        if plan is None:
-            continue  # 二（九） last paragraph: a targeted inspection is not bound by 二（七）
-        if finding.method != plan.method:
-            yield Flag(finding, "method",
-                       f"计划 {plan.id} 规定{METHODS[plan.method]}，此处为{METHODS[finding.method]}")
-            continue
-        for item_id in finding.items:
-            item = ctx.records.get(item_id, ("item",))
-            if item is not None and finding.method not in item.methods:
-                yield Flag(finding, "method", f"事项 {item_id} 不允许{METHODS[finding.method]}")
+      "改用事项和计划规定的方式", each="finding")
+def method(ctx: Context, finding: Record) -> Iterator[Flag]:
+    plan = ctx.records.get(finding.plan, ("plan",)) if finding.plan else None
+    if plan is None:
+        return  # 二（九） last paragraph: a targeted inspection is not bound by 二（七）
+    if finding.method != plan.method:
+        yield Flag(finding, "method",
+                   f"计划 {plan.id} 规定{METHODS[plan.method]}，此处为{METHODS[finding.method]}")
+        return
+    for item_id in finding.items:
+        item = ctx.records.get(item_id, ("item",))
+        if item is not None and finding.method not in item.methods:
+            yield Flag(finding, "method", f"事项 {item_id} 不允许{METHODS[finding.method]}")
 
 
 def onsite_counts(ctx: Context, year: int) -> Counter:

@@ -6,20 +6,23 @@ sound enough for them to read.
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 from generator.records.kinds import (
+    JURISDICTION,
     KINDS_BY_NAME,
     LICENSED_ROLES,
     ROLES,
     SECTOR_USCC_CATEGORY,
     SECTORS,
 )
-from generator.records.model import Fields, Record, Records
+from generator.records.model import KIND_ORDER, Fields, Record, Records
 from generator.records.nearest import Nearest
 from generator.records.problems import ERROR, WARNING, Problem
 from generator.records.types import FieldType, ListOf, Obj, Ref
+from generator.rules.base import Direct, Units
 from generator.rules.uscc import uscc_error
 
 Check = Callable[[Records], Iterable[Problem]]
@@ -31,7 +34,7 @@ def _problem(record: Record, path: str, rule: str, message: str, hint: str = "",
     return Problem(record.file, record.line_of(path), rule, prefix + message, hint, severity, path)
 
 
-def _all_records(records: Records) -> Iterator[Record]:
+def every_record(records: Records) -> Iterator[Record]:
     if records.jurisdiction is not None:
         yield records.jurisdiction
     for group in records.by_kind.values():
@@ -71,7 +74,7 @@ def _values(record: Record, path: str) -> list[tuple[str, Any]]:
 
 def check_unique_ids(records: Records) -> Iterator[Problem]:
     first: dict[str, Record] = {}
-    for r in _all_records(records):
+    for r in every_record(records):
         if r.kind == "jurisdiction":
             continue
         if r.id in first:
@@ -89,17 +92,16 @@ def check_unique_ids(records: Records) -> Iterator[Problem]:
                     yield _problem(j, path, "integrity.unique-id", f"{value} 出现了 {n} 次")
 
 
-def check_file_names(records: Records) -> Iterator[Problem]:
-    for r in _all_records(records):
-        if r.kind != "jurisdiction" and PurePosixPath(r.file).stem != r.id:
-            yield _problem(r, "id", "integrity.file-name",
-                           f"文件名应为 {r.id}.yaml", "文件名与记录编号保持一致，便于查找和审阅")
+def file_name(records: Records, r: Record) -> Iterator[Problem]:
+    if r.kind != "jurisdiction" and PurePosixPath(r.file).stem != r.id:
+        yield _problem(r, "id", "integrity.file-name",
+                       f"文件名应为 {r.id}.yaml", "文件名与记录编号保持一致，便于查找和审阅")
 
 
 def check_references(records: Records) -> Iterator[Problem]:
     departments = records.departments
     nearest = Nearest(records)
-    for r in _all_records(records):
+    for r in every_record(records):
         kind = KINDS_BY_NAME[r.kind]
         for path, ftype, value in _walk(r.fields, kind.schema, ""):
             if not isinstance(ftype, Ref) or value in records.broken_ids:
@@ -153,27 +155,28 @@ def _ordered_pairs(r: Record, earlier: str, later: str) -> Iterator[tuple[str, A
             yield pa, a, pb, b
 
 
-def check_date_order(records: Records) -> Iterator[Problem]:
-    for kind, earlier, later in DATE_ORDER:
-        for r in records.all(kind):
-            for pa, a, pb, b in _ordered_pairs(r, earlier, later):
-                if a is not None and b is not None and b < a:
-                    yield _problem(r, pb, "integrity.date-order",
-                                   f"{b} 早于 {pa}（{a}）", "检查日期是否填反或写错")
-    for r in _all_records(records):
-        history = r.fields.get("status_history")
-        for i in range(1, len(history or ())):
-            if history[i].since <= history[i - 1].since:
-                yield _problem(r, f"status_history[{i + 1}].since", "integrity.date-order",
-                               f"{history[i].since} 不晚于上一项（{history[i - 1].since}）",
-                               "状态变更记录按日期先后排列，每个日期只写一次")
-    for f in records.findings:
-        plan = records.get(f.plan, ("plan",)) if f.plan else None
-        if plan is not None and not (plan.schedule.start <= f.inspected.start
-                                     and f.inspected.end <= plan.schedule.end):
-            yield _problem(f, "inspected", "integrity.date-order",
-                           f"检查时间不在计划 {plan.id} 的实施时间"
-                           f"（{plan.schedule.start} 至 {plan.schedule.end}）内")
+_DATE_ORDER_OF: dict[str, tuple[tuple[str, str], ...]] = {
+    kind: tuple((e, l) for k, e, l in DATE_ORDER if k == kind) for kind, _, _ in DATE_ORDER}
+
+
+def date_order(records: Records, r: Record) -> Iterator[Problem]:
+    for earlier, later in _DATE_ORDER_OF.get(r.kind, ()):
+        for pa, a, pb, b in _ordered_pairs(r, earlier, later):
+            if a is not None and b is not None and b < a:
+                yield _problem(r, pb, "integrity.date-order",
+                               f"{b} 早于 {pa}（{a}）", "检查日期是否填反或写错")
+    history = r.fields.get("status_history")
+    for i in range(1, len(history or ())):
+        if history[i].since <= history[i - 1].since:
+            yield _problem(r, f"status_history[{i + 1}].since", "integrity.date-order",
+                           f"{history[i].since} 不晚于上一项（{history[i - 1].since}）",
+                           "状态变更记录按日期先后排列，每个日期只写一次")
+    plan = records.get(r.plan, ("plan",)) if r.kind == "finding" and r.plan else None
+    if plan is not None and not (plan.schedule.start <= r.inspected.start
+                                 and r.inspected.end <= plan.schedule.end):
+        yield _problem(r, "inspected", "integrity.date-order",
+                       f"检查时间不在计划 {plan.id} 的实施时间"
+                       f"（{plan.schedule.start} 至 {plan.schedule.end}）内")
 
 
 def check_registration(records: Records) -> Iterator[Problem]:
@@ -203,11 +206,10 @@ def check_registration(records: Records) -> Iterator[Problem]:
                            "核对代码或行业是否填错")
 
 
-def check_person_licence(records: Records) -> Iterator[Problem]:
-    for person in records.personnel:
-        if person.role in LICENSED_ROLES and person.licence_number is None:
-            yield _problem(person, "licence_number", "integrity.registration-number",
-                           f"{ROLES[person.role]}须填写执业证号")
+def person_licence(records: Records, r: Record) -> Iterator[Problem]:
+    if r.kind == "person" and r.role in LICENSED_ROLES and r.licence_number is None:
+        yield _problem(r, "licence_number", "integrity.registration-number",
+                       f"{ROLES[r.role]}须填写执业证号")
 
 
 def check_finding_basis(records: Records) -> Iterator[Problem]:
@@ -274,20 +276,31 @@ def check_duplicate_entries(records: Records) -> Iterator[Problem]:
                            "修订计划不能取代它自己")
 
 
+# checks over the records as a whole
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
-    check_file_names,
-    check_references,
-    check_date_order,
+    check_references,  # whole: its “是否指 …？” hints share one index and one budget
     check_registration,
-    check_person_licence,
     check_finding_basis,
     check_draw_sources,
     check_list_links,
     check_duplicate_entries,
 )
+# checks of one record at a time, which read no other record but those they look up: kept
+# (checks/memo.py) by kind, not by record, as they cost less than keeping 66,000 entries would
+EACH: tuple[Callable[[Records, Record], Iterable[Problem]], ...] = (
+    file_name, date_order, person_licence)
 
 
-def check_integrity(records: Records) -> list[Problem]:
-    """Run every integrity check over loaded records."""
-    return [p for check in CHECKS for p in check(records)]
+def _each_of(kind: str, records: Records) -> list[Problem]:
+    of_kind = ((records.jurisdiction,) if records.jurisdiction is not None else ()) \
+        if kind == JURISDICTION.name else records.all(kind)
+    return [p for r in of_kind for check in EACH for p in check(records, r)]
+
+
+def check_integrity(records: Records, units: Units | None = None) -> list[Problem]:
+    """Run every integrity check over loaded records (by `units`, which may keep them)."""
+    units = units or Direct(records)
+    return [p for check in CHECKS for p in units.whole(f"integrity {check.__name__}", check)] + [
+        p for kind in (JURISDICTION.name, *KIND_ORDER)
+        for p in units.whole(f"integrity {kind}", partial(_each_of, kind))]

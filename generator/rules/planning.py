@@ -68,23 +68,22 @@ def _quota_years(ctx: Context) -> range:
 @rule("plan.self-inspection", "二（三）",
       "先行自查、再实施重点检查的计划写明自查截止日期，截止日期不早于抽取对象之日（抽中的对象才能自查），"
       "重点检查在自查截止之后；自查和重点检查同时进行的不要求截止日期",
-      "在计划中填写 self_inspection_deadline，排在抽取之后、检查日期之前")
-def self_inspection(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        if plan.mode != "self-then-focused":
-            continue  # 直接检查, or 自查和重点检查同时进行: nothing waits for the self-inspection
-        deadline = plan.self_inspection_deadline
-        if deadline is None:
-            yield Flag(plan, "mode", "先行自查的计划须写明自查截止日期 self_inspection_deadline")
-            continue
-        drawn = drawn_on(plan)
-        if drawn is not None and deadline < drawn:
-            yield Flag(plan, "self_inspection_deadline",
-                       f"自查截止日期（{deadline}）早于抽取对象之日（{drawn}）：抽中之前无从要求其自查")
-        for finding in ctx.records.findings_for_plan(plan.id):
-            if finding.inspected.start < deadline:
-                yield Flag(finding, "inspected.start",
-                           f"重点检查（{finding.inspected.start}）早于自查截止日期（{deadline}）")
+      "在计划中填写 self_inspection_deadline，排在抽取之后、检查日期之前", each="plan")
+def self_inspection(ctx: Context, plan: Record) -> Iterator[Flag]:
+    if plan.mode != "self-then-focused":
+        return  # 直接检查, or 自查和重点检查同时进行: nothing waits for the self-inspection
+    deadline = plan.self_inspection_deadline
+    if deadline is None:
+        yield Flag(plan, "mode", "先行自查的计划须写明自查截止日期 self_inspection_deadline")
+        return
+    drawn = drawn_on(plan)
+    if drawn is not None and deadline < drawn:
+        yield Flag(plan, "self_inspection_deadline",
+                   f"自查截止日期（{deadline}）早于抽取对象之日（{drawn}）：抽中之前无从要求其自查")
+    for finding in ctx.records.findings_for_plan(plan.id):
+        if finding.inspected.start < deadline:
+            yield Flag(finding, "inspected.start",
+                       f"重点检查（{finding.inspected.start}）早于自查截止日期（{deadline}）")
 
 
 def lead_department_of(ctx: Context, sector: str) -> str | None:
@@ -114,38 +113,36 @@ def organiser(ctx: Context) -> Iterator[Flag]:
 @rule("plan.delegated-draw", "二（三）",
       "对象由上级机关随机抽取的受委托检查：计划写明委托的上级机关，引用上级公布的抽取（网址与承诺值），"
       "本局不再声明随机源、不另行抽取（上级的抽取文件随附在 records/draws/ 下，按 draw.delegated 核验）",
-      "在 organiser.delegated_by 写明委托机关，draw.sources 写 []；本局自行抽取的，删除 draw.delegated")
-def delegated_draw(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        if plan.draw.delegated is None:
-            continue
-        if plan.organiser.delegated_by is None:
-            yield Flag(plan, "organiser",
-                       "对象由上级抽取，却没有在 organiser.delegated_by 写明委托的上级机关")
-        if plan.draw.sources:
-            yield Flag(plan, "draw.sources", "对象由上级抽取，本局不再声明随机源")
+      "在 organiser.delegated_by 写明委托机关，draw.sources 写 []；本局自行抽取的，删除 draw.delegated", each="plan")
+def delegated_draw(ctx: Context, plan: Record) -> Iterator[Flag]:
+    if plan.draw.delegated is None:
+        return
+    if plan.organiser.delegated_by is None:
+        yield Flag(plan, "organiser",
+                   "对象由上级抽取，却没有在 organiser.delegated_by 写明委托的上级机关")
+    if plan.draw.sources:
+        yield Flag(plan, "draw.sources", "对象由上级抽取，本局不再声明随机源")
 
 
 @rule("plan.scope-policy", "二（八）",
       "计划的抽查比例和最少对象数不低于本局政策，且只含政策规定的行业（对象由上级抽取的计划，"
       "比例和对象数由上级确定，只看行业）",
-      "按 jurisdiction.yaml 的 policy.sectors 调整计划的 scope")
-def scope_policy(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        for n, scope in enumerate(plan.scope, start=1):
-            sector = ctx.sector_policy(scope.sector)
-            where = f"scope[{n}]"
-            if sector is None:
-                yield Flag(plan, f"{where}.sector", f"政策中没有行业 {scope.sector} 的抽查规定")
-                continue
-            if plan.draw.delegated is not None:
-                continue
-            if scope.ratio_percent < sector.ratio_percent:
-                yield Flag(plan, f"{where}.ratio_percent",
-                           f"抽查比例 {scope.ratio_percent}% 低于政策的 {sector.ratio_percent}%")
-            if scope.min_count < sector.min_targets:
-                yield Flag(plan, f"{where}.min_count",
-                           f"至少抽取 {scope.min_count} 个，低于政策的每次不少于 {sector.min_targets} 个")
+      "按 jurisdiction.yaml 的 policy.sectors 调整计划的 scope", each="plan")
+def scope_policy(ctx: Context, plan: Record) -> Iterator[Flag]:
+    for n, scope in enumerate(plan.scope, start=1):
+        sector = ctx.sector_policy(scope.sector)
+        where = f"scope[{n}]"
+        if sector is None:
+            yield Flag(plan, f"{where}.sector", f"政策中没有行业 {scope.sector} 的抽查规定")
+            continue
+        if plan.draw.delegated is not None:
+            continue
+        if scope.ratio_percent < sector.ratio_percent:
+            yield Flag(plan, f"{where}.ratio_percent",
+                       f"抽查比例 {scope.ratio_percent}% 低于政策的 {sector.ratio_percent}%")
+        if scope.min_count < sector.min_targets:
+            yield Flag(plan, f"{where}.min_count",
+                       f"至少抽取 {scope.min_count} 个，低于政策的每次不少于 {sector.min_targets} 个")
 
 
 # 方案 二（八）'s four grounds for more inspection, as policy.risk_weights names them
@@ -250,100 +247,95 @@ def frequency(ctx: Context) -> Iterator[Flag]:
 
 @rule("plan.all-drawn-inspected", "二（九）",
       "依抽施查：实施期结束时，每个抽中的对象都有检查结果",
-      "为抽中的对象补录检查结果")
-def all_drawn_inspected(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        result = ctx.records.standing_result(plan.id)
-        if result is None or ctx.as_of <= plan.schedule.end:
-            continue
-        inspected = {f.target for f in ctx.records.findings_for_plan(plan.id)}
-        missing = [t["target"] for t in result.get("teams", ()) if t["target"] not in inspected]
-        if missing:
-            yield Flag(plan, "schedule.end",
-                       f"实施期已于 {plan.schedule.end} 结束，抽中的 {'、'.join(missing)} 没有检查结果")
+      "为抽中的对象补录检查结果", each="plan")
+def all_drawn_inspected(ctx: Context, plan: Record) -> Iterator[Flag]:
+    result = ctx.records.standing_result(plan.id)
+    if result is None or ctx.as_of <= plan.schedule.end:
+        return
+    inspected = {f.target for f in ctx.records.findings_for_plan(plan.id)}
+    missing = [t["target"] for t in result.get("teams", ()) if t["target"] not in inspected]
+    if missing:
+        yield Flag(plan, "schedule.end",
+                   f"实施期已于 {plan.schedule.end} 结束，抽中的 {'、'.join(missing)} 没有检查结果")
 
 
 @rule("plan.risk-weight", "二（八）",
       "投诉举报多、列入执业异常名录或信用黑名单、有严重违法违规记录的对象按政策加权抽取",
-      "抽取包须由 ssj draw freeze 按取数日期的风险记录生成")
-def risk_weights(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        folder = ctx.records.draws.get(plan.id)
-        package = folder.get("package.json") if folder else None
-        if package is None or not isinstance(package.data, dict):
-            continue
-        for stratum in package.data.get("strata", ()):
-            for target in stratum.get("targets", ()):
-                inst = ctx.records.get(target.get("id"), ("institution",))
-                if inst is None:
-                    continue
-                expected = risk_weight(ctx.records, inst, plan.pool_date)
-                if target.get("weight") != expected:
-                    yield Flag(plan, "pool_date",
-                               f"{inst.name} 在取数日期的权重应为 {expected}，抽取包中为 "
-                               f"{target.get('weight')}（风险记录在冻结后被改动？）")
+      "抽取包须由 ssj draw freeze 按取数日期的风险记录生成", each="plan")
+def risk_weights(ctx: Context, plan: Record) -> Iterator[Flag]:
+    folder = ctx.records.draws.get(plan.id)
+    package = folder.get("package.json") if folder else None
+    if package is None or not isinstance(package.data, dict):
+        return
+    for stratum in package.data.get("strata", ()):
+        for target in stratum.get("targets", ()):
+            inst = ctx.records.get(target.get("id"), ("institution",))
+            if inst is None:
+                continue
+            expected = risk_weight(ctx.records, inst, plan.pool_date)
+            if target.get("weight") != expected:
+                yield Flag(plan, "pool_date",
+                           f"{inst.name} 在取数日期的权重应为 {expected}，抽取包中为 "
+                           f"{target.get('weight')}（风险记录在冻结后被改动？）")
 
 
 @rule("plan.drawn-first", "二（九）",
       "随机抽查先抽取、后检查：有检查结果的计划须已抽取；抽取在随机源全部公布之后，检查在抽取之后。"
       "对象由上级抽取的受委托计划（二（三））以上级公布的抽取为准，本局不抽取",
-      "先运行 ssj draw freeze 与 ssj draw run，检查结果写在抽取之后")
-def drawn_first(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        if plan.draw.delegated is not None or not plan.draw.sources:
-            continue  # drawn by the higher bureau (plan.delegated-draw), or nothing to time
-        # the draw can be held no earlier than the day its last random source is published
-        known = sources_published(plan)
-        held = plan.draw.held_on
-        if held is not None and held < known:
-            yield Flag(plan, "draw.held_on", f"抽取日期 {held} 早于随机源公布日期 {known}")
-        findings = ctx.records.findings_for_plan(plan.id)
-        if not findings:
-            continue
-        if ctx.records.draw_result(plan.id) is None:
-            yield Flag(plan, "draw", f"计划已有 {len(findings)} 个检查结果，但没有抽取结果")
-            continue
-        first = min(f.inspected.start for f in findings)
-        earliest = drawn_on(plan)
-        if first < earliest:
-            yield Flag(plan, "draw.held_on" if held else "draw.sources",
-                       f"首次检查 {first} 早于抽取（{earliest}）")
+      "先运行 ssj draw freeze 与 ssj draw run，检查结果写在抽取之后", each="plan")
+def drawn_first(ctx: Context, plan: Record) -> Iterator[Flag]:
+    if plan.draw.delegated is not None or not plan.draw.sources:
+        return  # drawn by the higher bureau (plan.delegated-draw), or nothing to time
+    # the draw can be held no earlier than the day its last random source is published
+    known = sources_published(plan)
+    held = plan.draw.held_on
+    if held is not None and held < known:
+        yield Flag(plan, "draw.held_on", f"抽取日期 {held} 早于随机源公布日期 {known}")
+    findings = ctx.records.findings_for_plan(plan.id)
+    if not findings:
+        return
+    if ctx.records.draw_result(plan.id) is None:
+        yield Flag(plan, "draw", f"计划已有 {len(findings)} 个检查结果，但没有抽取结果")
+        return
+    first = min(f.inspected.start for f in findings)
+    earliest = drawn_on(plan)
+    if first < earliest:
+        yield Flag(plan, "draw.held_on" if held else "draw.sources",
+                   f"首次检查 {first} 早于抽取（{earliest}）")
 
 
 @rule("plan.witnesses", "二（九）",
       "政策要求现场监督时，每次抽取都记录抽取日期和监督人员",
-      "在计划的 draw 中填写 held_on 与 witnesses")
-def witnesses(ctx: Context) -> Iterator[Flag]:
+      "在计划的 draw 中填写 held_on 与 witnesses", each="plan")
+def witnesses(ctx: Context, plan: Record) -> Iterator[Flag]:
     if not ctx.policy.witnesses_required:
         return
-    for plan in ctx.records.plans:
-        if ctx.records.draw_result(plan.id) is None:
-            continue
-        if not plan.draw.witnesses or plan.draw.held_on is None:
-            yield Flag(plan, "draw", "已抽取，但没有记录抽取日期和现场监督人员")
+    if ctx.records.draw_result(plan.id) is None:
+        return
+    if not plan.draw.witnesses or plan.draw.held_on is None:
+        yield Flag(plan, "draw", "已抽取，但没有记录抽取日期和现场监督人员")
 
 
 @rule("finding.targeted-ground", "二（九）",
       "非随机检查写明四种情形之一；列入名录的情形须确在名录中，投诉、发现违法的情形须说明来源",
-      "在 targeted 中填写 ground 与 note")
-def targeted_ground(ctx: Context) -> Iterator[Flag]:
+      "在 targeted 中填写 ground 与 note", each="finding")
+def targeted_ground(ctx: Context, finding: Record) -> Iterator[Flag]:
     lists = {"blacklisted": "blacklist", "abnormal-listed": "abnormal"}
-    for finding in ctx.records.findings:
-        if finding.targeted is None:
-            continue
-        ground = finding.targeted.ground
-        if ground in lists:
-            inst = ctx.institution_of(finding.target)
-            day = finding.inspected.start
-            listed = inst is not None and any(
-                e.list == lists[ground] and e.entered_on <= day
-                and (e.exit is None or day < e.exit.date)
-                for e in ctx.records.list_entries_of(inst.id))
-            if not listed:
-                yield Flag(finding, "targeted.ground",
-                           f"检查时（{day}）该对象不在{'信用黑名单' if ground == 'blacklisted' else '执业异常名录'}中")
-        elif finding.targeted.note is None:
-            yield Flag(finding, "targeted", "须在 note 中说明投诉、交办或发现问题的来源")
+    if finding.targeted is None:
+        return
+    ground = finding.targeted.ground
+    if ground in lists:
+        inst = ctx.institution_of(finding.target)
+        day = finding.inspected.start
+        listed = inst is not None and any(
+            e.list == lists[ground] and e.entered_on <= day
+            and (e.exit is None or day < e.exit.date)
+            for e in ctx.records.list_entries_of(inst.id))
+        if not listed:
+            yield Flag(finding, "targeted.ground",
+                       f"检查时（{day}）该对象不在{'信用黑名单' if ground == 'blacklisted' else '执业异常名录'}中")
+    elif finding.targeted.note is None:
+        yield Flag(finding, "targeted", "须在 note 中说明投诉、交办或发现问题的来源")
 
 
 RULES = (self_inspection, organiser, delegated_draw, floor, scope_policy, frequency,

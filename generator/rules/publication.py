@@ -38,77 +38,72 @@ def practice_ended(ctx: Context, finding: Record) -> dt.date | None:
 @rule("plan.published", "一（二）",
       "公开抽查程序、检查事项：每个抽查计划写明向社会公布的日期，不晚于抽取日期，"
       "并早于所声明的首个随机源公布之日（只记到日，同一天无法证明在前）",
-      "填写 published_on；计划须在抽取之前、在声明的随机源产生的前一天或更早公布")
-def plan_published(ctx: Context) -> Iterator[Flag]:
+      "填写 published_on；计划须在抽取之前、在声明的随机源产生的前一天或更早公布", each="plan")
+def plan_published(ctx: Context, plan: Record) -> Iterator[Flag]:
     example = ctx.records.jurisdiction.example
-    for plan in ctx.records.plans:
-        published = plan.published_on
-        if published is None:
-            yield Flag(plan, "published_on", "计划没有写明公布日期（published_on）")
-            continue
-        held = plan.draw.held_on
-        if held is not None and held < published:
-            yield Flag(plan, "published_on", f"计划于 {published} 公布，晚于抽取日期 {held}")
-        times = plan_source_times(plan)
-        if not times:  # none declared (a higher bureau drew), or one incomplete (integrity)
-            continue
-        first = dt.datetime.fromtimestamp(min(times), BEIJING)
-        if published >= first.date():
-            yield Flag(plan, "published_on",
-                       f"计划于 {published} 公布，首个随机源已于 {first:%Y-%m-%d %H:%M}（北京时间）"
-                       "公布：随机源须在计划公布之后才产生" + ("（示例数据，仅作提示）" if example else ""),
-                       NOTICE if example else None)
+    published = plan.published_on
+    if published is None:
+        yield Flag(plan, "published_on", "计划没有写明公布日期（published_on）")
+        return
+    held = plan.draw.held_on
+    if held is not None and held < published:
+        yield Flag(plan, "published_on", f"计划于 {published} 公布，晚于抽取日期 {held}")
+    times = plan_source_times(plan)
+    if not times:  # none declared (a higher bureau drew), or one incomplete (integrity)
+        return
+    first = dt.datetime.fromtimestamp(min(times), BEIJING)
+    if published >= first.date():
+        yield Flag(plan, "published_on",
+                   f"计划于 {published} 公布，首个随机源已于 {first:%Y-%m-%d %H:%M}（北京时间）"
+                   "公布：随机源须在计划公布之后才产生" + ("（示例数据，仅作提示）" if example else ""),
+                   NOTICE if example else None)
 
 
 @rule("item.published", "二（六）",
       "随机抽查事项清单及时向社会公布：计划所用的每个事项在计划公布之日或之前已公布",
-      "先公布事项（事项的 published_on），再公布使用它的计划")
-def item_published(ctx: Context) -> Iterator[Flag]:
-    for plan in ctx.records.plans:
-        if plan.published_on is None:
-            continue  # plan.published says so
-        for n, item_id in enumerate(plan.items, start=1):
-            item = ctx.records.get(item_id, ("item",))
-            if item is not None and item.published_on > plan.published_on:
-                yield Flag(plan, f"items[{n}]", f"事项 {item_id} 于 {item.published_on} 公布，"
-                           f"晚于计划公布日期 {plan.published_on}")
+      "先公布事项（事项的 published_on），再公布使用它的计划", each="plan")
+def item_published(ctx: Context, plan: Record) -> Iterator[Flag]:
+    if plan.published_on is None:
+        return  # plan.published says so
+    for n, item_id in enumerate(plan.items, start=1):
+        item = ctx.records.get(item_id, ("item",))
+        if item is not None and item.published_on > plan.published_on:
+            yield Flag(plan, f"items[{n}]", f"事项 {item_id} 于 {item.published_on} 公布，"
+                       f"晚于计划公布日期 {plan.published_on}")
 
 
 @rule("finding.notice-complete", "三（一）",
       "公示内容齐全：机构名称、登记号、抽查时间、方式、内容、结果，以及违法行为查处情况",
-      "补全机构登记号，并为发现问题或违法的检查写明处置措施（handling）")
-def notice_complete(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        inst = ctx.institution_of(finding.target)
-        if inst is not None and inst.uscc is None and inst.licence_number is None:
-            yield Flag(finding, "target", f"{inst.name} 没有登记号（统一社会信用代码或执业许可证号）")
-        if finding.outcome == "violation" and not finding.handling:
-            yield Flag(finding, "outcome", "发现违法违规行为，但没有写明查处情况（handling）")
-        elif finding.outcome == "issues-found" and not (finding.handling or finding.guidance):
-            yield Flag(finding, "outcome", "发现问题，但没有写明处置或行政指导")
+      "补全机构登记号，并为发现问题或违法的检查写明处置措施（handling）", each="finding")
+def notice_complete(ctx: Context, finding: Record) -> Iterator[Flag]:
+    inst = ctx.institution_of(finding.target)
+    if inst is not None and inst.uscc is None and inst.licence_number is None:
+        yield Flag(finding, "target", f"{inst.name} 没有登记号（统一社会信用代码或执业许可证号）")
+    if finding.outcome == "violation" and not finding.handling:
+        yield Flag(finding, "outcome", "发现违法违规行为，但没有写明查处情况（handling）")
+    elif finding.outcome == "issues-found" and not (finding.handling or finding.guidance):
+        yield Flag(finding, "outcome", "发现问题，但没有写明处置或行政指导")
 
 
 @rule("finding.published", "三（一）",
       "抽查情况及查处结果在检查结束后的政策期限内向社会公开",
-      "填写 published_on 并在网站公示")
-def published(ctx: Context) -> Iterator[Flag]:
+      "填写 published_on 并在网站公示", each="finding")
+def published(ctx: Context, finding: Record) -> Iterator[Flag]:
     deadline = dt.timedelta(days=ctx.policy.publication_deadline_days)
-    for finding in ctx.records.findings:
-        due = finding.inspected.end + deadline
-        if finding.published_on is not None and finding.published_on > due:
-            yield Flag(finding, "published_on", f"{finding.published_on} 公示，晚于期限 {due}")
-        elif finding.published_on is None and ctx.as_of > due:
-            yield Flag(finding, "published_on", f"尚未公示，期限 {due} 已过")
+    due = finding.inspected.end + deadline
+    if finding.published_on is not None and finding.published_on > due:
+        yield Flag(finding, "published_on", f"{finding.published_on} 公示，晚于期限 {due}")
+    elif finding.published_on is None and ctx.as_of > due:
+        yield Flag(finding, "published_on", f"尚未公示，期限 {due} 已过")
 
 
 @rule("finding.unreachable-listed", "三（三）",
       "通过登记的住所或执业场所无法联系的，列入执业异常名录",
-      "在 lists/ 中新建执业异常名录记录，finding 写本检查结果")
-def unreachable_listed(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        if finding.outcome == "unreachable" and not _entries_citing(ctx, finding, "abnormal") \
-                and not _listed_by_decision(ctx, finding):
-            yield Flag(finding, "outcome", "无法联系，但没有引用本结果的执业异常名录记录")
+      "在 lists/ 中新建执业异常名录记录，finding 写本检查结果", each="finding")
+def unreachable_listed(ctx: Context, finding: Record) -> Iterator[Flag]:
+    if finding.outcome == "unreachable" and not _entries_citing(ctx, finding, "abnormal") \
+            and not _listed_by_decision(ctx, finding):
+        yield Flag(finding, "outcome", "无法联系，但没有引用本结果的执业异常名录记录")
 
 
 def _listed_by_decision(ctx: Context, finding: Record) -> bool:
@@ -171,70 +166,66 @@ def _ground_problem(entry: Record, finding: Record | None) -> tuple[str, str] | 
 
 @rule("finding.penalty-blacklisted", "三（三）",
       "依法应予行政处罚的，作出处罚决定后列入信用黑名单",
-      "在 lists/ 中新建信用黑名单记录，finding 写本检查结果")
-def penalty_blacklisted(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        if "penalty" in _actions(finding) and not _entries_citing(ctx, finding, "blacklist"):
-            n = next(i for i, h in enumerate(finding.handling, start=1) if h.action == "penalty")
-            yield Flag(finding, f"handling[{n}]", "已作出行政处罚，但没有引用本结果的信用黑名单记录")
+      "在 lists/ 中新建信用黑名单记录，finding 写本检查结果", each="finding")
+def penalty_blacklisted(ctx: Context, finding: Record) -> Iterator[Flag]:
+    if "penalty" in _actions(finding) and not _entries_citing(ctx, finding, "blacklist"):
+        n = next(i for i, h in enumerate(finding.handling, start=1) if h.action == "penalty")
+        yield Flag(finding, f"handling[{n}]", "已作出行政处罚，但没有引用本结果的信用黑名单记录")
 
 
 @rule("finding.not-corrected-listed", "三（三）",
       "经书面提醒或约谈仍不纠正的，可以列入执业异常名录",
-      "考虑列入执业异常名录（lists/，ground: not-corrected）", WARNING)
-def not_corrected_listed(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        reminded = _actions(finding) & {"written-reminder", "interview"}
-        visited = [f for f in finding.follow_ups if f.visited_on is not None]
-        refused = bool(visited) and max(visited, key=lambda f: f.visited_on).outcome == "not-rectified"
-        if reminded and refused and not _entries_citing(ctx, finding, "abnormal"):
-            yield Flag(finding, "follow_ups", "经提醒或约谈后回访仍未整改，尚未列入执业异常名录")
+      "考虑列入执业异常名录（lists/，ground: not-corrected）", WARNING, each="finding")
+def not_corrected_listed(ctx: Context, finding: Record) -> Iterator[Flag]:
+    reminded = _actions(finding) & {"written-reminder", "interview"}
+    visited = [f for f in finding.follow_ups if f.visited_on is not None]
+    refused = bool(visited) and max(visited, key=lambda f: f.visited_on).outcome == "not-rectified"
+    if reminded and refused and not _entries_citing(ctx, finding, "abnormal"):
+        yield Flag(finding, "follow_ups", "经提醒或约谈后回访仍未整改，尚未列入执业异常名录")
 
 
 @rule("finding.follow-up", "三（三）",
       "对抽查中发现的问题跟踪回访、督促整改：发现问题的检查安排回访，到期的回访写明日期和结果，"
       "未整改完毕的再次安排回访；当场纠正只在检查期间记下时才免于回访；检查后对象被吊销、注销执业"
       "（状态记录为已吊销、已注销，人员为已离职或注销）的，此后不再要求回访",
-      "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome")
-def follow_up(ctx: Context) -> Iterator[Flag]:
-    for finding in ctx.records.findings:
-        # problems corrected on the spot (三（三）当场纠正) leave nothing to follow up, nor does
-        # a practice that has ended: there is no one left to rectify
-        # 当场 is the inspection itself: a correction dated after it ended is not on the spot
-        late = [(n, h) for n, h in enumerate(finding.handling, start=1)
-                if h.action == "corrected-on-site" and h.date > finding.inspected.end]
-        for n, step in late:
-            yield Flag(finding, f"handling[{n}].date",
-                       f"当场纠正记于 {step.date}，晚于检查结束（{finding.inspected.end}）：不是当场纠正，"
-                       "应记为责令限期整改并安排整改回访")
-        on_the_spot = _actions(finding) == {"corrected-on-site"} and not late
-        ended = practice_ended(ctx, finding)
-        if finding.outcome in ("issues-found", "violation") and not finding.follow_ups \
-                and not on_the_spot and ended is None:
-            yield Flag(finding, "outcome", "发现问题，但没有安排整改回访（follow_ups）")
-        for n, visit in enumerate(finding.follow_ups, start=1):
-            if visit.visited_on is None and visit.due < ctx.as_of \
-                    and (ended is None or visit.due < ended):
-                yield Flag(finding, f"follow_ups[{n}].due", f"回访期限 {visit.due} 已过，尚无回访记录")
-            elif visit.visited_on is not None and visit.outcome is None:
-                yield Flag(finding, f"follow_ups[{n}].visited_on", "已回访，但没有写明回访结果")
-        last = finding.follow_ups[-1] if finding.follow_ups else None
-        if last is not None and last.visited_on is not None and ended is None and last.outcome in (
-                "partly-rectified", "not-rectified"):
-            yield Flag(finding, f"follow_ups[{len(finding.follow_ups)}].outcome",
-                       "最近一次回访尚未整改完毕，须再安排回访（在 follow_ups 中加一项）")
+      "在 follow_ups 中记录回访期限；回访后填写 visited_on 与 outcome", each="finding")
+def follow_up(ctx: Context, finding: Record) -> Iterator[Flag]:
+    # problems corrected on the spot (三（三）当场纠正) leave nothing to follow up, nor does
+    # a practice that has ended: there is no one left to rectify
+    # 当场 is the inspection itself: a correction dated after it ended is not on the spot
+    late = [(n, h) for n, h in enumerate(finding.handling, start=1)
+            if h.action == "corrected-on-site" and h.date > finding.inspected.end]
+    for n, step in late:
+        yield Flag(finding, f"handling[{n}].date",
+                   f"当场纠正记于 {step.date}，晚于检查结束（{finding.inspected.end}）：不是当场纠正，"
+                   "应记为责令限期整改并安排整改回访")
+    on_the_spot = _actions(finding) == {"corrected-on-site"} and not late
+    ended = practice_ended(ctx, finding)
+    if finding.outcome in ("issues-found", "violation") and not finding.follow_ups \
+            and not on_the_spot and ended is None:
+        yield Flag(finding, "outcome", "发现问题，但没有安排整改回访（follow_ups）")
+    for n, visit in enumerate(finding.follow_ups, start=1):
+        if visit.visited_on is None and visit.due < ctx.as_of \
+                and (ended is None or visit.due < ended):
+            yield Flag(finding, f"follow_ups[{n}].due", f"回访期限 {visit.due} 已过，尚无回访记录")
+        elif visit.visited_on is not None and visit.outcome is None:
+            yield Flag(finding, f"follow_ups[{n}].visited_on", "已回访，但没有写明回访结果")
+    last = finding.follow_ups[-1] if finding.follow_ups else None
+    if last is not None and last.visited_on is not None and ended is None and last.outcome in (
+            "partly-rectified", "not-rectified"):
+        yield Flag(finding, f"follow_ups[{len(finding.follow_ups)}].outcome",
+                   "最近一次回访尚未整改完毕，须再安排回访（在 follow_ups 中加一项）")
 
 
 @rule("finding.referred", "三（三）",
       "无证或许可失效擅自执业的报告行政许可审批部门；涉嫌犯罪的移送司法机关",
-      "在 handling 中记录 reported-to-licensing 或 transferred")
-def referred(ctx: Context) -> Iterator[Flag]:
+      "在 handling 中记录 reported-to-licensing 或 transferred", each="finding")
+def referred(ctx: Context, finding: Record) -> Iterator[Flag]:
     needs = {"unlicensed-practice": ("reported-to-licensing", "报告行政许可审批部门"),
              "suspected-crime": ("transferred", "移送司法机关")}
-    for finding in ctx.records.findings:
-        for concern in finding.concerns:
-            if concern in needs and needs[concern][0] not in _actions(finding):
-                yield Flag(finding, "concerns", f"存在 {concern}，但没有记录“{needs[concern][1]}”")
+    for concern in finding.concerns:
+        if concern in needs and needs[concern][0] not in _actions(finding):
+            yield Flag(finding, "concerns", f"存在 {concern}，但没有记录“{needs[concern][1]}”")
 
 
 @rule("finding.credit-notice", "三（三）",
@@ -257,45 +248,43 @@ def credit_notice(ctx: Context) -> Iterator[Flag]:
 @rule("list.basis", "三（三）",
       "执业异常名录只列入列入前已查明无法联系的（或有列入决定文号），或检查结果记有列入前的书面提醒"
       "或约谈、此后回访未见整改的；信用黑名单只在作出写明文号的处罚决定后列入",
-      "填写 finding 或 decision.number；情形与所引检查结果一致")
-def list_basis(ctx: Context) -> Iterator[Flag]:
+      "填写 finding 或 decision.number；情形与所引检查结果一致", each="list_entry")
+def list_basis(ctx: Context, entry: Record) -> Iterator[Flag]:
     expected = {"unreachable": lambda f: f.outcome == "unreachable",
                 "penalty": lambda f: "penalty" in _actions(f)}
-    for entry in ctx.records.list_entries:
-        if entry.finding is None and entry.decision.number is None:
-            yield Flag(entry, "decision", "既没有引用检查结果，也没有决定文号")
-            continue
-        finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
-        if finding is not None and entry.ground in expected and not expected[entry.ground](finding):
-            yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
-            continue
-        problem = _ground_problem(entry, finding)
-        if problem is not None:
-            yield Flag(entry, *problem)
+    if entry.finding is None and entry.decision.number is None:
+        yield Flag(entry, "decision", "既没有引用检查结果，也没有决定文号")
+        return
+    finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
+    if finding is not None and entry.ground in expected and not expected[entry.ground](finding):
+        yield Flag(entry, "ground", f"列入情形为 {entry.ground}，但检查结果 {finding.id} 不是这种情形")
+        return
+    problem = _ground_problem(entry, finding)
+    if problem is not None:
+        yield Flag(entry, *problem)
 
 
 @rule("list.after-penalty", "三（三）",
       "对于依法应予行政处罚的，作出处罚决定后列入信用黑名单：黑名单记录的列入决定和列入日期"
       "都不早于所引检查结果中行政处罚决定的日期（查处情况中行政处罚的日期）",
-      "列入日期写处罚决定作出之日或之后；核对检查结果中行政处罚的日期")
-def list_after_penalty(ctx: Context) -> Iterator[Flag]:
-    for entry in ctx.records.list_entries:
-        finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
-        if entry.list != "blacklist" or finding is None:
-            continue
-        penalties = [h for h in finding.handling if h.action == "penalty"]
-        # the penalty the entry names by its number, else the first the finding records
-        cited = [h for h in penalties if h.decision_number is not None
-                 and h.decision_number == entry.decision.number] or penalties
-        if not cited:
-            continue  # no penalty to follow: list.basis judges the ground
-        decided = min(h.date for h in cited)
-        # the listing decision is dated no later than the entry (integrity), so one line says it
-        for where, day in (("entered_on", entry.entered_on), ("decision.date", entry.decision.date)):
-            if day < decided:
-                yield Flag(entry, where, f"{day} 早于检查结果 {finding.id} 中的行政处罚决定（{decided}）："
-                           "须在作出处罚决定后才能列入信用黑名单")
-                break
+      "列入日期写处罚决定作出之日或之后；核对检查结果中行政处罚的日期", each="list_entry")
+def list_after_penalty(ctx: Context, entry: Record) -> Iterator[Flag]:
+    finding = ctx.records.get(entry.finding, ("finding",)) if entry.finding else None
+    if entry.list != "blacklist" or finding is None:
+        return
+    penalties = [h for h in finding.handling if h.action == "penalty"]
+    # the penalty the entry names by its number, else the first the finding records
+    cited = [h for h in penalties if h.decision_number is not None
+             and h.decision_number == entry.decision.number] or penalties
+    if not cited:
+        return  # no penalty to follow: list.basis judges the ground
+    decided = min(h.date for h in cited)
+    # the listing decision is dated no later than the entry (integrity), so one line says it
+    for where, day in (("entered_on", entry.entered_on), ("decision.date", entry.decision.date)):
+        if day < decided:
+            yield Flag(entry, where, f"{day} 早于检查结果 {finding.id} 中的行政处罚决定（{decided}）："
+                       "须在作出处罚决定后才能列入信用黑名单")
+            break
 
 
 RULES = (plan_published, item_published, notice_complete, published, unreachable_listed,
