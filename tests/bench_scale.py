@@ -2,7 +2,8 @@
 
 Prints numbers; asserts nothing. For each scale it writes a synthetic jurisdiction with
 `ssj example`, then times `ssj check`, a full `ssj build`, a no-change rebuild, a rebuild after
-editing one finding and a rebuild after adding one institution, and runs the Hugo yardstick
+editing one finding and a rebuild after adding one institution, then how long `ssj serve` takes
+from saving an edited finding to serving its page's new bytes, and runs the Hugo yardstick
 (../shared/bench/hugo_yardstick.py) on the same page count. Every command runs in its own
 process, so its wall time includes interpreter start-up and its peak memory is its own.
 MB means 2^20 bytes throughout.
@@ -20,6 +21,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import queue
 import re
 import select
 import signal
@@ -27,7 +29,9 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -85,6 +89,8 @@ class Result:
     output_files: int | None = None
     hugo_pages_per_s: float | None = None
     rebuilds: dict[str, Build] = field(default_factory=dict)
+    # `ssj serve`: from saving an edited finding to the preview serving its page's new bytes
+    serve_seconds: float | None = None
 
     @property
     def pages_per_s(self) -> float | None:
@@ -272,8 +278,61 @@ def bench_scale(scale: str, work: Path, timeout: float) -> Result:
         result.rebuilds[label] = again
         step(f"rebuild, {label} ({again.rendered} rendered, {again.written} written)",
              again.run)
+    result.serve_seconds = serve_latency(records, out, timeout)
+    print(f"  ssj serve, an edited finding's page served anew: "
+          f"{'failed' if result.serve_seconds is None else f'{result.serve_seconds:.2f} s'}",
+          flush=True)
     result.hugo_pages_per_s = hugo_yardstick(result.full.pages, timeout, work)
     return result
+
+
+def _fetch(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read()
+    except OSError:  # not served yet, or mid-rewrite
+        return None
+
+
+def serve_latency(records: Path, out: Path, timeout: float) -> float | None:
+    """Seconds from saving an edited finding to `ssj serve` serving that finding's page with
+    its new bytes, polled every 20 ms; None if it never does within `timeout`."""
+    cmd = ssj("serve", "--records", records, "--site", ROOT / "site", "--out", out, "--port", "0")
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT,
+                            start_new_session=True, text=True, encoding="utf-8")
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],  # type: ignore[union-attr]
+                     daemon=True).start()
+    try:
+        deadline = time.monotonic() + timeout
+        port = None
+        while port is None and time.monotonic() < deadline:
+            try:
+                found = re.search(r"http://127\.0\.0\.1:(\d+)/", lines.get(timeout=1))
+            except queue.Empty:
+                continue
+            port = found and found.group(1)
+        if port is None:
+            return None
+        finding = next(p for p in sorted((records / "findings").glob("*.yaml"))
+                       if re.search(r"^result: ", p.read_text(encoding="utf-8"), re.M))
+        page = f"http://127.0.0.1:{port}/findings/{finding.stem}.html"
+        before = _fetch(page)
+        edit_one_finding(records)
+        saved = time.monotonic()
+        while time.monotonic() < deadline:
+            now = _fetch(page)
+            if now is not None and now != before:
+                return time.monotonic() - saved
+            time.sleep(0.02)
+        return None
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def cell_seconds(run: Run | None) -> str:
@@ -383,6 +442,8 @@ GOALS: tuple[tuple[str, Callable[[Result], float | None], str, Callable[[float],
      "< 2 s", lambda v: v < 2),
     ("rebuild after one added institution",
      lambda r: _seconds(_run(r.rebuilds.get("one institution"))), "< 3 s", lambda v: v < 3),
+    ("`ssj serve`: an edited finding's page served anew, s", lambda r: r.serve_seconds,
+     "< 2 s", lambda v: v < 2),
     ("full build, pages/s against Hugo", lambda r: r.ratio, "≥ 0.5×", lambda v: v >= 0.5),
     ("files in the site", lambda r: r.output_files, "< 200,000", lambda v: v < 200_000),
     ("peak memory, MB", lambda r: r.peak_mb, "< 2,048", lambda v: v < 2048),
