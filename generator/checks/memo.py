@@ -8,7 +8,8 @@ and answers are all the same is not run: its problems are taken as stored. So ed
 finding runs the per-finding checks of that finding and the checks that read all findings, not
 the per-finding checks of every other one.
 
-One file, checks.pickle, in the records folder's cache folder (parsecache.cache_folder): in the
+One file per purpose (checks.pickle for `ssj check`, report-rules.pickle for past years' reports
+as of their year's end), in the records folder's cache folder (parsecache.cache_folder): in the
 user's cache directory, never in the repository, where a pull request could commit a forged
 "no problems". It is a hint, never obeyed blindly: the whole file is for one version of the
 code (every module of the generator package, Python's version) and records folder, a rule's
@@ -33,7 +34,6 @@ from generator.records.parsecache import cache_folder, code_digest
 from generator.records.problems import Problem
 from generator.rules.base import Each, Whole
 
-_FILE = "checks.pickle"
 _MAGIC = b"ssj check cache 1\n"  # the layout's version: change it when it changes
 
 # (record's digest or None, ((question, answer's digest), ...), per work its problems as tuples)
@@ -45,8 +45,8 @@ class CheckMemo:
     """The stored units of one records folder, for one check: entries found, entries made, and
     at the end the entries of exactly the units this check ran or reused."""
 
-    def __init__(self, folder: Path, records: Records) -> None:
-        self.path = folder / _FILE
+    def __init__(self, path: Path, records: Records) -> None:
+        self.path = path
         self._answers = Answers(records)
         self._seed = hashlib.sha256(b"%s\0%s\0%s" % (
             code_digest(Path(generator.__file__).parent), sys.version.encode(),
@@ -101,13 +101,14 @@ class CheckMemo:
             pass
 
 
-def open_memo(records: Records) -> CheckMemo | None:
-    """The check cache of `records`; None when caching is off or a record was loaded without a
-    digest of its file (so nothing could tell its content changed)."""
+def open_memo(records: Records, purpose: str = "checks") -> CheckMemo | None:
+    """The cache of `records` for one `purpose` (its file: what one purpose did not run is
+    dropped when it saves); None when caching is off or a record was loaded without a digest
+    of its file (so nothing could tell its content changed)."""
     if not traceable(records):
         return None
     folder = cache_folder(Path(records.root))
-    return None if folder is None else CheckMemo(folder, records)
+    return None if folder is None else CheckMemo(folder / f"{purpose}.pickle", records)
 
 
 class _NoGlobals(pickle.Unpickler):

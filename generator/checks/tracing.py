@@ -59,8 +59,7 @@ def well_asked(question: Any) -> bool:
 
 def traceable(records: Records) -> bool:
     """Whether every record was loaded with a digest (from the parse cache)."""
-    return records.digest is not None and all(
-        r.digest is not None for kind in records.by_kind.values() for r in kind) and (
+    return all(r.digest is not None for kind in records.by_kind.values() for r in kind) and (
         records.jurisdiction is None or records.jurisdiction.digest is not None)
 
 

@@ -18,6 +18,7 @@ from generator.checks.output import as_text
 from generator.records.kinds import FINDING, IRREGULARITY_KINDS, SECTORS
 from generator.records.model import Fields, Record, Records
 from generator.records.problems import ERROR, WARNING, Problem
+from generator.rules.base import Units
 from generator.rules.catalogue import run_rules
 from generator.rules.planning import FLOORS, IDLE, idle
 
@@ -117,10 +118,12 @@ def _rectified(finding: Record, day: dt.date) -> bool:
 
 
 def yearly_report(records: Records, year: int, as_of: dt.date,
-                  rules_as_of: Sequence[Problem] | None = None) -> YearReport:
+                  rules_as_of: Sequence[Problem] | None = None,
+                  units: Units | None = None) -> YearReport:
     """Summarise `year` as it stands on `as_of` (or at its end, if that came first; a campaign
     of the year still counts its inspections after New Year). `rules_as_of`: what the rules
-    found in `records` as of that day, if they already ran."""
+    found in `records` as of that day, if they already ran; else they run by `units` (which
+    may keep them)."""
     day = min(as_of, dt.date(year, 12, 31))
     findings = [f for f in records.findings
                 if f.inspected.start.year == year and f.inspected.start <= day]
@@ -163,7 +166,7 @@ def yearly_report(records: Records, year: int, as_of: dt.date,
             exemption=(entry.exemption if entry else None)
             or (IDLE if idle(records, sector, year, day) else None),
         ))
-    problems = rules_as_of if rules_as_of is not None else run_rules(records, day)
+    problems = rules_as_of if rules_as_of is not None else run_rules(records, day, units)
     return YearReport(year, day.isoformat(), tuple(rows),
                       sum(1 for p in problems if p.severity == ERROR),
                       sum(1 for p in problems if p.severity == WARNING),

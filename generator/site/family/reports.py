@@ -7,6 +7,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from generator.checks.memo import CheckMemo, open_memo
 from generator.filewrite import write_durable
 from generator.records.model import Records
 from generator.records.parsecache import code_digest
@@ -27,8 +28,10 @@ def summaries(views: Views, rules_today: tuple[Problem, ...] | None,
     years = sorted({p.year for p in records.plans} | {int(y) for y in findings.years(views)}
                    | {n.published_on.year for n in records.irregularities}, reverse=True)
     past = _PastReports(records, day, cache)
-    return {year: past.report(year) if year < day.year else yearly.yearly_report(
+    made = {year: past.report(year) if year < day.year else yearly.yearly_report(
         records, year, day, rules_today if year == day.year else None) for year in years}
+    past.save()
+    return made
 
 
 _CODE = Path(yearly.__file__).resolve().parents[1]  # the generator: the rules and what they use
@@ -39,15 +42,28 @@ class _PastReports:
     each year's end is most of what assembling the site costs. A stored report is used only
     when it was made from the same record files (the loader's digest of every one), the same site day
     (which records are public), year and code; one that is damaged or of other inputs is
-    made again. It is read as JSON: loading it runs no code."""
+    made again, its rules run again only where what they read changed (checks/memo.py). It is
+    read as JSON: loading it runs no code."""
 
     def __init__(self, records: Records, day: dt.date, cache: Path | None) -> None:
         self.records, self.day, self.cache = records, day, cache
+        self._memo: CheckMemo | None = None
+
+    def _units(self) -> CheckMemo | None:
+        """The rules as of a past year's end, each run again only where what it reads changed:
+        opened when a report is to be made, not when all are stored."""
+        if self._memo is None:
+            self._memo = open_memo(self.records, "report-rules")
+        return self._memo
+
+    def save(self) -> None:
+        if self._memo is not None:
+            self._memo.save()
 
     def report(self, year: int) -> yearly.YearReport:
         key = self._key(year)
         if key is None:
-            return yearly.yearly_report(self.records, year, self.day)
+            return yearly.yearly_report(self.records, year, self.day, units=self._units())
         assert self.cache is not None
         path = self.cache / f"report-{year}.json"
         try:
@@ -57,7 +73,7 @@ class _PastReports:
         except (OSError, ValueError, TypeError, KeyError, RecursionError):
             pass  # missing or damaged: made again
         made = json.dumps({"key": key, "report": yearly.yearly_report(
-            self.records, year, self.day).as_dict()})
+            self.records, year, self.day, units=self._units()).as_dict()})
         try:
             write_durable(path, made.encode())
         except OSError:  # a cache that cannot be written only costs time
