@@ -194,7 +194,7 @@ def _build_once(records_dir: Path, site_dir: Path, out: Path, base_url: str | No
     source = read_source(records_dir)
     records, problems = load_records(records_dir)
     clock.lap("load")
-    checked = check_loaded(records, problems, source.day)
+    checked = check_loaded(records, problems, source.day, purpose="site-checks")
     clock.lap("check")
     # what the last build into `out` rendered, kept beside the records' parse cache
     cache = cache_folder(records_dir)

@@ -3,13 +3,14 @@ time reads differently now.
 
 A unit is one check, or one check of one record (a rule declared per record, `each`). Its entry
 keeps the questions it asked of the records with the digests of their answers
-(checks/tracing.py), the digest of its record, and the problems it found. A unit whose record
+(records/tracing.py), the digest of its record, and the problems it found. A unit whose record
 and answers are all the same is not run: its problems are taken as stored. So editing one
 finding runs the per-finding checks of that finding and the checks that read all findings, not
 the per-finding checks of every other one.
 
-One file per purpose (checks.pickle for `ssj check`, report-rules.pickle for past years' reports
-as of their year's end), in the records folder's cache folder (parsecache.cache_folder): in the
+One file per purpose (checks.pickle for `ssj check`, site-checks.pickle for `ssj build`'s check
+as of the site's day, report-rules.pickle for past years' reports as of their year's end), in the
+records folder's cache folder (parsecache.cache_folder): in the
 user's cache directory, never in the repository, where a pull request could commit a forged
 "no problems". It is a hint, never obeyed blindly: the whole file is for one version of the
 code (every module of the generator package, Python's version) and records folder, a rule's
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import generator
-from generator.checks.tracing import Answers, Traced, traceable, well_asked
+from generator.records.tracing import Answers, Traced, traceable, well_asked
 from generator.filewrite import write_durable
 from generator.records.model import Record, Records
 from generator.records.parsecache import cache_folder, code_digest

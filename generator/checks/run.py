@@ -68,15 +68,18 @@ def check_records(root: Path, as_of: dt.date | None = None, base: str | None = N
 
 
 def check_loaded(records: Records, problems: list[Problem], as_of: dt.date | None = None,
-                 new_packages: frozenset[str] = frozenset()) -> CheckResult:
+                 new_packages: frozenset[str] = frozenset(),
+                 purpose: str = "checks") -> CheckResult:
     """The checks of `check_records` over records already loaded (with their load problems).
 
     `new_packages`: plans frozen since the base revision; their packages must be exactly what
-    these records give."""
+    these records give. `purpose`: the file of the cache kept (checks/memo.py), one per day
+    the checks are run as of: `ssj build` checks as of the site's day (Beijing time), which
+    is not always the day `ssj check` takes, and neither may drop what the other keeps."""
     problems = list(problems)
     as_of = as_of or dt.date.today()
     ruled = None
-    memo = open_memo(records)
+    memo = open_memo(records, purpose)
     if records.jurisdiction is not None:
         integrity = check_integrity(records, memo)
         problems.extend(integrity)

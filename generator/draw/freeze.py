@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from generator.draw.spec import SPEC
 from generator.records.model import Fields, Record, Records
 from generator.records.risk import risk_weight
+from generator.records.tracing import derived
 from generator.records.timing import BEIJING, plan_source_times
 
 # Outcome counts of common lottery games, for the entropy warning (spec: lottery numbers carry
@@ -55,6 +57,27 @@ def eligible_inspectors(records: Records, plan: Record) -> list[Record]:
             and plan.schedule.end <= i.certificate.valid_until]
 
 
+@derived("met")
+def _met(records: Records, after: str, until: str, plan_id: str) -> tuple[tuple[str, str], ...]:
+    """(institution, inspector) pairs of the inspections that ended after `after` and by
+    `until`, other than the plan's own."""
+    pairs = set()
+    for of_plan, target, inspectors in records.meetings(dt.date.fromisoformat(after),
+                                                        dt.date.fromisoformat(until)):
+        if of_plan != plan_id:
+            inst = records.institution_of(target)
+            pairs.update((inst.id if inst else target, i) for i in inspectors)
+    return tuple(sorted(pairs))
+
+
+@derived("pool")
+def _pool(records: Records, sector: str, day: str) -> tuple[tuple[str, int], ...]:
+    """The ids and risk weights of `sector`'s institutions in practice on `day`, by id."""
+    on = dt.date.fromisoformat(day)
+    return tuple((inst.id, risk_weight(records, inst, on))
+                 for inst in sorted(records.practising(sector, on), key=lambda r: r.id))
+
+
 def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
     """(institution, inspector) pairs that met within the policy period before this plan, as
     far as could be known on the pool date: a package must not change with what happens after
@@ -63,11 +86,7 @@ def _recent_pairs(records: Records, plan: Record) -> set[tuple[str, str]]:
         days=records.policy.same_inspector_period_days)
     pool_day_end = int(dt.datetime.combine(plan.pool_date + dt.timedelta(days=1), dt.time(),
                                            BEIJING).timestamp())
-    pairs = set()
-    for f in records.findings:
-        if f.plan != plan.id and window_start < f.inspected.end <= plan.pool_date:
-            inst = records.institution_of(f.target)
-            pairs.update((inst.id if inst else f.target, i) for i in f.inspectors)
+    pairs = set(_met(records, window_start.isoformat(), plan.pool_date.isoformat(), plan.id))
     # teams already drawn (their sources public by the pool date) for other plans whose
     # inspections fall in the window
     family = records.revision_family(plan.id)  # attempts at one draw never exclude each other
@@ -107,16 +126,14 @@ def freeze(records: Records, plan: Record) -> Frozen:
     day = plan.pool_date
     strata = []
     for scope in plan.scope:
-        pool = [inst for inst in records.institutions
-                if inst.sector == scope.sector and inst.status_on(day) == "active"]
+        pool = _pool(records, scope.sector, day.isoformat())
         by_ratio = -(-scope.ratio_percent * len(pool) // 100)  # ceiling, in integers
         strata.append({
             "id": scope.sector,
             "k": min(len(pool), max(scope.min_count, by_ratio)),
             "lead_department": departments[sectors[scope.sector].lead_department].name,
             "min_lead": min_lead,
-            "targets": [{"id": inst.id, "weight": risk_weight(records, inst, day)}
-                        for inst in sorted(pool, key=lambda r: r.id)],
+            "targets": [{"id": inst, "weight": weight} for inst, weight in pool],
         })
     inspectors = sorted(eligible_inspectors(records, plan), key=lambda r: r.id)
     target_ids = {t["id"] for s in strata for t in s["targets"]}
@@ -150,16 +167,23 @@ def freeze(records: Records, plan: Record) -> Frozen:
 
 def _infeasible(package: dict[str, Any], records: Records) -> list[str]:
     """Targets that could not get a full team (spec: detect this when freezing)."""
-    excluded = {(e["target"], e["inspector"]) for e in package["exclusions"]}
+    department = {i["id"]: i["department"] for i in package["inspectors"]}
+    # each target's excluded inspectors among those in the package (a pair is listed once)
+    excluded: dict[str, list[str]] = {}
+    for e in package["exclusions"]:
+        if e["inspector"] in department:
+            excluded.setdefault(e["target"], []).append(department[e["inspector"]])
+    everyone = Counter(department.values())
     out = []
     for stratum in package["strata"]:
         for target in stratum["targets"]:
-            able = [i for i in package["inspectors"] if (target["id"], i["id"]) not in excluded]
-            lead = [i for i in able if i["department"] == stratum["lead_department"]]
-            if len(able) < package["team_size"] or len(lead) < stratum["min_lead"]:
+            out_of = excluded.get(target["id"], [])
+            able = len(department) - len(out_of)
+            lead = everyone[stratum["lead_department"]] - out_of.count(stratum["lead_department"])
+            if able < package["team_size"] or lead < stratum["min_lead"]:
                 inst = records.get(target["id"])
-                out.append(f"{inst.name if inst else ''}（{target['id']}）只有 {len(able)} 名可选"
-                           f"执法检查人员，其中 {stratum['lead_department']} {len(lead)} 名；"
+                out.append(f"{inst.name if inst else ''}（{target['id']}）只有 {able} 名可选"
+                           f"执法检查人员，其中 {stratum['lead_department']} {lead} 名；"
                            f"需要 {package['team_size']} 名，其中至少 {stratum['min_lead']} 名来自"
                            f"{stratum['lead_department']}")
     return out

@@ -29,6 +29,7 @@ from generator.draw import table
 from generator.records.load import DRAWS_FOLDER, display_path
 from generator.records.model import Draw, DrawFile, Record, Records
 from generator.records.problems import ERROR, NOTICE, Problem
+from generator.records.tracing import Traced
 from generator.rules.integrity import check_integrity, draw_source_problems
 
 
@@ -390,12 +391,14 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
         key = cache.key(folder, plan_id in new_packages, derive) if cache else None
         stored = cache.get(key) if cache and key else None
         if stored is None:
-            checked = verify_draw(records, folder, authorities, now, line,
+            # read through a traced view when it is to be kept: the entry holds what it asked
+            view = Traced(cache.answers) if cache and key else records
+            checked = verify_draw(view, folder, authorities, now, line,  # type: ignore[arg-type]
                                   plan_id in new_packages, derive, witnesses)
             stored = (checked.problems,
                       None if checked.evidence is None else Timing.of(checked.evidence))
-            if cache and key:
-                cache.put(key, *stored)
+            if cache and key and isinstance(view, Traced):
+                cache.put(key, *stored, view.reads)
         problems.extend(stored[0])
         if stored[1] is not None:
             timings[plan_id] = stored[1]

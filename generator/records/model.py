@@ -1,6 +1,7 @@
 """The validated, immutable records model that rules, draws and pages read."""
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -134,6 +135,9 @@ class Round:
         return len(self.institutions)
 
 
+# (plan or None for a targeted inspection, target, inspectors) of one finding
+Meeting = tuple[str | None, str, tuple[str, ...]]
+
 ROUND_KINDS = {"random": "随机抽查", "delegated": "上级抽取的委托检查", "targeted": "非随机检查"}
 
 KIND_ORDER = (
@@ -243,6 +247,31 @@ class Records:
 
     def _related(self, relation: str, record_id: str) -> tuple[Record, ...]:
         return self._relations[relation].get(record_id, ())
+
+    @cached_property
+    def _sectors(self) -> dict[str, tuple[Record, ...]]:
+        groups: dict[str, list[Record]] = {}
+        for r in self.institutions:
+            groups.setdefault(r.sector, []).append(r)
+        return {k: tuple(v) for k, v in groups.items()}
+
+    def practising(self, sector: str, day: dt.date) -> tuple[Record, ...]:
+        """The institutions of `sector` in practice on `day` (a draw's pool), in id order."""
+        return tuple(r for r in self._sectors.get(sector, ()) if r.status_on(day) == "active")
+
+    @cached_property
+    def _ends(self) -> tuple[list[dt.date], list[int]]:
+        order = sorted(range(len(self.findings)), key=lambda i: self.findings[i].inspected.end)
+        return [self.findings[i].inspected.end for i in order], order
+
+    def meetings(self, after: dt.date, until: dt.date) -> tuple[Meeting, ...]:
+        """Who met whom in the inspections that ended after `after` and by `until`, in the
+        findings' id order: only these fields, so that what reads them (a draw's period rule)
+        depends on nothing else of the findings."""
+        ends, order = self._ends
+        found = order[bisect.bisect_right(ends, after):bisect.bisect_right(ends, until)]
+        return tuple((f.plan, f.target, f.inspectors) for f in map(self.findings.__getitem__,
+                                                                   sorted(found)))
 
     def amendments_of(self, record_id: str) -> tuple[Record, ...]:
         return self._related("amendments_of", record_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from generator.records.kinds import (
     JURISDICTION,
@@ -98,28 +98,28 @@ def file_name(records: Records, r: Record) -> Iterator[Problem]:
                        f"文件名应为 {r.id}.yaml", "文件名与记录编号保持一致，便于查找和审阅")
 
 
-def check_references(records: Records) -> Iterator[Problem]:
-    departments = records.departments
-    nearest = Nearest(records)
-    for r in every_record(records):
-        kind = KINDS_BY_NAME[r.kind]
-        for path, ftype, value in _walk(r.fields, kind.schema, ""):
-            if not isinstance(ftype, Ref) or value in records.broken_ids:
-                continue
-            if ftype.kinds == ("department",):
-                if value not in departments:
-                    meant = nearest.departments(value)
-                    yield _problem(r, path, "integrity.reference", f"股室 {value} 不存在",
-                                   (f"是否指 {meant}？" if meant else "")
-                                   + "股室在 jurisdiction.yaml 的 departments 中定义："
-                                   + "、".join(departments))
-            elif records.get(value, ftype.kinds) is None:
-                other = records.get(value)
-                what = f"（{value} 是{KINDS_BY_NAME[other.kind].title}）" if other else ""
-                names = "或".join(KINDS_BY_NAME[k].title for k in ftype.kinds)
-                meant = nearest.records(value, ftype.kinds)
-                yield _problem(r, path, "integrity.reference", f"找不到{names} {value}{what}",
-                               f"是否指 {meant}？" if meant else "检查编号是否写错")
+def references(records: Records, r: Record, nearest: Nearest,
+               departments: Mapping[str, Fields]) -> Iterator[Problem]:
+    """Each reference of `r` to a record or department that does not exist, with the ids
+    most likely meant (`nearest`: one per kind of record checked, its index and budget shared)."""
+    kind = KINDS_BY_NAME[r.kind]
+    for path, ftype, value in _walk(r.fields, kind.schema, ""):
+        if not isinstance(ftype, Ref) or value in records.broken_ids:
+            continue
+        if ftype.kinds == ("department",):
+            if value not in departments:
+                meant = nearest.departments(value)
+                yield _problem(r, path, "integrity.reference", f"股室 {value} 不存在",
+                               (f"是否指 {meant}？" if meant else "")
+                               + "股室在 jurisdiction.yaml 的 departments 中定义："
+                               + "、".join(departments))
+        elif records.get(value, ftype.kinds) is None:
+            other = records.get(value)
+            what = f"（{value} 是{KINDS_BY_NAME[other.kind].title}）" if other else ""
+            names = "或".join(KINDS_BY_NAME[k].title for k in ftype.kinds)
+            meant = nearest.records(value, ftype.kinds)
+            yield _problem(r, path, "integrity.reference", f"找不到{names} {value}{what}",
+                           f"是否指 {meant}？" if meant else "检查编号是否写错")
 
 
 # (kind, earlier, later): the later date may not precede the earlier one. `x[]` fans out over a
@@ -279,7 +279,6 @@ def check_duplicate_entries(records: Records) -> Iterator[Problem]:
 # checks over the records as a whole
 CHECKS: tuple[Check, ...] = (
     check_unique_ids,
-    check_references,  # whole: its “是否指 …？” hints share one index and one budget
     check_registration,
     check_finding_basis,
     check_draw_sources,
@@ -295,7 +294,11 @@ EACH: tuple[Callable[[Records, Record], Iterable[Problem]], ...] = (
 def _each_of(kind: str, records: Records) -> list[Problem]:
     of_kind = ((records.jurisdiction,) if records.jurisdiction is not None else ()) \
         if kind == JURISDICTION.name else records.all(kind)
-    return [p for r in of_kind for check in EACH for p in check(records, r)]
+    # the references' “是否指 …？” hints: a few hundred of each kind say enough
+    nearest, departments = Nearest(records), records.departments
+    return [p for r in of_kind for found in (references(records, r, nearest, departments),
+                                             *(check(records, r) for check in EACH))
+            for p in found]
 
 
 def check_integrity(records: Records, units: Units | None = None) -> list[Problem]:

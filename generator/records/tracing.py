@@ -2,20 +2,25 @@
 while every read gives the same answer (checks/memo.py).
 
 A check reads the records only through a few questions: a kind's records, a record by id, the
-records related to one (a plan's findings, an institution's persons), the draws, the
-jurisdiction, the ids of broken files, the root. Everything else Records offers (rounds,
+records related to one (a plan's findings, an institution's persons), a sector's institutions in
+practice on a day (a draw's pool), who met whom in the inspections that ended between two days
+(their plan, target and inspectors only), the draws, the jurisdiction, the ids of broken files,
+the root. Everything else Records offers (rounds,
 institution_of, published_by …) is built from those, and runs here on the traced view, so that
 its questions are written down too. An answer is kept as a digest of the records it gave, by
 file and parse-cache key (kind, name and bytes): reading any field of a record it gave is
-covered by that record's digest.
+covered by that record's digest; an answer that is not records (who met whom) by a digest of
+itself.
 """
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 from types import FunctionType
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-from generator.records.model import Draw, Record, Records
+from generator.records.model import Draw, Meeting, Record, Records
 
 Question = tuple[Any, ...]
 
@@ -43,12 +48,40 @@ def _of_draws(draws: Mapping[str, Draw]) -> bytes:
 # each question, and the types of what it asks about
 _FORMS: dict[str, tuple[tuple[type, ...], ...]] = {
     "all": ((str,),), "kinds": (), "get": ((str, type(None)), (tuple, type(None))),
-    "related": ((str,), (str, type(None))), "jurisdiction": (), "draws": (), "broken": (),
-    "root": ()}
+    "related": ((str,), (str, type(None))), "practising": ((str,), (str,)),
+    "met": ((str,), (str,)), "jurisdiction": (), "draws": (), "broken": (), "root": ()}
+
+
+# questions asked whole (derived): name -> fn(records, *args), each arg a str
+_DERIVED: dict[str, Callable[..., Any]] = {}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def derived(name: str) -> Callable[[F], F]:
+    """Declare `fn(records, *args)` (args strings, value made of tuples, strings and numbers)
+    a question of its own: a traced view asks it whole and keeps a digest of its value, not
+    of the records it read, so an edit that leaves the value as it was changes nothing (a
+    draw's pool and its weights, say, after an edit of an institution outside it)."""
+    def declare(fn: F) -> F:
+        _DERIVED[name] = fn
+
+        @functools.wraps(fn)
+        def ask(records: Any, *args: str) -> Any:
+            if isinstance(records, Traced):
+                return records.derive(name, fn, args)
+            return fn(records, *args)
+        return ask  # type: ignore[return-value]
+    return declare
+
+
+def _of_value(value: Any) -> bytes:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).digest()
 
 
 def well_asked(question: Any) -> bool:
     """Whether `question` is one a Traced view asks (a stored one may be damaged or forged)."""
+    if type(question) is tuple and len(question) >= 2 and question[0] == "derived":
+        return all(type(arg) is str for arg in question[1:])
     if type(question) is not tuple or not question or question[0] not in _FORMS:
         return False
     form = _FORMS[question[0]]
@@ -77,6 +110,9 @@ class Answers:
             known = self._known[question] = self._work_out(question)
         return known
 
+    def remember(self, question: Question, answer: bytes) -> None:
+        self._known.setdefault(question, answer)
+
     def asked(self, question: Question) -> tuple[Question, bytes]:
         """The question as first asked (one object for every unit that asks it, so a cache
         stores it once) and its answer."""
@@ -95,6 +131,17 @@ class Answers:
             return _of(() if found is None else (found,))
         if what == "related":
             return _of(r._related(args[0], args[1]))
+        if what == "derived":
+            fn = _DERIVED.get(args[0])
+            return b"" if fn is None else _of_value(fn(r, *args[1:]))
+        if what in ("practising", "met"):
+            try:
+                if what == "practising":
+                    return _of(r.practising(args[0], dt.date.fromisoformat(args[1])))
+                met = r.meetings(*map(dt.date.fromisoformat, args))
+            except ValueError:  # a stored question that is no date: never the same answer
+                return b""
+            return _of_value(met)
         if what == "jurisdiction":
             return _of(() if r.jurisdiction is None else (r.jurisdiction,))
         if what == "draws":
@@ -118,6 +165,14 @@ class Traced:
             asked, answer = self._answers.asked(question)
             self.reads[asked] = answer
 
+    def derive(self, name: str, fn: Callable[..., Any], args: tuple[str, ...]) -> Any:
+        """A derived question's value, worked out on the records themselves (untraced)."""
+        question = ("derived", name, *args)
+        value = fn(self._records, *args)
+        self._answers.remember(question, _of_value(value))
+        self._ask(question)
+        return value
+
     def all(self, kind: str) -> tuple[Record, ...]:
         self._ask(("all", kind))
         return self._records.all(kind)
@@ -129,6 +184,14 @@ class Traced:
     def _related(self, relation: str, record_id: str) -> tuple[Record, ...]:
         self._ask(("related", relation, record_id))
         return self._records._related(relation, record_id)
+
+    def practising(self, sector: str, day: dt.date) -> tuple[Record, ...]:
+        self._ask(("practising", sector, day.isoformat()))
+        return self._records.practising(sector, day)
+
+    def meetings(self, after: dt.date, until: dt.date) -> tuple[Meeting, ...]:
+        self._ask(("met", after.isoformat(), until.isoformat()))
+        return self._records.meetings(after, until)
 
     @property
     def by_kind(self) -> Mapping[str, tuple[Record, ...]]:
@@ -157,7 +220,7 @@ class Traced:
 
 
 # the rest of Records, run on the traced view: built from the questions above
-_ASKED = set(vars(Traced)) | {"_relations", "build", "digest", "_index"}
+_ASKED = set(vars(Traced)) | {"_relations", "_sectors", "_ends", "build", "digest", "_index"}
 for _name, _value in vars(Records).items():
     if not _name.startswith("__") and _name not in _ASKED and isinstance(_value, (FunctionType,
                                                                                  property)):
