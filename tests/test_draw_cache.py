@@ -27,6 +27,8 @@ from tests.rules_tree import (  # noqa: F401  (the drawn_tree fixture)
     Drawn,
     drawn_tree_fixture,
     edit,
+    firm,
+    firm_file,
     write_files,
 )
 
@@ -106,6 +108,35 @@ def test_an_edited_record_is_caught(drawn_tree: Drawn, tmp_path: Path, cache: Pa
     write_files(root, {file: edit(drawn_tree.files[file], before, after)})
     edited = same_as_full(root, monkeypatch, "--as-of", AS_OF)
     assert " 错误 [draw.derivation" in edited.output, edited.output
+
+
+def test_an_edit_the_draw_does_not_read_verifies_it_not_again(
+        drawn_tree: Drawn, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cached verification holds the questions it asked of the records: an edit that leaves
+    every answer as it was (the address of a firm in the pool but not drawn: not in the
+    pool's ids and weights; a firm founded after the pool date) serves it from the cache, and
+    says what a full check says; an edit of what it reads (a finding of the drawn plan)
+    verifies it again."""
+    root = drawn_tree.copy(tmp_path / "tree")
+    shutil.rmtree(root / ".git")  # git's state is in every key: out of git, only the records
+    same_as_full(root, monkeypatch, "--as-of", AS_OF)
+    pooled = drawn_tree.institution_file(drawn_tree.undrawn)
+    founded = edit(firm(9), "since: 2015-03-01", "since: 2025-03-02")
+    unread = {pooled: edit(drawn_tree.files[pooled], "示例路 1 号", "示例路 9 号"),
+              firm_file(9): founded}
+    write_files(root, unread)
+    full = check(root, False, monkeypatch, "--as-of", AS_OF)
+    with monkeypatch.context() as refusing:
+        served_from_cache(refusing)
+        assert check(root, True, monkeypatch, "--as-of", AS_OF) == full
+    finding = drawn_tree.finding_file(1)
+    write_files(root, {finding: edit(drawn_tree.finding(1), "未发现问题。", "未发现问题（复核）。")})
+    verified = []
+    real = verify.verify_draw
+    monkeypatch.setattr(verify, "verify_draw", lambda *a, **k: verified.append(1) or real(*a, **k))
+    assert check(root, True, monkeypatch, "--as-of", AS_OF) == check(
+        root, False, monkeypatch, "--as-of", AS_OF)
+    assert len(verified) == 2  # once with the cache, once without
 
 
 def test_a_new_commit_is_caught(drawn_tree: Drawn, tmp_path: Path, cache: Path,

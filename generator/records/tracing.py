@@ -1,26 +1,23 @@
 """What a check reads of the records, written down as it reads it, so that it need not run again
-while every read gives the same answer (checks/memo.py).
+while every read gives the same answer (checks/memo.py, draw/verifycache.py).
 
 A check reads the records only through a few questions: a kind's records, a record by id, the
-records related to one (a plan's findings, an institution's persons), a sector's institutions in
-practice on a day (a draw's pool), who met whom in the inspections that ended between two days
-(their plan, target and inspectors only), the draws, the jurisdiction, the ids of broken files,
-the root. Everything else Records offers (rounds,
+records related to one (a plan's findings, an institution's persons), the draws, the
+jurisdiction, the ids of broken files, the root. Everything else Records offers (rounds,
 institution_of, published_by …) is built from those, and runs here on the traced view, so that
 its questions are written down too. An answer is kept as a digest of the records it gave, by
 file and parse-cache key (kind, name and bytes): reading any field of a record it gave is
-covered by that record's digest; an answer that is not records (who met whom) by a digest of
-itself.
+covered by that record's digest. A derived question (`derived`: a draw's pool and weights, say)
+is asked whole, and its answer is a digest of its value.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 from types import FunctionType
 from typing import Any, Callable, Iterable, Mapping, TypeVar
 
-from generator.records.model import Draw, Meeting, Record, Records
+from generator.records.model import Draw, Record, Records
 
 Question = tuple[Any, ...]
 
@@ -48,8 +45,8 @@ def _of_draws(draws: Mapping[str, Draw]) -> bytes:
 # each question, and the types of what it asks about
 _FORMS: dict[str, tuple[tuple[type, ...], ...]] = {
     "all": ((str,),), "kinds": (), "get": ((str, type(None)), (tuple, type(None))),
-    "related": ((str,), (str, type(None))), "practising": ((str,), (str,)),
-    "met": ((str,), (str,)), "jurisdiction": (), "draws": (), "broken": (), "root": ()}
+    "related": ((str,), (str, type(None))), "jurisdiction": (), "draws": (), "broken": (),
+    "root": ()}
 
 
 # questions asked whole (derived): name -> fn(records, *args), each arg a str
@@ -133,15 +130,10 @@ class Answers:
             return _of(r._related(args[0], args[1]))
         if what == "derived":
             fn = _DERIVED.get(args[0])
-            return b"" if fn is None else _of_value(fn(r, *args[1:]))
-        if what in ("practising", "met"):
             try:
-                if what == "practising":
-                    return _of(r.practising(args[0], dt.date.fromisoformat(args[1])))
-                met = r.meetings(*map(dt.date.fromisoformat, args))
-            except ValueError:  # a stored question that is no date: never the same answer
+                return b"" if fn is None else _of_value(fn(r, *args[1:]))
+            except (TypeError, ValueError):  # a stored question not of its form: never the same
                 return b""
-            return _of_value(met)
         if what == "jurisdiction":
             return _of(() if r.jurisdiction is None else (r.jurisdiction,))
         if what == "draws":
@@ -185,14 +177,6 @@ class Traced:
         self._ask(("related", relation, record_id))
         return self._records._related(relation, record_id)
 
-    def practising(self, sector: str, day: dt.date) -> tuple[Record, ...]:
-        self._ask(("practising", sector, day.isoformat()))
-        return self._records.practising(sector, day)
-
-    def meetings(self, after: dt.date, until: dt.date) -> tuple[Meeting, ...]:
-        self._ask(("met", after.isoformat(), until.isoformat()))
-        return self._records.meetings(after, until)
-
     @property
     def by_kind(self) -> Mapping[str, tuple[Record, ...]]:
         self._ask(("kinds",))
@@ -220,7 +204,9 @@ class Traced:
 
 
 # the rest of Records, run on the traced view: built from the questions above
-_ASKED = set(vars(Traced)) | {"_relations", "_sectors", "_ends", "build", "digest", "_index"}
+# (practising and meetings index the records for derived questions, never asked on a view)
+_ASKED = set(vars(Traced)) | {"_relations", "_sectors", "_ends", "build", "digest", "_index",
+                              "practising", "meetings"}
 for _name, _value in vars(Records).items():
     if not _name.startswith("__") and _name not in _ASKED and isinstance(_value, (FunctionType,
                                                                                  property)):
