@@ -9,14 +9,14 @@ finding runs the per-finding checks of that finding and the checks that read all
 the per-finding checks of every other one.
 
 One file per purpose (checks.pickle for `ssj check`, site-checks.pickle for `ssj build`'s check
-as of the site's day, report-rules.pickle for past years' reports as of their year's end), in the
-records folder's cache folder (parsecache.cache_folder): in the
-user's cache directory, never in the repository, where a pull request could commit a forged
-"no problems". It is a hint, never obeyed blindly: the whole file is for one version of the
-code (every module of the generator package, Python's version) and records folder, a rule's
-entry for one day (the rules are evaluated as of a day), and a file that is missing, damaged,
-foreign or of another layout is ignored and written again. Unpickling it builds only strings,
-bytes, numbers, tuples and dicts. SSJ_CACHE=0 turns it off.
+as of the site's day, report-rules.pickle for past years' reports as of their year's end), in
+the records folder's cache folder (parsecache.cache_folder): in the user's cache directory,
+never in the repository, where a pull request could commit a forged "no problems". It is a
+hint, never obeyed blindly: the whole file is for one version of the code (every module of the
+generator package, Python's version) and records folder, a rule's entry for one day (the rules
+are evaluated as of a day), and a file that is missing, damaged, foreign or of another layout
+is ignored and written again. Unpickling it builds only strings, bytes, numbers, tuples and
+dicts. SSJ_CACHE=0 turns it off.
 """
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import generator
-from generator.records.tracing import Answers, Traced, traceable, well_asked
 from generator.filewrite import write_durable
 from generator.records.model import Record, Records
 from generator.records.parsecache import cache_folder, code_digest
 from generator.records.problems import Problem
+from generator.records.tracing import Answers, Traced, traceable, well_asked
 from generator.rules.base import Each, Whole
 
 _MAGIC = b"ssj check cache 1\n"  # the layout's version: change it when it changes

@@ -4,8 +4,8 @@ every result and checking every round is half the check.
 
 One file, draws.json, in the records folder's cache folder (parsecache.cache_folder): in the
 user's cache directory, never in the repository, where a pull request could commit a forged
-"no problems" that no reviewer reads. An entry is found by the sha256 of everything one draw's
-verification reads:
+"no problems" that no reviewer reads. An entry is found by the sha256 of what one draw's
+verification reads besides the records:
 - the code (every module of the generator package, Python, and the versions of the libraries
   that check tokens, certificates and rounds);
 - the records folder's path, which the problems' file names start with, and the ids of the
@@ -17,12 +17,12 @@ verification reads:
 - the day (Beijing time), on which the policy of a package with no proven time depends, and
   whether the package may appeal to history and whether the records can be derived from.
 An entry holds, beside what the verification found, the questions it asked of the records
-(records/tracing.py: the plan, its pool's institutions in practice on the pool date with their
-risks, the inspectors, the findings that ended in the period before it, other plans' results,
-the policy and pinned authorities in jurisdiction.yaml …) with the digest of each answer: it
-is used only while every answer is the same. So an edit verifies again only the draws that read
-what it changed: a finding outside every draw's period, or an institution founded after every
-pool date, verifies none.
+(records/tracing.py: the plan and its findings, its pool's ids and risk weights on the pool
+date, the inspectors, the pairs that met in the period before it, other plans' results, the
+policy and pinned authorities in jurisdiction.yaml …) with the digest of each answer: it is
+used while every answer is the same, at once when the record files are those it was last used
+with. So an edit verifies again only the draws that read what it changed: a finding's result
+text verifies its own plan's draw only, an institution founded after every pool date none.
 A draw not yet run is never cached: whether there is still time to stamp and publish its
 package changes by the second.
 
