@@ -13,17 +13,16 @@ as of the site's day, report-rules.pickle for past years' reports as of their ye
 the records folder's cache folder (parsecache.cache_folder): in the user's cache directory,
 never in the repository, where a pull request could commit a forged "no problems". It is a
 hint, never obeyed blindly: the whole file is for one version of the code (every module of the
-generator package, Python's version) and records folder, a rule's entry for one day (the rules
-are evaluated as of a day), and a file that is missing, damaged, foreign or of another layout
-is ignored and written again. Unpickling it builds only strings, bytes, numbers, tuples and
-dicts. SSJ_CACHE=0 turns it off.
+generator package, PyYAML's and Python's versions) and records folder, a rule's entry for one
+day (the rules are evaluated as of a day), and a file that is missing, damaged, foreign or of
+another layout is ignored and written again. Unpickling it builds only strings, bytes, numbers,
+tuples and dicts. SSJ_CACHE=0 turns it off.
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import pickle
-import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -49,9 +48,9 @@ class CheckMemo:
     def __init__(self, path: Path, records: Records) -> None:
         self.path = path
         self._answers = Answers(records)
-        self._seed = hashlib.sha256(b"%s\0%s\0%s" % (
-            code_digest(Path(generator.__file__).parent), sys.version.encode(),
-            records.root.encode())).digest()
+        # the code's digest covers Python's version too
+        self._seed = hashlib.sha256(code_digest(Path(generator.__file__).parent) + b"\0"
+                                    + records.root.encode()).digest()
         self._old = _read(self.path, self._seed)
         self._now: dict[str, _Entry] = {}
         self.ran = 0  # units run, not reused: what the tests and the timings look at

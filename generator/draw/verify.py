@@ -397,7 +397,7 @@ def verify_draws(records: Records, plans: tuple[str, ...] = (),
                                   plan_id in new_packages, derive, witnesses)
             stored = (checked.problems,
                       None if checked.evidence is None else Timing.of(checked.evidence))
-            if cache and key and isinstance(view, Traced):
+            if isinstance(view, Traced):
                 cache.put(key, *stored, view.reads)
         problems.extend(stored[0])
         if stored[1] is not None:

@@ -34,7 +34,7 @@ def _problem(record: Record, path: str, rule: str, message: str, hint: str = "",
     return Problem(record.file, record.line_of(path), rule, prefix + message, hint, severity, path)
 
 
-def every_record(records: Records) -> Iterator[Record]:
+def _all_records(records: Records) -> Iterator[Record]:
     if records.jurisdiction is not None:
         yield records.jurisdiction
     for group in records.by_kind.values():
@@ -74,7 +74,7 @@ def _values(record: Record, path: str) -> list[tuple[str, Any]]:
 
 def check_unique_ids(records: Records) -> Iterator[Problem]:
     first: dict[str, Record] = {}
-    for r in every_record(records):
+    for r in _all_records(records):
         if r.kind == "jurisdiction":
             continue
         if r.id in first:

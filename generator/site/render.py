@@ -266,7 +266,6 @@ def _unit_in_text(match: re.Match[str]) -> str:
     return f'<span class="nw">{match.group(0)}</span>'
 
 
-
 def _joined(match: re.Match[str], text: str) -> str:
     before, after = match.group(1), match.group(4)
     if before.isdigit() == after.isdigit() or _CLOCK_AFTER.match(text, match.end()) \

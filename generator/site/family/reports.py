@@ -62,24 +62,24 @@ class _PastReports:
 
     def report(self, year: int) -> yearly.YearReport:
         key = self._key(year)
-        if key is None:
-            return yearly.yearly_report(self.records, year, self.day, units=self._units())
-        assert self.cache is not None
-        path = self.cache / f"report-{year}.json"
+        path = None if key is None or self.cache is None else self.cache / f"report-{year}.json"
+        if path is not None:
+            try:
+                stored = json.loads(path.read_bytes())
+                if stored["key"] == key:
+                    return yearly.YearReport.from_json(stored["report"])
+            except (OSError, ValueError, TypeError, KeyError, RecursionError):
+                pass  # missing or damaged: made again
+        made = yearly.yearly_report(self.records, year, self.day, units=self._units())
+        if path is None:
+            return made
+        kept = json.dumps({"key": key, "report": made.as_dict()})
         try:
-            stored = json.loads(path.read_bytes())
-            if stored["key"] == key:
-                return yearly.YearReport.from_json(stored["report"])
-        except (OSError, ValueError, TypeError, KeyError, RecursionError):
-            pass  # missing or damaged: made again
-        made = json.dumps({"key": key, "report": yearly.yearly_report(
-            self.records, year, self.day, units=self._units()).as_dict()})
-        try:
-            write_durable(path, made.encode())
+            write_durable(path, kept.encode())
         except OSError:  # a cache that cannot be written only costs time
             pass
         # as the next build reads it: the report page's key (a pickle) stays the same
-        return yearly.YearReport.from_json(json.loads(made)["report"])
+        return yearly.YearReport.from_json(json.loads(kept)["report"])
 
     def _key(self, year: int) -> str | None:
         # the loader's digest of every record file it read (None: no cache, nothing kept)
